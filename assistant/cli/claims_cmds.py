@@ -1,0 +1,87 @@
+"""Reading claims: `claims` lists, `claim` shows one in full."""
+
+from __future__ import annotations
+
+import click
+
+from assistant.cli.context import global_options, json_option, services
+from assistant.cli.output import emit_json, table
+from assistant.domain import PayerStatus, WorkStatus
+from assistant.money import fmt, to_cents
+from assistant.storage.claims import ClaimFilter
+
+
+@click.command()
+@click.option("--payer", help="Payer name, alias or payer id.")
+@click.option("--status", type=click.Choice([s.value for s in PayerStatus]),
+              help="Payer status (what the payer last said).")
+@click.option("--work-status", type=click.Choice([s.value for s in WorkStatus]),
+              help="Follow-up status (where the practice is in working it).")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="At most this many claims (0: all).")
+@json_option
+@global_options
+def claims(payer: str | None, status: str | None, work_status: str | None, limit: int,
+           as_json: bool) -> None:
+    """List claims, newest service first.
+
+    \b
+    Examples:
+      ar-assistant claims --payer medicare --status denied
+      ar-assistant claims --work-status waiting_payer --limit 20 --json
+    """
+    rows = services().claims(
+        ClaimFilter(payer=payer, payer_status=status, work_status=work_status,
+                    limit=limit or None)
+    )
+    if as_json:
+        emit_json(rows)
+        return
+    click.echo(table(
+        [(r["claim_id"], r["patient"], r["payer"], r["dos_from"], fmt(to_cents(r["billed"])),
+          fmt(to_cents(r["paid"])), fmt(to_cents(r["balance"])), r["status"], r["work_status"])
+         for r in rows],
+        ["claim", "patient", "payer", "dos", "billed", "paid", "balance", "status", "work"],
+        right=(4, 5, 6),
+    ))
+
+
+@click.command()
+@click.argument("claim_id")
+@json_option
+@global_options
+def claim(claim_id: str, as_json: bool) -> None:
+    """Show one claim: lines, adjustments, remarks, documents and history.
+
+    \b
+    Example:
+      ar-assistant claim OT250301A1 --json
+    """
+    data = services().claim(claim_id)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"Claim {data['claim_id']}  {data['patient']['name']} ({data['patient']['account']})")
+    click.echo(f"Payer {data['payer']['name']} [{data['payer']['kind']}]   "
+               f"DOS {data['dos_from']}..{data['dos_to']}")
+    click.echo(f"Billed {fmt(to_cents(data['billed']))}  paid {fmt(to_cents(data['paid']))}  "
+               f"balance {fmt(to_cents(data['balance']))}  status {data['status']}  "
+               f"work {data['work_status']}")
+    click.echo("")
+    click.echo(table(
+        [(ln["line"], ln["code"], " ".join(ln["modifiers"]), ln["units"], ln["minutes"],
+          fmt(to_cents(ln["charge"])), fmt(to_cents(ln["paid"])),
+          " ".join(f"{a['group']}-{a['code']}" for a in ln["adjustments"]), " ".join(ln["remarks"]))
+         for ln in data["lines"]],
+        ["#", "code", "mods", "units", "min", "charge", "paid", "adjustments", "remarks"],
+        right=(0, 3, 4, 5, 6),
+    ))
+    if data["adjustments"] or data["remarks"]:
+        claim_adj = " ".join(f"{a['group']}-{a['code']} {fmt(to_cents(a['amount']))}"
+                             for a in data["adjustments"])
+        click.echo(f"\nClaim adjustments: {claim_adj}  remarks: {' '.join(data['remarks'])}")
+    if data["documents"]:
+        click.echo(f"\nDocuments: {len(data['documents'])} "
+                   f"({', '.join(sorted({d['type'] for d in data['documents']}))})")
+    if data["activities"]:
+        click.echo(f"History: {len(data['activities'])} entries (`ar-assistant history {claim_id}`)")

@@ -1,0 +1,86 @@
+"""Global options (`--db`, `--today`) accepted before or after the subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from assistant.dates import parse_iso
+from assistant.errors import InvalidInput
+from assistant.paths import Locations
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Settings:
+    db: Path | None = None
+    today: date | None = None
+
+    def locations(self) -> Locations:
+        return Locations.resolve(self.db)
+
+    def services(self) -> Any:
+        from assistant.services import Services
+
+        return Services(self.locations(), today=self.today or date.today())
+
+
+def settings(ctx: click.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        settings(ctx).db = Path(value)
+
+
+def _set_today(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        try:
+            settings(ctx).today = parse_iso(value)
+        except InvalidInput as exc:
+            raise click.BadParameter(str(exc)) from None
+
+
+def global_options(func: F) -> F:
+    """Add --db and --today to a command, so they work after the subcommand too."""
+    func = click.option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        expose_value=False,
+        callback=_set_today,
+        help="Pin 'today' for ages, deadlines and relative dates.",
+    )(func)
+    func = click.option(
+        "--db",
+        metavar="PATH",
+        expose_value=False,
+        callback=_set_db,
+        help="Database file (env AR_ASSISTANT_DB; default in the user data folder).",
+    )(func)
+    return func
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def services(ctx: click.Context | None = None) -> Any:
+    """The services facade for this invocation (closed when the command ends)."""
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    existing = root.meta.get("services")
+    if existing is None:
+        existing = settings(ctx).services()
+        root.meta["services"] = existing
+        root.call_on_close(existing.close)
+    return existing

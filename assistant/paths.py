@@ -1,0 +1,123 @@
+"""Where things live: the user's data and config folders, and the files shipped with the program.
+
+Bundled folders (`templates/appeals`, `worklists`, `sample_db`) sit at the top of a source
+checkout and inside the package (`assistant/_bundled/`) in a wheel; both are found from this
+file's absolute location, never from the working directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "ar-assistant"
+DB_ENV = "AR_ASSISTANT_DB"
+CONFIG_ENV = "AR_ASSISTANT_CONFIG"
+USER_ENV = "AR_ASSISTANT_USER"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled(name: str) -> Path:
+    """A folder shipped with the program: `templates`, `worklists` or `sample_db`."""
+    inside = _PACKAGE_DIR / "_bundled" / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE_DIR.parent / name
+
+
+def package_data(name: str) -> Path:
+    """A data file of the package itself (code tables, playbook, stylesheets)."""
+    return _PACKAGE_DIR / "data" / name
+
+
+def _user_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def _user_config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    return _user_data_dir() / "ar.db"
+
+
+def config_dir() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    return _user_config_dir()
+
+
+def current_user() -> str:
+    """Who is recorded in the audit trail."""
+    env = os.environ.get(USER_ENV)
+    if env:
+        return env
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create a folder readable by its owner only (0700); PHI lives in it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(PermissionError):
+        path.chmod(0o700)
+    return path
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Every path the program reads or writes, resolved once at start-up."""
+
+    db: Path
+    config: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.db.parent
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.data_dir / "letters"
+
+    @property
+    def sample_sources_dir(self) -> Path:
+        """Where the sample generator writes the files it then imports."""
+        return self.data_dir / "sample-sources"
+
+    @property
+    def templates_dirs(self) -> list[Path]:
+        """Practice templates first, so they override the shipped ones by name."""
+        return [self.config / "templates" / "appeals", bundled("templates") / "appeals"]
+
+    @property
+    def worklists_dirs(self) -> list[Path]:
+        """Shipped definitions first; the user's folder extends and overrides them."""
+        return [bundled("worklists"), self.config / "worklists"]
+
+    @property
+    def playbook_files(self) -> list[Path]:
+        return [package_data("playbook.toml"), self.config / "playbook.toml"]
+
+    @property
+    def letterhead(self) -> Path:
+        return self.config / "letterhead.docx"
+
+    @classmethod
+    def resolve(cls, db: Path | None = None) -> Locations:
+        return cls(db=(db or default_db_path()).expanduser().resolve(), config=config_dir())

@@ -1,0 +1,178 @@
+"""The one facade the CLI, the chat engine and the TUI are given.
+
+Built with explicit locations, "today" and user, never from globals, so tests and the
+sample builder make their own. Methods return plain data (dicts of JSON-ready values)
+or domain views; presentation stays in the faces.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.domain import ClaimView
+from assistant.money import as_number
+from assistant.paths import Locations, current_user
+from assistant.storage import audit, open_database
+from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_claim
+from assistant.storage.documents import documents_for_claim
+
+
+@dataclass
+class Services:
+    locations: Locations
+    today: date = field(default_factory=date.today)
+    user: str = field(default_factory=current_user)
+    _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+
+    # ------------------------------------------------------------------ database
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The database, opened on first use; a missing one is an error that says what to do."""
+        if self._conn is None:
+            self._conn = open_database(self.locations.db)
+        return self._conn
+
+    def create_database(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = open_database(self.locations.db, create=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def is_sample(self) -> bool:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone()
+        return row is not None and row[0] == "1"
+
+    def summary(self) -> dict[str, Any]:
+        """Counts that say what the database holds."""
+        conn = self.conn
+
+        def count(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
+        return {
+            "database": str(self.locations.db),
+            "sample": self.is_sample(),
+            "claims": count("SELECT count(*) FROM claims"),
+            "patients": count("SELECT count(*) FROM patients"),
+            "payers": [r[0] for r in conn.execute("SELECT name FROM payers ORDER BY name")],
+            "documents": count("SELECT count(*) FROM documents"),
+            "denied_claims": count("SELECT count(*) FROM claims WHERE payer_status = 'denied'"),
+            "open_balance": as_number(count(
+                "SELECT coalesce(sum(balance_cents), 0) FROM claims WHERE balance_cents > 0")),
+        }
+
+    # ------------------------------------------------------------------ claims
+
+    def claims(self, flt: ClaimFilter) -> list[dict[str, Any]]:
+        return [
+            {
+                "claim_id": row["claim_id"],
+                "patient": f"{row['last_name']}, {row['first_name']}".strip(", "),
+                "account": row["account"],
+                "payer": row["payer_name"],
+                "payer_kind": row["payer_kind"],
+                "dos_from": row["dos_from"],
+                "dos_to": row["dos_to"],
+                "billed": as_number(row["billed_cents"]),
+                "paid": as_number(row["paid_cents"]),
+                "balance": as_number(row["balance_cents"]),
+                "status": row["payer_status"],
+                "work_status": row["work_status"],
+                "follow_up_date": row["follow_up_date"],
+                "assignee": row["assignee"],
+            }
+            for row in list_claims(self.conn, flt)
+        ]
+
+    def claim_view(self, claim_id: str) -> ClaimView:
+        return load_claim(self.conn, claim_id)
+
+    def claim(self, claim_id: str) -> dict[str, Any]:
+        """One claim in full, as `claim --json` prints it."""
+        view = load_claim(self.conn, claim_id)
+        documents = documents_for_claim(self.conn, view.patient.pk, view.dos_from, view.dos_to)
+
+        def adjustments(items: tuple[Any, ...]) -> list[dict[str, Any]]:
+            return [
+                {"group": a.group, "code": a.code, "amount": as_number(a.amount_cents),
+                 "quantity": a.quantity}
+                for a in items
+            ]
+
+        return {
+            "claim_id": view.claim_id,
+            "patient": {
+                "name": view.patient.name,
+                "account": view.patient.account,
+                "dob": view.patient.dob.isoformat() if view.patient.dob else None,
+                "member_id": view.member_id or view.patient.member_id,
+            },
+            "payer": {"name": view.payer.name, "kind": view.payer.kind.value,
+                      "payer_id": view.payer.payer_id},
+            "dos_from": view.dos_from.isoformat(),
+            "dos_to": view.dos_to.isoformat(),
+            "billed": as_number(view.billed_cents),
+            "paid": as_number(view.paid_cents),
+            "adjusted": as_number(view.adjusted_cents),
+            "patient_responsibility": as_number(view.patient_resp_cents),
+            "balance": as_number(view.balance_cents),
+            "status": view.payer_status.value,
+            "work_status": view.work_status.value,
+            "follow_up_date": view.follow_up_date.isoformat() if view.follow_up_date else None,
+            "assignee": view.assignee,
+            "frequency_code": view.frequency_code,
+            "place_of_service": view.place_of_service,
+            "prior_auth": view.prior_auth,
+            "payer_claim_number": view.payer_claim_number,
+            "submitted_date": view.submitted_date.isoformat() if view.submitted_date else None,
+            "rendering_provider": view.rendering_name,
+            "rendering_credential": view.rendering_credential,
+            "diagnoses": list(view.diagnoses),
+            "lines": [
+                {
+                    "line": line.line_no,
+                    "code": line.code,
+                    "modifiers": list(line.modifiers),
+                    "units": line.units,
+                    "minutes": line.minutes,
+                    "charge": as_number(line.charge_cents),
+                    "paid": as_number(line.paid_cents),
+                    "service_date": line.service_date.isoformat() if line.service_date else None,
+                    "dx_pointers": list(line.dx_pointers),
+                    "adjustments": adjustments(line.adjustments),
+                    "remarks": list(line.remarks),
+                }
+                for line in view.lines
+            ],
+            "adjustments": adjustments(view.adjustments),
+            "remarks": list(view.remarks),
+            "documents": [
+                {"id": d.pk, "date": d.doc_date.isoformat(), "type": d.doc_type.value,
+                 "author": d.author}
+                for d in documents
+            ],
+            "activities": self.history(claim_id),
+        }
+
+    def history(self, claim_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": a.at,
+                "user": a.user,
+                "kind": a.kind,
+                "field": a.field,
+                "before": a.before,
+                "after": a.after,
+                "note": a.note,
+                "details": a.details,
+            }
+            for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
+        ]

@@ -1,0 +1,70 @@
+"""The append-only audit trail: who changed what on which claim, with before and after.
+
+Triggers in the schema refuse UPDATE and DELETE on `activities`; this module only adds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+
+from assistant.domain import ActivityView
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def record(
+    conn: sqlite3.Connection,
+    *,
+    claim_pk: int | None,
+    user: str,
+    kind: str,
+    field: str | None = None,
+    before: object = None,
+    after: object = None,
+    note: str | None = None,
+    details: Mapping[str, object] | None = None,
+) -> int:
+    """Append one entry; call inside the transaction that makes the change."""
+    cur = conn.execute(
+        "INSERT INTO activities (claim_pk, user, kind, field, before, after, note, details) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            claim_pk,
+            user,
+            kind,
+            field,
+            _text(before),
+            _text(after),
+            note,
+            json.dumps(dict(details), sort_keys=True, default=str) if details else None,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def history(conn: sqlite3.Connection, claim_pk: int) -> list[ActivityView]:
+    rows = conn.execute(
+        "SELECT * FROM activities WHERE claim_pk = ? ORDER BY pk", (claim_pk,)
+    ).fetchall()
+    return [
+        ActivityView(
+            pk=row["pk"],
+            at=row["at"],
+            user=row["user"],
+            kind=row["kind"],
+            field=row["field"],
+            before=row["before"],
+            after=row["after"],
+            note=row["note"],
+            details=json.loads(row["details"]) if row["details"] else {},
+        )
+        for row in rows
+    ]

@@ -1,0 +1,425 @@
+"""Schema migrations, from the first table on (sqlite-utils' Migrations).
+
+Each migration is named and applied once, inside a transaction, and recorded in
+`_sqlite_migrations`; `PRAGMA user_version` mirrors how many have been applied, so a
+quick check at start-up tells whether sqlite-utils needs importing at all.
+
+Conventions: money is integer cents (`*_cents`), dates ISO text with an integer day
+number beside those used for ranking (`*_day`, `date.toordinal()`), enumerations are
+checked by CHECK constraints, and the audit trail (`activities`) refuses UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from assistant.domain import (
+    AppealStatus,
+    Credential,
+    DocType,
+    PayerKind,
+    PayerStatus,
+    UnitRule,
+    WorkStatus,
+)
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "ar-assistant"
+
+
+def _in(values: type) -> str:
+    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"  # type: ignore[attr-defined]
+
+
+def _run(db: Database, statements: str) -> None:
+    """Execute `;`-separated statements; triggers end their bodies with `END;`."""
+    buffer: list[str] = []
+    for line in statements.strip().splitlines():
+        buffer.append(line)
+        text = "\n".join(buffer).strip()
+        if text.endswith(";") and sqlite3.complete_statement(text):
+            db.execute(text)
+            buffer = []
+    if "\n".join(buffer).strip():
+        raise ValueError("incomplete SQL statement in migration")
+
+
+def initial_schema(db: Database) -> None:
+    _run(db, f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE practice (
+    pk INTEGER PRIMARY KEY CHECK (pk = 1),
+    name TEXT NOT NULL,
+    npi TEXT,
+    tax_id TEXT,
+    address1 TEXT, address2 TEXT, city TEXT, state TEXT, zip TEXT,
+    phone TEXT, fax TEXT,
+    contact TEXT
+);
+CREATE TABLE providers (
+    pk INTEGER PRIMARY KEY,
+    npi TEXT NOT NULL UNIQUE,
+    last_name TEXT NOT NULL,
+    first_name TEXT NOT NULL DEFAULT '',
+    credential TEXT CHECK (credential IS NULL OR credential IN {_in(Credential)}),
+    taxonomy TEXT,
+    is_organization INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE payers (
+    pk INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    payer_id TEXT,
+    kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN {_in(PayerKind)}),
+    aliases TEXT NOT NULL DEFAULT '[]',          -- JSON list of other names
+    timely_filing_days INTEGER,                  -- NULL: the default for the kind
+    appeal_windows TEXT,                         -- JSON {{"1": days, "2": days}}; NULL: kind default
+    unit_rule TEXT CHECK (unit_rule IS NULL OR unit_rule IN {_in(UnitRule)}),
+    appeal_address TEXT, appeal_fax TEXT, appeal_phone TEXT, portal_url TEXT,
+    phone TEXT
+);
+CREATE INDEX payers_payer_id ON payers(payer_id);
+CREATE TABLE patients (
+    pk INTEGER PRIMARY KEY,
+    account TEXT NOT NULL UNIQUE,
+    last_name TEXT NOT NULL,
+    first_name TEXT NOT NULL DEFAULT '',
+    dob TEXT,
+    sex TEXT,
+    member_id TEXT,
+    address1 TEXT, city TEXT, state TEXT, zip TEXT,
+    phone TEXT
+);
+CREATE INDEX patients_name ON patients(last_name, first_name);
+CREATE TABLE coverages (
+    pk INTEGER PRIMARY KEY,
+    patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+    payer_pk INTEGER NOT NULL REFERENCES payers(pk),
+    priority INTEGER NOT NULL DEFAULT 1 CHECK (priority BETWEEN 1 AND 11),
+    member_id TEXT,
+    group_number TEXT,
+    relationship TEXT,
+    start_date TEXT, end_date TEXT,
+    UNIQUE (patient_pk, payer_pk, priority)
+);
+CREATE TABLE authorizations (
+    pk INTEGER PRIMARY KEY,
+    patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+    payer_pk INTEGER REFERENCES payers(pk),
+    number TEXT NOT NULL,
+    unit_kind TEXT NOT NULL DEFAULT 'visits' CHECK (unit_kind IN ('visits', 'units')),
+    approved INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,             -- as reported by the source; visits on claims are counted live
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    codes TEXT,                                  -- JSON list; NULL: any code
+    source TEXT,
+    UNIQUE (patient_pk, number)
+);
+CREATE TABLE plans_of_care (
+    pk INTEGER PRIMARY KEY,
+    patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+    therapist_pk INTEGER REFERENCES providers(pk),
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    certified_date TEXT,                         -- NULL: not (yet) certified
+    certified_by TEXT,
+    certifier_npi TEXT,
+    recert_due TEXT,
+    frequency TEXT,
+    goals TEXT NOT NULL DEFAULT '[]',            -- JSON list of goal texts
+    document_pk INTEGER REFERENCES documents(pk),
+    UNIQUE (patient_pk, start_date)
+);
+CREATE TABLE claims (
+    pk INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL UNIQUE,               -- patient control number (CLM01 / CLP01)
+    patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+    payer_pk INTEGER NOT NULL REFERENCES payers(pk),
+    coverage_priority INTEGER NOT NULL DEFAULT 1,
+    member_id TEXT,
+    billing_provider_pk INTEGER REFERENCES providers(pk),
+    rendering_provider_pk INTEGER REFERENCES providers(pk),
+    referring_provider_pk INTEGER REFERENCES providers(pk),
+    place_of_service TEXT,
+    frequency_code TEXT NOT NULL DEFAULT '1',
+    prior_auth TEXT,
+    payer_claim_number TEXT,                     -- CLP07 of the latest remittance, or REF*F8
+    dos_from TEXT NOT NULL,
+    dos_to TEXT NOT NULL,
+    dos_from_day INTEGER NOT NULL,
+    dos_to_day INTEGER NOT NULL,
+    submitted_date TEXT,
+    submitted_day INTEGER,
+    billed_cents INTEGER NOT NULL,
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    adjusted_cents INTEGER NOT NULL DEFAULT 0,   -- written off: contractual adjustments and write-offs
+    patient_resp_cents INTEGER NOT NULL DEFAULT 0,
+    balance_cents INTEGER NOT NULL,              -- billed - paid - adjusted (denied amounts stay here)
+    payer_status TEXT NOT NULL DEFAULT 'submitted' CHECK (payer_status IN {_in(PayerStatus)}),
+    work_status TEXT NOT NULL DEFAULT 'new' CHECK (work_status IN {_in(WorkStatus)}),
+    follow_up_date TEXT,
+    follow_up_day INTEGER,
+    assignee TEXT,
+    last_remit_date TEXT,
+    last_remit_day INTEGER,
+    category TEXT,                               -- derived by the rules; refreshed after each change
+    next_action TEXT,
+    deadline TEXT,
+    deadline_day INTEGER,
+    score REAL,                                  -- ranking score as of score_day
+    score_day INTEGER,
+    source TEXT,                                 -- file the claim came from
+    content_hash TEXT,                           -- of the imported record, to tell a changed claim
+    version INTEGER NOT NULL DEFAULT 1,          -- bumped by every write; stale writes are refused
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX claims_patient ON claims(patient_pk);
+CREATE INDEX claims_payer ON claims(payer_pk, dos_from_day);
+CREATE INDEX claims_status ON claims(payer_status);
+CREATE INDEX claims_work ON claims(work_status);
+CREATE INDEX claims_payer_claim_number ON claims(payer_claim_number);
+CREATE TABLE claim_lines (
+    pk INTEGER PRIMARY KEY,
+    claim_pk INTEGER NOT NULL REFERENCES claims(pk) ON DELETE CASCADE,
+    line_no INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    modifiers TEXT NOT NULL DEFAULT '',          -- space-separated, up to four
+    units REAL NOT NULL,
+    minutes INTEGER,                             -- when the source says; notes may add more
+    charge_cents INTEGER NOT NULL,
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    dx_pointers TEXT NOT NULL DEFAULT '',        -- space-separated 1-based pointers
+    service_date TEXT,
+    rendering_provider_pk INTEGER REFERENCES providers(pk),
+    control_number TEXT,                         -- REF*6R, echoed by the 835
+    prior_auth TEXT,
+    note TEXT,
+    UNIQUE (claim_pk, line_no)
+);
+CREATE INDEX claim_lines_code ON claim_lines(code);
+CREATE TABLE diagnoses (
+    claim_pk INTEGER NOT NULL REFERENCES claims(pk) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    code TEXT NOT NULL,                          -- ICD-10-CM without the dot, as on the claim
+    PRIMARY KEY (claim_pk, seq)
+);
+CREATE TABLE import_files (
+    pk INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    records INTEGER NOT NULL DEFAULT 0,
+    summary TEXT,                                -- JSON
+    UNIQUE (kind, sha256)
+);
+CREATE TABLE remittances (
+    pk INTEGER PRIMARY KEY,
+    import_file_pk INTEGER REFERENCES import_files(pk),
+    payer_pk INTEGER REFERENCES payers(pk),
+    payer_name TEXT,
+    payer_identifier TEXT,
+    payee_npi TEXT,
+    trace_number TEXT,
+    payment_cents INTEGER NOT NULL DEFAULT 0,
+    payment_method TEXT,
+    payment_date TEXT,
+    production_date TEXT,
+    version TEXT,
+    balanced INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX remittances_trace ON remittances(trace_number);
+CREATE TABLE claim_payments (
+    pk INTEGER PRIMARY KEY,
+    remittance_pk INTEGER NOT NULL REFERENCES remittances(pk),
+    claim_pk INTEGER REFERENCES claims(pk),      -- NULL: unmatched, waiting in the queue
+    patient_control_number TEXT NOT NULL,
+    status_code TEXT NOT NULL,                   -- CLP02
+    charge_cents INTEGER NOT NULL DEFAULT 0,
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    patient_resp_cents INTEGER NOT NULL DEFAULT 0,
+    filing_indicator TEXT,
+    payer_claim_number TEXT,
+    original_claim_number TEXT,                  -- REF*F8
+    patient_name TEXT,
+    member_id TEXT,
+    service_from TEXT,
+    service_to TEXT,
+    received_date TEXT,
+    crossover_payer TEXT,                        -- NM1*TT
+    reversal_of_pk INTEGER REFERENCES claim_payments(pk),
+    reversed_by_pk INTEGER REFERENCES claim_payments(pk),
+    match_method TEXT                            -- pcn, payer_claim_number, patient_dates_charge
+);
+CREATE INDEX claim_payments_claim ON claim_payments(claim_pk);
+CREATE INDEX claim_payments_unmatched ON claim_payments(pk) WHERE claim_pk IS NULL;
+CREATE TABLE line_payments (
+    pk INTEGER PRIMARY KEY,
+    claim_payment_pk INTEGER NOT NULL REFERENCES claim_payments(pk),
+    line_pk INTEGER REFERENCES claim_lines(pk),
+    qualifier TEXT,
+    code TEXT,
+    modifiers TEXT NOT NULL DEFAULT '',
+    original_code TEXT,                          -- SVC06 when the payer changed or bundled the code
+    charge_cents INTEGER NOT NULL DEFAULT 0,
+    paid_cents INTEGER NOT NULL DEFAULT 0,
+    allowed_cents INTEGER,                       -- AMT*B6
+    units REAL,
+    original_units REAL,
+    service_date TEXT,
+    control_number TEXT
+);
+CREATE INDEX line_payments_payment ON line_payments(claim_payment_pk);
+CREATE INDEX line_payments_line ON line_payments(line_pk);
+CREATE TABLE adjustments (
+    pk INTEGER PRIMARY KEY,
+    claim_payment_pk INTEGER NOT NULL REFERENCES claim_payments(pk),
+    line_payment_pk INTEGER REFERENCES line_payments(pk),   -- NULL: claim level
+    claim_pk INTEGER REFERENCES claims(pk),
+    group_code TEXT NOT NULL,
+    reason_code TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    quantity REAL
+);
+CREATE INDEX adjustments_claim ON adjustments(claim_pk);
+CREATE INDEX adjustments_payment ON adjustments(claim_payment_pk);
+CREATE TABLE remarks (
+    pk INTEGER PRIMARY KEY,
+    claim_payment_pk INTEGER NOT NULL REFERENCES claim_payments(pk),
+    line_payment_pk INTEGER REFERENCES line_payments(pk),
+    claim_pk INTEGER REFERENCES claims(pk),
+    code TEXT NOT NULL,
+    source TEXT                                   -- LQ, MOA, MIA
+);
+CREATE INDEX remarks_claim ON remarks(claim_pk);
+CREATE TABLE plb_adjustments (
+    pk INTEGER PRIMARY KEY,
+    remittance_pk INTEGER NOT NULL REFERENCES remittances(pk),
+    provider_id TEXT,
+    fiscal_period_date TEXT,
+    reason_code TEXT NOT NULL,
+    reference TEXT,
+    amount_cents INTEGER NOT NULL
+);
+CREATE TABLE documents (
+    pk INTEGER PRIMARY KEY,
+    patient_pk INTEGER NOT NULL REFERENCES patients(pk),
+    doc_type TEXT NOT NULL CHECK (doc_type IN {_in(DocType)}),
+    doc_date TEXT NOT NULL,
+    author TEXT,
+    author_credential TEXT,
+    author_provider_pk INTEGER REFERENCES providers(pk),
+    title TEXT,
+    text TEXT NOT NULL,
+    source TEXT,
+    content_hash TEXT NOT NULL UNIQUE
+);
+CREATE INDEX documents_patient ON documents(patient_pk, doc_date);
+CREATE TABLE note_minutes (
+    document_pk INTEGER NOT NULL REFERENCES documents(pk) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    PRIMARY KEY (document_pk, code)
+);
+CREATE TABLE activities (
+    pk INTEGER PRIMARY KEY,
+    claim_pk INTEGER REFERENCES claims(pk),
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    user TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    field TEXT,
+    before TEXT,
+    after TEXT,
+    note TEXT,
+    details TEXT                                  -- JSON: rep, reference, source file ...
+);
+CREATE INDEX activities_claim ON activities(claim_pk, pk);
+CREATE TRIGGER activities_append_only_update BEFORE UPDATE ON activities
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER activities_append_only_delete BEFORE DELETE ON activities
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TABLE appeals (
+    pk INTEGER PRIMARY KEY,
+    claim_pk INTEGER NOT NULL REFERENCES claims(pk),
+    level INTEGER NOT NULL DEFAULT 1,
+    template TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'drafted' CHECK (status IN {_in(AppealStatus)}),
+    drafted_date TEXT NOT NULL,
+    sent_date TEXT,
+    channel TEXT CHECK (channel IS NULL OR channel IN ('mail', 'fax', 'portal')),
+    deadline TEXT,
+    letter_path TEXT,
+    outcome TEXT CHECK (outcome IS NULL OR outcome IN ('won', 'partly_won', 'lost')),
+    decided_date TEXT,
+    recovered_cents INTEGER
+);
+CREATE INDEX appeals_claim ON appeals(claim_pk);
+""")
+    db.execute(
+        "CREATE VIRTUAL TABLE documents_fts USING fts5("
+        "text, content='documents', content_rowid='pk', tokenize='porter unicode61')"
+    )
+    _run(db, """
+CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts(rowid, text) VALUES (new.pk, new.text);
+END;
+CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.pk, old.text);
+END;
+CREATE TRIGGER documents_fts_update AFTER UPDATE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.pk, old.text);
+    INSERT INTO documents_fts(rowid, text) VALUES (new.pk, new.text);
+END;
+""")
+
+
+def migrations() -> Migrations:
+    from sqlite_utils.migrations import Migrations
+
+    registry = Migrations(MIGRATION_SET)
+    for step in STEPS:
+        registry(name=step.__name__)(step)
+    return registry
+
+
+# Append new steps at the end; never edit or reorder a step that has shipped.
+STEPS = [initial_schema]
+SCHEMA_VERSION = len(STEPS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate_to_latest(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations; returns the number applied. Cheap when up to date."""
+    current = schema_version(conn)
+    if current == SCHEMA_VERSION:
+        return 0
+    if current > SCHEMA_VERSION:
+        from assistant.errors import AssistantError
+
+        raise AssistantError(
+            f"the database has schema version {current}, newer than this program knows "
+            f"({SCHEMA_VERSION}); upgrade ar-assistant"
+        )
+    from sqlite_utils import Database
+
+    db = Database(conn, execute_plugins=False)
+    registry = migrations()
+    pending = registry.pending(db)
+    registry.apply(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return len(pending)
