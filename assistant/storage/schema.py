@@ -115,7 +115,7 @@ CREATE TABLE authorizations (
     number TEXT NOT NULL,
     unit_kind TEXT NOT NULL DEFAULT 'visits' CHECK (unit_kind IN ('visits', 'units')),
     approved INTEGER NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0,             -- as reported by the source; visits on claims are counted live
+    used INTEGER NOT NULL DEFAULT 0,             -- as the source reported; claims are counted live
     start_date TEXT NOT NULL,
     end_date TEXT NOT NULL,
     codes TEXT,                                  -- JSON list; NULL: any code
