@@ -367,3 +367,57 @@ class ActivityView:
     after: str | None
     note: str | None
     details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PayerSettingsRecord:
+    """A payer as the practice configures it (payers.toml); None keeps the kind's default."""
+
+    name: str
+    kind: PayerKind
+    payer_id: str | None = None
+    aliases: tuple[str, ...] = ()
+    timely_filing_days: int | None = None
+    appeal_windows: dict[str, int] | None = None
+    unit_rule: UnitRule | None = None
+    appeal_address: str | None = None
+    appeal_fax: str | None = None
+    appeal_phone: str | None = None
+    portal_url: str | None = None
+    phone: str | None = None
+
+
+# --------------------------------------------------------------------------- assessments
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a named OT claim check."""
+
+    rule: str
+    severity: str  # error | warning | info
+    message: str
+    line: int | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class NextAction:
+    action: Action
+    reason: str
+    level: int | None = None
+    template: str | None = None
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules say about one claim: why it is where it is and what to do by when."""
+
+    claim_id: str
+    category: Category | None
+    codes: tuple[str, ...]  # "CO-50", "N115" ...
+    actions: tuple[NextAction, ...]
+    findings: tuple[Finding, ...]
+    deadline: date | None
+    deadline_kind: str | None = None  # timely_filing | appeal_level_1 | ...

@@ -1,0 +1,170 @@
+"""Importing source files: parse (never write), then write each file in one transaction.
+
+A file already imported (same bytes) is reported as `duplicate` and changes nothing; a file
+that fails to parse or to write is `rejected` with a located reason, and the database is
+left exactly as it was. Parsers register here by kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.domain import (
+    AuthorizationRecord,
+    ClaimRecord,
+    DocumentRecord,
+    PayerSettingsRecord,
+    PlanOfCareRecord,
+    PracticeRecord,
+    ProviderRecord,
+)
+from assistant.errors import AssistantError, ImportFailed
+from assistant.storage import transaction
+from assistant.storage.writer import WriteCounts, Writer
+
+
+@dataclass
+class ParsedBatch:
+    """Everything one source file holds, in the order it must be written."""
+
+    practice: PracticeRecord | None = None
+    providers: list[ProviderRecord] = field(default_factory=list)
+    payer_settings: list[PayerSettingsRecord] = field(default_factory=list)
+    claims: list[ClaimRecord] = field(default_factory=list)
+    documents: list[DocumentRecord] = field(default_factory=list)
+    plans_of_care: list[PlanOfCareRecord] = field(default_factory=list)
+    authorizations: list[AuthorizationRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return (len(self.claims) + len(self.documents) + len(self.plans_of_care)
+                + len(self.authorizations) + len(self.payer_settings))
+
+
+Parser = Callable[[Path], ParsedBatch]
+
+
+@dataclass
+class ImportResult:
+    file: str
+    kind: str
+    status: Literal["imported", "duplicate", "rejected"]
+    error: str | None = None
+    records: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    claim_pks: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "kind": self.kind, "status": self.status, "error": self.error,
+            "records": self.records, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "warnings": self.warnings,
+        }
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_digest(path: Path) -> str:
+    """Bytes of a file, or of every file in a folder (notes), as one fingerprint."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(str(child.relative_to(path)).encode() + b"\0")
+            digest.update(child.read_bytes())
+        return digest.hexdigest()
+    return file_digest(path.read_bytes())
+
+
+def already_imported(conn: sqlite3.Connection, kind: str, digest: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM import_files WHERE kind = ? AND sha256 = ?", (kind, digest)
+    ).fetchone() is not None
+
+
+def record_import(conn: sqlite3.Connection, kind: str, digest: str, name: str, records: int,
+                  summary: dict[str, Any]) -> int:
+    cur = conn.execute(
+        "INSERT INTO import_files (sha256, kind, name, records, summary) VALUES (?, ?, ?, ?, ?)",
+        (digest, kind, name, records, json.dumps(summary, default=str)),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def write_batch(conn: sqlite3.Connection, batch: ParsedBatch, user: str, source: str) -> WriteCounts:
+    """Write one parsed file; the caller holds the transaction."""
+    writer = Writer(conn, user, source)
+    if batch.practice is not None:
+        writer.practice(batch.practice)
+    for provider in batch.providers:
+        writer.provider(provider)
+    for settings in batch.payer_settings:
+        writer.payer_settings(settings)
+    counts = writer.claims(batch.claims)
+    for document in batch.documents:
+        if writer.document(document):
+            counts.created += 1
+        else:
+            counts.unchanged += 1
+    for plan in batch.plans_of_care:
+        writer.plan_of_care(plan)
+    for auth in batch.authorizations:
+        writer.authorization(auth)
+    return counts
+
+
+def import_file(conn: sqlite3.Connection, path: Path, kind: str, parser: Parser, user: str) -> ImportResult:
+    """Parse and write one file, all or nothing."""
+    name = path.name
+    try:
+        digest = source_digest(path)
+    except OSError as exc:
+        return ImportResult(name, kind, "rejected", error=f"{name}: cannot read ({exc.strerror})")
+    if already_imported(conn, kind, digest):
+        return ImportResult(name, kind, "duplicate")
+    try:
+        batch = parser(path)
+        if batch.records == 0 and batch.practice is None:
+            raise ImportFailed(name, None, "holds nothing to import")
+        with transaction(conn):
+            counts = write_batch(conn, batch, user, name)
+            record_import(conn, kind, digest, name, batch.records,
+                          {"created": counts.created, "updated": counts.updated,
+                           "unchanged": counts.unchanged})
+    except AssistantError as exc:
+        message = exc.message if isinstance(exc, ImportFailed) else f"{name}: {exc.message}"
+        return ImportResult(name, kind, "rejected", error=message)
+    except sqlite3.IntegrityError as exc:
+        return ImportResult(name, kind, "rejected", error=f"{name}: conflicts with the database ({exc})")
+    return ImportResult(
+        name, kind, "imported", records=batch.records, created=counts.created,
+        updated=counts.updated, unchanged=counts.unchanged, warnings=batch.warnings,
+        claim_pks=counts.claim_pks,
+    )
+
+
+def import_files(
+    conn: sqlite3.Connection,
+    paths: Sequence[Path],
+    kind: str,
+    parser: Parser,
+    user: str,
+    progress: Callable[[int, int], None] = lambda _d, _t: None,
+) -> list[ImportResult]:
+    """Each file in its own transaction: one bad file does not undo the good ones."""
+    results = []
+    for done, path in enumerate(paths, 1):
+        results.append(import_file(conn, path, kind, parser, user))
+        progress(done, len(paths))
+    return results
