@@ -23,15 +23,20 @@ COMMANDS: dict[str, str] = {
     "init": "assistant.cli.setup_cmds:init",
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
+    "import": "assistant.cli.import_cmds:import_group",
 }
 
 
 class LazyGroup(click.Group):
+    """A group whose subcommands are imported when called; `registry` maps name -> module:attr."""
+
+    registry: dict[str, str] = COMMANDS
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(self.registry)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
+        target = self.registry.get(cmd_name)
         if target is None:
             return None
         module_name, attr = target.split(":")
@@ -39,6 +44,10 @@ class LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
         return command
+
+
+def lazy_group(registry: dict[str, str]) -> type[LazyGroup]:
+    return type("Lazy", (LazyGroup,), {"registry": registry})
 
 
 @click.group(

@@ -1,0 +1,1 @@
+"""835 remittances: reading real ERA files, posting them to claims, balancing."""
