@@ -1,0 +1,1 @@
+"""Denial intelligence: code knowledge, the playbook, OT claim checks, units and deadlines."""
