@@ -64,8 +64,11 @@ _SOURCE_COLUMNS = (
     "patient_pk", "payer_pk", "coverage_priority", "member_id", "billing_provider_pk",
     "rendering_provider_pk", "referring_provider_pk", "place_of_service", "frequency_code",
     "prior_auth", "dos_from", "dos_to", "dos_from_day", "dos_to_day", "submitted_date",
-    "submitted_day", "billed_cents",
+    "submitted_day", "billed_cents", "payer_claim_number",
 )
+# Source columns a later file without the value must not clear: the payer claim number
+# also arrives from remittances (CLP07), and a re-sent original carries no REF*F8.
+_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number"})
 
 
 class Writer:
@@ -307,7 +310,7 @@ class Writer:
             record.prior_auth, record.dos_from.isoformat(), record.dos_to.isoformat(),
             day_number(record.dos_from), day_number(record.dos_to), _iso(record.submitted_date),
             day_number(record.submitted_date) if record.submitted_date else None,
-            record.billed_cents,
+            record.billed_cents, record.payer_claim_number,
         )
         return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
@@ -332,7 +335,8 @@ class Writer:
                       digest: str) -> None:
         """A changed claim: new source values, lines matched by number, every change audited."""
         pk = int(old["pk"])
-        changed = {col: (old[col], new) for col, new in columns.items() if old[col] != new}
+        changed = {col: (old[col], new) for col, new in columns.items()
+                   if old[col] != new and not (new is None and col in _KEEP_WHEN_ABSENT)}
         sets = [f"{col} = ?" for col in changed]
         params: list[Any] = [new for _, new in changed.values()]
         has_postings = self.conn.execute(
@@ -359,6 +363,8 @@ class Writer:
         self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
                               [(pk, seq, code) for seq, code in enumerate(record.diagnoses, 1)])
         for col, (before, after) in changed.items():
+            if col.endswith("_day"):
+                continue  # the day number mirrors its date column, audited already
             audit.record(self.conn, claim_pk=pk, user=self.user, kind="import", field=col,
                          before=before, after=after, details={"source": self.source})
         for note in line_changes:
@@ -411,7 +417,7 @@ class Writer:
 
     def document(self, record: DocumentRecord) -> bool:
         """Insert a note unless the same text is on file; returns whether it was new."""
-        patient_pk = self.patient_pk(record.account, record.source or "note")
+        patient_pk = self.patient_pk(record.account, "note")
         digest = hashlib.sha256(
             f"{record.account}|{record.doc_type}|{record.doc_date}|{record.text}".encode()
         ).hexdigest()
