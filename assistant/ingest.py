@@ -41,6 +41,9 @@ class ParsedBatch:
     plans_of_care: list[PlanOfCareRecord] = field(default_factory=list)
     authorizations: list[AuthorizationRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # A settings file says what is true: its practice and providers replace what claim
+    # files suggested. Claim files only fill gaps.
+    authoritative: bool = False
 
     @property
     def records(self) -> int:
@@ -186,9 +189,9 @@ def write_batch(conn: sqlite3.Connection, batch: ParsedBatch, user: str, source:
     """Write one parsed file; the caller holds the transaction."""
     writer = Writer(conn, user, source)
     if batch.practice is not None:
-        writer.practice(batch.practice)
+        writer.practice(batch.practice, replace=batch.authoritative)
     for provider in batch.providers:
-        writer.provider(provider)
+        writer.provider(provider, replace=batch.authoritative)
     for settings in batch.payer_settings:
         writer.payer_settings(settings)
     counts = writer.claims(batch.claims)

@@ -78,9 +78,12 @@ class Writer:
         self.conn = conn
         self.user = user
         self.source = source
-        self._payers: dict[str, int] = {
-            name.lower(): pk for pk, name in conn.execute("SELECT pk, name FROM payers")
-        }
+        self._payers: dict[str, int] = {}  # lower-case name or alias -> pk (names win)
+        for pk, aliases in conn.execute("SELECT pk, aliases FROM payers"):
+            for alias in json.loads(aliases or "[]"):
+                self._payers.setdefault(str(alias).lower(), pk)
+        self._payers.update(
+            (name.lower(), pk) for pk, name in conn.execute("SELECT pk, name FROM payers"))
         self._payer_ids: dict[str, int] = {
             pid: pk for pk, pid in conn.execute("SELECT pk, payer_id FROM payers") if pid
         }
@@ -91,12 +94,24 @@ class Writer:
 
     # ------------------------------------------------------------------ reference data
 
-    def practice(self, record: PracticeRecord) -> None:
-        """The first billing provider seen names the practice; later files do not rename it."""
+    def practice(self, record: PracticeRecord, *, replace: bool = False) -> None:
+        """The first billing provider seen names the practice; later claim files do not rename it.
+
+        With `replace` (the practice's own settings file) the record's values win, and only
+        the fields it leaves out keep what the database has.
+        """
         exists = self.conn.execute("SELECT 1 FROM practice WHERE pk = 1").fetchone()
         values = (record.name, record.npi, record.tax_id, record.address1, record.city,
                   record.state, record.zip, record.phone)
-        if exists:
+        if exists and replace:
+            self.conn.execute(
+                "UPDATE practice SET name = ?, npi = coalesce(?, npi), tax_id = coalesce(?, tax_id), "
+                "address1 = coalesce(?, address1), city = coalesce(?, city), "
+                "state = coalesce(?, state), zip = coalesce(?, zip), phone = coalesce(?, phone) "
+                "WHERE pk = 1",
+                values,
+            )
+        elif exists:
             self.conn.execute(
                 "UPDATE practice SET npi = coalesce(npi, ?), tax_id = coalesce(tax_id, ?), "
                 "address1 = coalesce(address1, ?), city = coalesce(city, ?), "
@@ -111,7 +126,9 @@ class Writer:
                 values,
             )
 
-    def provider(self, record: ProviderRecord) -> int:
+    def provider(self, record: ProviderRecord, *, replace: bool = False) -> int:
+        """A provider by NPI; claim files only fill in credential and taxonomy of a known one,
+        the settings file (`replace`) also corrects the name."""
         pk = self._providers.get(record.npi)
         credential = record.credential.value if record.credential else None
         if pk is None:
@@ -123,6 +140,13 @@ class Writer:
             )
             pk = int(cur.lastrowid or 0)
             self._providers[record.npi] = pk
+        elif replace:
+            self.conn.execute(
+                "UPDATE providers SET last_name = ?, first_name = ?, credential = coalesce(?, credential), "
+                "taxonomy = coalesce(?, taxonomy), is_organization = ? WHERE pk = ?",
+                (record.last_name, record.first_name, credential, record.taxonomy,
+                 int(record.is_organization), pk),
+            )
         elif credential or record.taxonomy:
             self.conn.execute(
                 "UPDATE providers SET credential = coalesce(?, credential), "
@@ -171,6 +195,8 @@ class Writer:
             sets = ", ".join(f"{col} = ?" for col in values)
             self.conn.execute(f"UPDATE payers SET {sets} WHERE pk = ?", (*values.values(), pk))
         self._payers[record.name.lower()] = pk
+        for alias in record.aliases:
+            self._payers.setdefault(alias.lower(), pk)
         if record.payer_id:
             self._payer_ids[record.payer_id] = pk
         return pk
