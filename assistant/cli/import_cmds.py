@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def _run(kind: str, paths: Sequence[Path], as_json: bool, label: str, **options:
         for result in results:
             _report(kind, result)
     if any(result.status == "rejected" for result in results):
-        click.get_current_context().exit(1)
+        sys.exit(1)  # SystemExit: main() runs click without standalone mode, which drops ctx.exit codes
 
 
 _FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))

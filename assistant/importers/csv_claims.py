@@ -58,7 +58,7 @@ _PAYER_KIND_WORDS = (
     ("blue cross", PayerKind.COMMERCIAL),
     ("bcbs", PayerKind.COMMERCIAL),
 )
-_CODE = re.compile(r"[A-Z0-9]{4,7}\Z")
+_CODE = re.compile(r"(?:\d{4}[0-9A-Z]|[A-Z]\d{4})\Z")  # CPT (incl. Category II/III) or HCPCS
 _SPLIT = re.compile(r"[\s,;:/|+\-]+")
 
 

@@ -27,6 +27,9 @@ DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 25
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\Z")
 _MAX_AMOUNT_CHARS = 20
+_PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)\Z")
+# A comma followed by exactly two digits at the end is a decimal comma; "1,240" stays thousands.
+_DECIMAL_COMMA = re.compile(r"^[-(]?\$?\d{1,3}(?:\.\d{3})*,\d{2}\)?\Z|^[-(]?\$?\d+,\d{2}\)?\Z")
 
 
 def header_key(text: str) -> str:
@@ -169,8 +172,13 @@ class RowReader:
             return None
         if len(raw) > _MAX_AMOUNT_CHARS:
             raise self.fail(fld, "not an amount")
+        raw = raw.replace(" ", "")
+        if "e" in raw.lower():
+            raise self.fail(fld, "not an amount")  # no exponents ("1e999"), no "NaN"
+        if _DECIMAL_COMMA.match(raw):
+            raw = raw.replace(".", "").replace(",", ".")  # 1.240,50 as European exports write it
         try:
-            return to_cents(raw.replace(" ", ""))
+            return to_cents(raw)
         except InvalidInput:
             raise self.fail(fld, "not an amount") from None
 
@@ -178,6 +186,8 @@ class RowReader:
         raw = self.text(fld).replace(",", "")
         if not raw:
             return None
+        if not _PLAIN_NUMBER.match(raw):
+            raise self.fail(fld, f"not {what}")
         try:
             value = Decimal(raw)
         except InvalidOperation:
