@@ -207,6 +207,8 @@ class Services:
         if mapping is not None:
             if kind != "csv":
                 raise InvalidInput("a column mapping applies to CSV claim exports only")
-            parser = functools.partial(parser, mapping=Path(mapping))
+            from assistant.importers.csv_claims import parse_claims_csv
+
+            parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
         return import_files(self.conn, files, kind, parser, self.user, progress)

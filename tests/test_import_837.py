@@ -460,3 +460,9 @@ def test_a_folder_of_837_files_imports_each_file(services, tmp_path) -> None:
     assert [(r.file, r.status, r.created) for r in results] == [("a.837", "imported", 1),
                                                                 ("b.837", "imported", 4)]
     assert services.summary()["claims"] == 5
+
+
+def test_a_bad_npi_is_warned_once_per_file() -> None:
+    text = text_of("two_sets.837").replace("XX*1234567893", "XX*1234567890")
+    batch = read_837(text, "npi.837")
+    assert batch.warnings == ["segment 20 (CLM): NPI 1234567890 fails the check digit"]

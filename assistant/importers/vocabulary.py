@@ -41,6 +41,7 @@ def _taxonomy_prefixes() -> list[tuple[str, Credential]]:
     return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
+@cache
 def credential_for_taxonomy(taxonomy: str | None) -> Credential | None:
     """The credential a taxonomy code implies (longest listed prefix wins), or None."""
     code = (taxonomy or "").strip().upper()

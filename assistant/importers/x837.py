@@ -44,7 +44,7 @@ from assistant.errors import AssistantError, ImportFailed
 from assistant.importers.identifiers import derived_account, npi_is_valid
 from assistant.importers.vocabulary import credential_for_taxonomy, payer_kind_for_filing_indicator
 from assistant.importers.x12 import Segment, Transaction, X12Error, tokenize, transactions
-from assistant.ingest import ParsedBatch
+from assistant.ingest import ParsedBatch, cyclic_gc_paused
 
 # SBR01 payer responsibility -> coverage priority (P primary ... A-H 4th to 11th).
 _PRIORITY = {"P": 1, "S": 2, "T": 3, **{letter: 4 + i for i, letter in enumerate("ABCDEFGH")}}
@@ -69,6 +69,11 @@ def parse_837(path: Path) -> ParsedBatch:
 
 def read_837(data: bytes | str, name: str) -> ParsedBatch:
     """The same from bytes already in memory; `name` is the file name errors show."""
+    with cyclic_gc_paused():
+        return _read(data, name)
+
+
+def _read(data: bytes | str, name: str) -> ParsedBatch:
     doc = tokenize(data, name)
     batch = ParsedBatch()
     batch.warnings.extend(doc.warnings)
@@ -241,7 +246,7 @@ class _TransactionReader:
 
     def on_bht(self, seg: Segment) -> None:
         if seg.get(4):
-            self.submitted = self.date(seg, seg.get(4), "BHT04")
+            self.submitted = self.day(seg, seg.get(4), "BHT04")
 
     def on_hl(self, seg: Segment) -> None:
         self.finish_claim()
@@ -337,7 +342,7 @@ class _TransactionReader:
     def on_dmg(self, seg: Segment) -> None:
         if self.entity is not None and self.entity_kind in ("IL", "QC") and not self.skipping:
             if seg.get(2):
-                self.entity.dob = self.date(seg, seg.get(2), "DMG02")
+                self.entity.dob = self.day(seg, seg.get(2), "DMG02")
             self.entity.sex = seg.get(3) or None
 
     def on_prv(self, seg: Segment) -> None:
@@ -486,7 +491,7 @@ class _TransactionReader:
         except InvalidOperation:
             raise self.fail(seg, f"{element} is not a unit count") from None
 
-    def date(self, seg: Segment, text: str, element: str) -> date:
+    def day(self, seg: Segment, text: str, element: str) -> date:
         raw = text.strip()
         if _D8.match(raw):
             try:
@@ -500,11 +505,11 @@ class _TransactionReader:
         value = seg.get(3).strip()
         if seg.get(2) == "RD8" or "-" in value:
             start_text, _, end_text = value.partition("-")
-            start, end = self.date(seg, start_text, "DTP03"), self.date(seg, end_text, "DTP03")
+            start, end = self.day(seg, start_text, "DTP03"), self.day(seg, end_text, "DTP03")
             if end < start:
                 raise self.fail(seg, "DTP03 date range ends before it starts")
             return start, end
-        day = self.date(seg, value, "DTP03")
+        day = self.day(seg, value, "DTP03")
         return day, day
 
     def pointers(self, seg: Segment, text: str) -> tuple[int, ...]:
@@ -535,7 +540,9 @@ class _TransactionReader:
         if draft is not None:
             self.batch.claims.append(self.build(draft))
 
-    def provider(self, person: _Person | None, taxonomy: str | None = None) -> ProviderRecord | None:
+    def provider(self, person: _Person | None, at: Segment,
+                 taxonomy: str | None = None) -> ProviderRecord | None:
+        """The provider an NM1 names (None without an NPI); a bad check digit is warned once per file."""
         if person is None:
             return None
         npi = person.id if person.id_qualifier == "XX" else ""
@@ -550,6 +557,8 @@ class _TransactionReader:
                                 is_organization=person.is_organization)
         if npi not in self.providers:
             self.providers[npi] = record
+            if not npi_is_valid(npi):
+                self.warn(at, f"NPI {npi} fails the check digit")
         return record
 
     def build(self, draft: _ClaimDraft) -> ClaimRecord:
@@ -588,7 +597,7 @@ class _TransactionReader:
             kind=payer_kind_for_filing_indicator(subscriber_loop.filing_indicator),
         )
         billing_loop = subscriber_loop.billing
-        billing = self.provider(billing_loop.person if billing_loop else None,
+        billing = self.provider(billing_loop.person if billing_loop else None, clm,
                                 billing_loop.taxonomy if billing_loop else None)
         if billing_loop is not None and billing_loop.person is not None and self.batch.practice is None:
             who = billing_loop.person
@@ -598,13 +607,10 @@ class _TransactionReader:
                 address1=who.address.address1, city=who.address.city, state=who.address.state,
                 zip=who.address.zip,
             )
-        rendering = self.provider(draft.rendering)
+        rendering = self.provider(draft.rendering, clm)
         if rendering is None and billing is not None and not billing.is_organization:
             rendering = billing  # a solo OT bills under their own NPI: no 2310B
-        referring = self.provider(draft.referring)
-        for record in (billing, rendering, referring):
-            if record is not None and not npi_is_valid(record.npi):
-                self.warn(clm, f"claim {draft.claim_id}: NPI {record.npi} fails the check digit")
+        referring = self.provider(draft.referring, clm)
         lines = tuple(self.build_line(draft, line, rendering) for line in draft.lines)
         starts = [line.service_date for line in lines if line.service_date]
         ends = [line_draft.dates[1] if line_draft.dates else draft.dates[1] if draft.dates else None
@@ -647,7 +653,7 @@ class _TransactionReader:
         if line.pointers and draft.diagnoses and max(line.pointers) > len(draft.diagnoses):
             self.warn(line.sv1 or line.lx, f"claim {draft.claim_id}: line {line.number} points at a "
                                            "diagnosis the claim does not list")
-        line_rendering = self.provider(line.rendering) or rendering
+        line_rendering = self.provider(line.rendering, line.lx) or rendering
         return ClaimLineRecord(
             line_no=line.number,
             code=line.code,

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -40,9 +40,13 @@ def _iso(value: date | None) -> str | None:
 
 
 def record_hash(record: object) -> str:
-    """A stable fingerprint of an imported record, to tell an unchanged one from a changed one."""
-    payload = json.dumps(asdict(record), sort_keys=True, default=str)  # type: ignore[call-overload]
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+    """A stable fingerprint of an imported record, to tell an unchanged one from a changed one.
+
+    The repr of a frozen record (strings, numbers, Decimals, dates, enums, tuples and nested
+    records) is deterministic and about ten times cheaper than `asdict` + JSON, which was
+    the largest cost of importing a big 837.
+    """
+    return hashlib.sha256(repr(record).encode()).hexdigest()[:32]
 
 
 @dataclass
