@@ -23,6 +23,7 @@ IMPORT_COMMANDS: dict[str, str] = {
 }
 
 _SHOWN_WARNINGS = 5
+_COUNTED_KINDS = ("837", "csv", "notes")  # kinds whose records the writer counts as new/updated/unchanged
 
 
 @click.group("import", cls=lazy_group(IMPORT_COMMANDS))
@@ -63,9 +64,11 @@ def _report(kind: str, result: Any) -> None:
     if result.status == "duplicate":
         click.echo(f"duplicate {result.file}: imported before (same bytes); nothing changed")
         return
-    changes = f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged"
+    changes = ""
+    if kind in _COUNTED_KINDS:
+        changes = f" ({result.created} new, {result.updated} updated, {result.unchanged} unchanged)"
     warned = f"; {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
-    click.echo(f"imported  {result.file}: {_what(kind, result.counts)} ({changes}){warned}")
+    click.echo(f"imported  {result.file}: {_what(kind, result.counts)}{changes}{warned}")
     for warning in result.warnings[:_SHOWN_WARNINGS]:
         click.echo(f"  warning: {warning}")
     if len(result.warnings) > _SHOWN_WARNINGS:
