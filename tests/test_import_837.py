@@ -130,6 +130,16 @@ def test_several_claims_and_two_transaction_sets() -> None:
     assert secondary.submitted_date == date(2026, 11, 22)
 
 
+def test_several_interchanges_in_one_file() -> None:
+    second = text_of("commercial_dependent.837").replace(":", ">")  # its ISA16 says '>'
+    assert "*>~" in second.splitlines()[0]
+    text = text_of("medicare_self.837") + second
+    batch = read_837(text, "two-isa.837")
+    assert [c.claim_id for c in batch.claims] == ["OT261101A1", "OT261102B7"]
+    assert batch.claims[1].lines[1].modifiers == ("GO", "CO")  # the second ISA's own component separator
+    assert batch.claims[1].diagnoses == ("F8281", "R278") and batch.claims[1].place_of_service == "11"
+
+
 def test_replacement_claim_carries_frequency_7_and_the_payer_claim_number() -> None:
     [claim] = parse_837(F837 / "replacement.837").claims
     assert claim.claim_id == "OT261102B7"

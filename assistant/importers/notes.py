@@ -16,7 +16,9 @@ per CPT/HCPCS code come from lines such as "97530 Therapeutic activities: 23 min
 plan of care also reads start/end (or "certification period"), certified, certified_by,
 certifier_npi, recert_due, frequency (from the front matter, header block or any
 `Key: value` line of the note) and the bullets under a "Goals" heading.
-Control characters are stripped; errors name the file and the part that is wrong.
+Control characters are stripped; errors name the file and the part that is wrong. The
+document's source is the file's absolute path, so an edited note imported again replaces
+its earlier text instead of sitting beside it.
 """
 
 from __future__ import annotations
