@@ -287,6 +287,11 @@ def test_claim_dates_stand_in_for_a_line_without_its_own() -> None:
     assert (claim.dos_from, claim.dos_to) == (date(2026, 11, 1), date(2026, 11, 4))
 
 
+def test_line_place_of_service_stands_in_for_a_missing_claim_one() -> None:
+    text = text_of("medicare_self.837").replace("*11:B:1*", "*:B:1*").replace("*UN*2***1:2~", "*UN*2*02**1:2~")
+    assert read_837(text, "pos.837").claims[0].place_of_service == "02"
+
+
 def test_a_solo_ot_billing_under_their_own_npi_renders_the_claim() -> None:
     text = (text_of("medicare_self.837")
             .replace("NM1*85*2*HARBOR HAND AND OCCUPATIONAL THERAPY*****XX*1333333338",

@@ -636,7 +636,9 @@ class _TransactionReader:
             billing_provider=billing,
             rendering_provider=rendering,
             referring_provider=referring,
-            place_of_service=draft.place_of_service,
+            # SV105 is sent only when a line differs; a claim without CLM05-1 takes its lines'.
+            place_of_service=draft.place_of_service or next(
+                (line.place_of_service for line in draft.lines if line.place_of_service), None),
             frequency_code=draft.frequency,
             prior_auth=draft.prior_auth,
             payer_claim_number=draft.payer_claim_number,
