@@ -24,6 +24,15 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "worklist": "assistant.cli.worklist_cmds:worklist",
+    "worklists": "assistant.cli.worklist_cmds:worklists",
+    "note": "assistant.cli.worklist_cmds:note",
+    "status": "assistant.cli.worklist_cmds:status",
+    "follow-up": "assistant.cli.worklist_cmds:follow_up",
+    "assign": "assistant.cli.worklist_cmds:assign",
+    "history": "assistant.cli.worklist_cmds:history",
+    "bulk": "assistant.cli.worklist_cmds:bulk",
+    "aging": "assistant.cli.worklist_cmds:aging",
 }
 
 

@@ -385,6 +385,34 @@ END;
 """)
 
 
+def worklists_ranking(db: Database) -> None:
+    """What the worklists rank on: the stored assessment, when to redo it, and the rank key.
+
+    `rank_key` is the score minus the part every open claim gains alike each day (age and
+    payer silence), so one index keeps the whole ranking in order from day to day; only
+    claims near a deadline or a due follow-up are re-keyed daily (assistant/ranking.py).
+    """
+    _run(db, """
+-- assessment codes, space-separated (CO-50 N115); deadline kind: timely_filing, appeal_level_N, reopening
+ALTER TABLE claims ADD COLUMN codes TEXT;
+ALTER TABLE claims ADD COLUMN deadline_kind TEXT;
+-- the claims.version the stored assessment reflects, the day it was made, and the first day
+-- on which the calendar alone may change it (a deadline passing, a claim going unanswered)
+ALTER TABLE claims ADD COLUMN assessed_version INTEGER;
+ALTER TABLE claims ADD COLUMN assessed_day INTEGER;
+ALTER TABLE claims ADD COLUMN reassess_day INTEGER;
+-- log10 of the dollars expected back, and the score minus the daily drift; NULL: not ranked
+ALTER TABLE claims ADD COLUMN rank_value REAL;
+ALTER TABLE claims ADD COLUMN rank_key REAL;
+CREATE INDEX claims_rank ON claims(rank_key DESC) WHERE rank_key IS NOT NULL;
+CREATE INDEX claims_rank_deadline ON claims(deadline_day) WHERE rank_key IS NOT NULL;
+CREATE INDEX claims_rank_follow_up ON claims(follow_up_day) WHERE rank_key IS NOT NULL;
+CREATE INDEX claims_reassess ON claims(reassess_day) WHERE reassess_day IS NOT NULL;
+CREATE INDEX claims_unassessed ON claims(pk) WHERE assessed_version IS NOT version;
+CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE balance_cents > 0;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -395,7 +423,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema]
+STEPS = [initial_schema, worklists_ranking]
 SCHEMA_VERSION = len(STEPS)
 
 
