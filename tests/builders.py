@@ -8,13 +8,17 @@ from datetime import date
 from decimal import Decimal
 
 from assistant.domain import (
+    AuthorizationRecord,
     ClaimLineRecord,
     ClaimRecord,
     Credential,
+    DocType,
+    DocumentRecord,
     PatientRecord,
     PayerKind,
     PayerRecord,
     PayerSettingsRecord,
+    PlanOfCareRecord,
     ProviderRecord,
     UnitRule,
 )
@@ -192,3 +196,29 @@ def post_denial(
 ) -> None:
     """One denial adjustment (e.g. CO-197 for the whole claim) with its remarks."""
     post_remit(conn, claim_id, [(group, code, amount, line)], remarks=remarks, remit_date=remit_date)
+
+
+# --------------------------------------------------------------------------- clinical records
+
+
+def write_clinical(
+    conn: sqlite3.Connection,
+    *,
+    authorizations: Sequence[AuthorizationRecord] = (),
+    plans: Sequence[PlanOfCareRecord] = (),
+    documents: Sequence[DocumentRecord] = (),
+    source: str = "clinical",
+) -> None:
+    """Authorizations, plans of care and notes for patients whose claims are already written."""
+    batch = ParsedBatch(authorizations=list(authorizations), plans_of_care=list(plans),
+                        documents=list(documents))
+    with transaction(conn):
+        write_batch(conn, batch, "tester", source)
+
+
+def note(account: str, day: date, *, doc_type: DocType = DocType.DAILY_NOTE, credential: str = "OT",
+         minutes: Sequence[tuple[str, int]] = (), text: str | None = None) -> DocumentRecord:
+    """A therapy note (daily note by default) with the minutes it records per code."""
+    return DocumentRecord(account=account, doc_type=doc_type, doc_date=day,
+                          text=text or f"{doc_type.value} {day} {credential}", author="Therapist",
+                          author_credential=credential, minutes=tuple(minutes))

@@ -105,8 +105,8 @@ def _category(main: AdjustmentView | None, rarcs: Sequence[str]) -> Category | N
     return info.category
 
 
-def _auth_status(ctx: ClaimContext) -> AuthStatus | None:
-    if not ctx.auth_relevant:
+def _auth_status(ctx: ClaimContext, category: Category | None) -> AuthStatus | None:
+    if not ctx.auth_relevant and category is not Category.AUTHORIZATION:
         return None
     statuses = [ctx.auth_status(day) for day in ctx.service_dates]
     return next((s for s in statuses if s.problem in ("used_up", "expired", "not_started", "missing",
@@ -156,7 +156,7 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
     kx_lines = ctx.ytd_ot_lines
     threshold = kx_threshold(kx_lines[0].service_date.year) if kx_lines else None
     kx_needed = bool(threshold and kx_lines and kx_lines[-1].cumulative_cents > threshold.ot_cents)
-    auth = _auth_status(ctx)
+    auth = _auth_status(ctx, category)
     plan = ctx.plan_for(claim.dos_from)
     since = (today - claim.submitted_date).days if claim.submitted_date else None
     tf_deadline = ctx.timely_filing_deadline
