@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
@@ -197,7 +196,7 @@ class Services:
         return assess_many(self.conn, claim_pks, self.today, self.locations.playbook_files)
 
     def next_actions(self, claim_id: str) -> dict[str, Any]:
-        """`next --json`: {claim_id, category, codes, actions: [{action, reason, level, template, deadline}]}."""
+        """`next --json`: claim_id, category, codes, actions [{action, reason, level, template, deadline}]."""
         a = self.assess(claim_id)
         return {
             "claim_id": a.claim_id,

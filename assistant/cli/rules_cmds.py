@@ -132,9 +132,12 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
         emit_json(data)
         return
     _print_findings(data["results"])
-    errors, warnings = data["errors"], data["warnings"]
-    click.echo(f"\n{data['checked']} claim{'s' if data['checked'] != 1 else ''} checked: "
-               f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    click.echo(f"\n{_count(data['checked'], 'claim')} checked: {_count(data['errors'], 'error')}, "
+               f"{_count(data['warnings'], 'warning')}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @click.command("next")

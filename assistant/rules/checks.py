@@ -121,7 +121,8 @@ def discipline_modifier(ctx: ClaimContext) -> Iterator[Finding]:
                           "add GO")
         if info is not None and info.discipline == "PT":
             yield Finding("discipline-modifier", WARNING, f"{line.code} is a PT code on an OT claim",
-                          line.line_no, f"use the OT code ({'97168' if info.kind == 're_evaluation' else '97165-97167'})")
+                          line.line_no,
+                          f"use the OT code ({'97168' if info.kind == 're_evaluation' else '97165-97167'})")
 
 
 def assistant_modifier(ctx: ClaimContext) -> Iterator[Finding]:
@@ -388,7 +389,7 @@ def authorization(ctx: ClaimContext) -> Iterator[Finding]:
 
 
 def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
-    """Rule `timely-filing`: a claim not yet adjudicated (or needing a new one) near its filing limit (7.3)."""
+    """Rule `timely-filing`: a claim not yet adjudicated, or denied, near its filing limit (7.3)."""
     claim = ctx.claim
     if claim.payer_status not in (PayerStatus.SUBMITTED, PayerStatus.DENIED) or claim.balance_cents <= 0:
         return

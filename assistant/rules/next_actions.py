@@ -97,12 +97,12 @@ def _category(main: AdjustmentView | None, rarcs: Sequence[str]) -> Category | N
                             if (info := rarc(code)) is not None and info.category is not None), None)
     if main is None:
         return None
-    info = carc(main.code)
-    if info is None:
+    reason = carc(main.code)
+    if reason is None:
         return remark_category
-    if info.generic and remark_category is not None:
+    if reason.generic and remark_category is not None:
         return remark_category
-    return info.category
+    return reason.category
 
 
 def _auth_status(ctx: ClaimContext, category: Category | None) -> AuthStatus | None:
@@ -168,7 +168,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
 
     fact("has_denial", denials)
     fact("balance_due", claim.balance_cents > 0)
-    fact("patient_balance", claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
+    fact("patient_balance",
+         claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
     fact("in_processing", status == "submitted" and since is not None and since <= ctx.payer.no_response_days)
@@ -223,8 +224,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
                    f"{fmt(kx_lines[-1].cumulative_cents)}, threshold {fmt(threshold.ot_cents)}")
     appeal_text = "no appeal on file"
     if last is not None:
-        name = (ctx.payer.appeal_level(last.level).name if ctx.payer.appeal_level(last.level)
-                else f"level {last.level} appeal")
+        last_window = ctx.payer.appeal_level(last.level)
+        name = last_window.name if last_window else f"level {last.level} appeal"
         appeal_text = f"Appeal level {last.level} ({name}) {last.status.value}"
         if last.sent_date:
             appeal_text += f" {last.sent_date}"
@@ -247,7 +248,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
         "findings": "; ".join(f.message for f in shown[:3]) or "no claim errors found",
         "fixes": fixes or "the data the payer named",
         "fixes_text": f" ({fixes})" if fixes else "",
-        "dos": str(claim.dos_from) if claim.dos_from == claim.dos_to else f"{claim.dos_from} to {claim.dos_to}",
+        "dos": (str(claim.dos_from) if claim.dos_from == claim.dos_to
+                else f"{claim.dos_from} to {claim.dos_to}"),
         "submitted": str(claim.submitted_date) if claim.submitted_date else "not sent",
         "days_since_submission": str(since) if since is not None else "0",
         "no_response_days": str(ctx.payer.no_response_days),
@@ -258,7 +260,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
                  + (f", certified {plan.certified_date}" if plan.certified_date else ", not certified")
                  + (f", goals: {'; '.join(plan.goals[:2])}" if plan.goals else "")
                  if plan else "no plan of care on file"),
-        "progress": f"last progress report {reports[-1].doc_date}" if reports else "no progress report on file",
+        "progress": (f"last progress report {reports[-1].doc_date}" if reports
+                     else "no progress report on file"),
         "notes": _documents_text(ctx),
         "secondary": ctx.secondary.payer_name if ctx.secondary else "the secondary payer",
         "appeal": appeal_text,
@@ -388,10 +391,12 @@ def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playb
         if rule.final and not rule.always:
             stopped = True
     actions = chosen + later
-    if not actions:
-        reason = ("Nothing to do: no balance and no denial on the claim."
-                  if "balance_due" not in s.facts else
-                  f"{s.words['balance']} open and no playbook rule fits ({s.words['codes']}): ask {s.words['payer']}.")
-        actions = [(NextAction(Action.NO_ACTION if "balance_due" not in s.facts else Action.CALL_PAYER,
-                               reason), None)]
+    if not actions:  # a practice playbook may leave a claim unmatched: still say something useful
+        if "balance_due" in s.facts:
+            words = s.words
+            fallback = NextAction(Action.CALL_PAYER, f"{words['balance']} open and no playbook rule fits "
+                                                     f"({words['codes']}): ask {words['payer']}.")
+        else:
+            fallback = NextAction(Action.NO_ACTION, "Nothing to do: no balance and no denial on the claim.")
+        actions = [(fallback, None)]
     return Route(s, category, tuple(a for a, _ in actions), tuple(k for _, k in actions), tuple(matched))
