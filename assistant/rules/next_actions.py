@@ -204,7 +204,9 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
     fact("unknown_code", main is not None and carc(main.code) is None)
     fact("only_contractual", adjustments and not denials and not patient)
 
-    codes = tuple(dict.fromkeys([label(a) for a in adjustments] + list(rarcs)))
+    # The main code first, then the other adjustments, then the remarks.
+    codes = tuple(dict.fromkeys(([label(main)] if main else []) + [label(a) for a in adjustments]
+                                + list(rarcs)))
     main_info = carc(main.code) if main else None
     rarc_infos = [(code, rarc(code)) for code in rarcs]
     rarc_text = "; ".join(f"{code}: {info.meaning[0].lower()}{info.meaning[1:]}" for code, info in rarc_infos
@@ -215,7 +217,7 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
     if any(info is not None and info.appealable is False for _, info in rarc_infos):
         appealable = False
     shown = errors or [f for f in findings if f.severity == "warning"]
-    fixes = "; ".join(dict.fromkeys(f.fix for f in (fixable or shown) if f.fix))
+    fixes = "; ".join(dict.fromkeys(f.fix for f in fixable if f.fix))
     reports = ctx.documents_of(DocType.PROGRESS_REPORT, until=claim.dos_to)
     window = ctx.payer.appeal_level(level)
     kx_text = "no Medicare OT amounts on file"
