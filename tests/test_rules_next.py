@@ -391,3 +391,13 @@ def test_shipped_playbook_loads_and_uses_every_category() -> None:
     # timely filing is routed by its one CARC (29); the last two by facts
     assert used | {"timely_filing", "patient_responsibility", "contractual"} >= {c.value for c in Category}
     assert len({r.id for r in playbook.rules}) == len(playbook.rules)
+
+
+def test_days_to_wait_for_a_remittance_is_a_playbook_setting(services) -> None:
+    write(services.conn, claim_record("W", payer="Aetna", dos=date(2026, 10, 20), submitted=date(2026, 10, 21)))
+    assert actions(services, "W") == [Action.CALL_PAYER, Action.NEW_CLAIM]  # 36 days > 30
+    practice = services.locations.playbook_files[1]
+    practice.parent.mkdir(parents=True, exist_ok=True)
+    practice.write_text("[settings]\nno_response_days = { commercial = 45 }\n")
+    [wait] = services.assess("W").actions
+    assert wait.action is Action.WAIT and "within 45 days" in wait.reason

@@ -122,7 +122,7 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
         from assistant.cli.progress import progress
 
         with progress("Checking claims", quiet=as_json) as report:
-            data = svc.check_all(progress=report)
+            data = svc.check(None, progress=report)
     elif target is not None and Path(target).is_file():
         data = svc.check_file(Path(target))
     else:

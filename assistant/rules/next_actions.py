@@ -137,7 +137,7 @@ def _documents_text(ctx: ClaimContext) -> str:
     return ", ".join(counts) + " on file" if counts else "no notes on file"
 
 
-def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
+def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook) -> Situation:
     claim = ctx.claim
     adjustments = claim.all_adjustments
     rarcs = claim.all_remarks
@@ -172,8 +172,9 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
          claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
-    fact("in_processing", status == "submitted" and since is not None and since <= ctx.payer.no_response_days)
-    fact("no_response", status == "submitted" and since is not None and since > ctx.payer.no_response_days)
+    wait_days = playbook.days_to_wait(ctx.payer.kind)
+    fact("in_processing", status == "submitted" and since is not None and since <= wait_days)
+    fact("no_response", status == "submitted" and since is not None and since > wait_days)
     last = ctx.last_appeal
     fact("appeal_pending", last is not None and last.status is AppealStatus.SENT)
     fact("appeal_lost", last is not None and last.status is AppealStatus.DECIDED
@@ -254,7 +255,7 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding]) -> Situation:
                 else f"{claim.dos_from} to {claim.dos_to}"),
         "submitted": str(claim.submitted_date) if claim.submitted_date else "not sent",
         "days_since_submission": str(since) if since is not None else "0",
-        "no_response_days": str(ctx.payer.no_response_days),
+        "no_response_days": str(wait_days),
         "remit_date": str(remit) if remit else "no remittance",
         "tf_deadline": str(tf_deadline),
         "reopening_deadline": str(reopen_by) if reopen_by else "none",
@@ -367,7 +368,7 @@ class Route:
 
 
 def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook) -> Route:
-    s = situation(ctx, findings)
+    s = situation(ctx, findings, playbook)
     category = s.category
     category_set = False
     chosen: list[tuple[NextAction, str | None]] = []

@@ -34,7 +34,6 @@ class PayerRules:
     appeal_levels: tuple[AppealLevel, ...]
     replacement_claims: bool
     reopening_days: int | None
-    no_response_days: int
     authorization_expected: bool
 
     def appeal_level(self, level: int) -> AppealLevel | None:
@@ -89,7 +88,6 @@ def rules_for(name: str, kind: PayerKind, timely_filing_days: int | None,
         appeal_levels=_levels(raw.get("appeal", {}), dict(appeal_windows) if appeal_windows else None),
         replacement_claims=bool(raw.get("replacement_claims", True)),
         reopening_days=raw.get("reopening_days"),
-        no_response_days=int(raw.get("no_response_days", 30)),
         authorization_expected=bool(raw.get("authorization_expected", False)),
     )
 

@@ -83,9 +83,13 @@ class PlaybookRule:
 class Playbook:
     rules: tuple[PlaybookRule, ...]  # highest priority first
     appeal_templates: dict[str, dict[int, str]]  # payer kind -> level -> template
+    no_response_days: dict[str, int]  # payer kind or "default" -> days
 
     def rule(self, rule_id: str) -> PlaybookRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def days_to_wait(self, kind: PayerKind) -> int:
+        return self.no_response_days.get(kind.value, self.no_response_days.get("default", 30))
 
 
 def _fields(template: str) -> set[str]:
@@ -187,6 +191,21 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
+def _waits(settings: Any, file: str) -> dict[str, int]:
+    unknown = set(settings) - {"no_response_days"}
+    if unknown:
+        raise ConfigError(f"{file}: settings: unknown setting {sorted(unknown)[0]!r}")
+    raw = settings.get("no_response_days", {})
+    if isinstance(raw, int):
+        raw = {"default": raw}
+    allowed = {k.value for k in PayerKind} | {"default"}
+    if not isinstance(raw, dict) or not all(k in allowed and isinstance(v, int) and v > 0
+                                            for k, v in raw.items()):
+        raise ConfigError(f"{file}: settings: no_response_days must map payer kinds (or default) "
+                          "to a number of days")
+    return dict(raw)
+
+
 _CACHE: dict[tuple[tuple[str, float], ...], Playbook] = {}
 
 
@@ -202,12 +221,14 @@ def load_playbook(files: Sequence[Path]) -> Playbook:
         return cached
     by_id: dict[str, tuple[int, PlaybookRule]] = {}
     templates: dict[str, dict[int, str]] = {}
+    waits: dict[str, int] = {}
     order = 0
     for path in present:
         raw = _read(path)
-        unknown = set(raw) - {"rule", "appeal_templates"}
+        unknown = set(raw) - {"rule", "appeal_templates", "settings"}
         if unknown:
             raise ConfigError(f"{path.name}: unknown section {sorted(unknown)[0]!r}")
+        waits.update(_waits(raw.get("settings", {}), path.name))
         for kind, levels in raw.get("appeal_templates", {}).items():
             if kind not in {k.value for k in PayerKind}:
                 raise ConfigError(f"{path.name}: appeal_templates: unknown payer kind {kind!r}")
@@ -221,6 +242,6 @@ def load_playbook(files: Sequence[Path]) -> Playbook:
             by_id[rule.id] = (previous[0] if previous else order, rule)
             order += 1
     rules = sorted(by_id.values(), key=lambda item: (-item[1].priority, item[0]))
-    playbook = Playbook(tuple(rule for _, rule in rules), templates)
+    playbook = Playbook(tuple(rule for _, rule in rules), templates, waits)
     _CACHE[key] = playbook
     return playbook
