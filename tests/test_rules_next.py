@@ -401,3 +401,21 @@ def test_days_to_wait_for_a_remittance_is_a_playbook_setting(services) -> None:
     practice.write_text("[settings]\nno_response_days = { commercial = 45 }\n")
     [wait] = services.assess("W").actions
     assert wait.action is Action.WAIT and "within 45 days" in wait.reason
+
+
+def test_practice_can_rename_the_medicare_letter_templates(services) -> None:
+    write(services.conn, claim_record("T", dos=date(2026, 9, 10)))
+    post_denial(services.conn, "T", "CO", "50", 225.0, remit_date=REMIT)
+    practice = services.locations.playbook_files[1]
+    practice.parent.mkdir(parents=True, exist_ok=True)
+    practice.write_text('[appeal_templates.medicare]\n1 = "our_redetermination"\n')
+    assert services.assess("T").actions[0].template == "our_redetermination"
+
+
+def test_bad_settings_are_a_clear_error(tmp_path: Path) -> None:
+    from assistant.paths import package_data
+
+    practice = tmp_path / "playbook.toml"
+    practice.write_text("[settings]\nno_response_days = { sometimes = 3 }\n")
+    with pytest.raises(ConfigError, match="no_response_days"):
+        load_playbook([package_data("playbook.toml"), practice])
