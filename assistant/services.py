@@ -7,13 +7,16 @@ or domain views; presentation stays in the faces.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
+from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
 from assistant.storage import audit, open_database
@@ -21,6 +24,7 @@ from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_cl
 from assistant.storage.documents import documents_for_claim
 
 if TYPE_CHECKING:
+    from assistant.ingest import ImportResult
     from assistant.rules.context import ClaimContext
 
 
@@ -181,6 +185,35 @@ class Services:
             for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
         ]
 
+    # ------------------------------------------------------------------ imports
+
+    def import_paths(
+        self,
+        kind: str,
+        paths: Sequence[Path],
+        progress: Callable[[int, int], None] = lambda _done, _total: None,
+        **options: Any,
+    ) -> list[ImportResult]:
+        """Import source files of one kind ("837", "csv", "notes", "settings", "auths").
+
+        Folders become the files inside them; each file is its own transaction. Options:
+        `mapping` (csv: a column-mapping TOML file).
+        """
+        from assistant.ingest import expand_paths, import_files, parser_for
+
+        parser = parser_for(kind)
+        mapping = options.pop("mapping", None)
+        if options:
+            raise InvalidInput(f"unknown import option(s) for {kind}: {', '.join(sorted(options))}")
+        if mapping is not None:
+            if kind != "csv":
+                raise InvalidInput("a column mapping applies to CSV claim exports only")
+            from assistant.importers.csv_claims import parse_claims_csv
+
+            parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
+        files = expand_paths(kind, [Path(p) for p in paths])
+        return import_files(self.conn, files, kind, parser, self.user, progress)
+
     # ------------------------------------------------------------------ denial intelligence
 
     def assess(self, claim_id: str) -> Assessment:
@@ -237,6 +270,16 @@ class Services:
             done += len(part)
             progress(done, len(pks))
         return _check_report(results, keep_clean=False)
+
+    def check_file(self, path: Path) -> dict[str, Any]:
+        """The pre-submission scrub of an 837P file: read, checked, never imported."""
+        from assistant.importers.x837 import parse_837
+
+        batch = parse_837(path)
+        report = self.check_records(batch.claims)
+        report["file"] = path.name
+        report["file_warnings"] = list(batch.warnings)
+        return report
 
     def check_records(self, records: Iterable[ClaimRecord]) -> dict[str, Any]:
         """The pre-submission scrub: claims not imported, checked against the patient's file when known."""
