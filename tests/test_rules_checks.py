@@ -299,9 +299,7 @@ def test_replacement_claims(services) -> None:
     write(services.conn,
           claim_record("R-MC", frequency="7"),
           claim_record("R-AET", account="A2", payer="Aetna", frequency="7"),
-          claim_record("R-OK", account="A3", payer="Aetna", frequency="7"))
-    # The writer keeps CLP07/REF*F8 in claims.payer_claim_number (a posting sets it).
-    services.conn.execute("UPDATE claims SET payer_claim_number = 'PC1' WHERE claim_id = 'R-OK'")
+          replace(claim_record("R-OK", account="A3", payer="Aetna", frequency="7"), payer_claim_number="PC1"))
     [mc] = findings(services, "R-MC", "replacement-claim")
     assert "reopening" in mc.fix
     [aet] = findings(services, "R-AET", "replacement-claim")

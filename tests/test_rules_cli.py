@@ -135,3 +135,49 @@ def test_scrub_of_records_through_services(services) -> None:
     [result] = data["results"]
     assert result["claim_id"] == "NEXT-VISIT"
     assert any("expired" in f["message"] for f in result["findings"])
+
+
+F837 = ROOT / "tests" / "fixtures" / "837"
+
+
+def test_check_an_837_file_without_a_database(run_cli, tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    clean = run_cli("check", str(F837 / "medicare_self.837"), "--json", "--db", str(missing),
+                    "--today", TODAY.isoformat())
+    assert clean.exit_code == 0, clean.stderr
+    data = clean.json()
+    assert data["file"] == "medicare_self.837" and data["checked"] == 1
+    assert data["results"] == [{"claim_id": "OT261101A1", "findings": []}]
+    planted = (F837 / "medicare_self.837").read_text().replace(
+        "SV1*HC:97530:GO*150*UN*2***1:2~", "SV1*HC:97530*150*UN*3***1:2~").replace(
+        "NTE*ADD*97530 23 MIN~", "NTE*ADD*97530 35 MIN~").replace(
+        "REF*6R*OT261101A1L2~", "REF*6R*OT261101A1L2~NTE*ADD*97110 15 MIN~").replace("SE*33*", "SE*34*")
+    path = tmp_path / "batch.837"
+    path.write_text(planted)
+    result = run_cli("check", str(path), "--json", "--db", str(missing), "--today", TODAY.isoformat()).json()
+    [claim] = result["results"]
+    assert {(f["rule"], f["line"]) for f in claim["findings"]} == {
+        ("discipline-modifier", 1), ("eight-minute-units", 1)}
+    assert not missing.exists()
+
+
+def test_check_an_837_file_against_the_patients_file(services, run_cli, db_path, tmp_path: Path) -> None:
+    [first] = services.import_paths("837", [F837 / "commercial_dependent.837"])
+    assert first.status == "imported"
+    account = services.conn.execute(
+        "SELECT p.account FROM patients p JOIN claims c ON c.patient_pk = p.pk "
+        "WHERE c.claim_id = 'OT261102B7'").fetchone()[0]
+    payer = services.conn.execute("SELECT y.name FROM payers y JOIN claims c ON c.payer_pk = y.pk "
+                                  "WHERE c.claim_id = 'OT261102B7'").fetchone()[0]
+    write_clinical(services.conn, authorizations=[AuthorizationRecord(
+        account, "AUTH778812", 3, date(2026, 10, 1), date(2026, 11, 10), payer_name=payer)])
+    claims_before = services.conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+    later = (F837 / "commercial_dependent.837").read_text().replace("OT261102B7", "OT261120Z1").replace(
+        "20261104", "20261118").replace("20261106", "20261118")
+    path = tmp_path / "next-visit.837"
+    path.write_text(later)
+    data = run_cli("check", str(path), "--json", "--db", str(db_path), "--today", TODAY.isoformat()).json()
+    [claim] = data["results"]
+    messages = [f["message"] for f in claim["findings"] if f["rule"] == "authorization"]
+    assert any("expired on 2026-11-10" in m for m in messages), messages
+    assert services.conn.execute("SELECT count(*) FROM claims").fetchone()[0] == claims_before

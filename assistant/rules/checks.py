@@ -353,7 +353,7 @@ def authorization(ctx: ClaimContext) -> Iterator[Finding]:
                           f"no authorization on file for the service on {day} ({ctx.payer.label} "
                           "plans usually require one)", None,
                           "check whether the plan needs one; request it (or a retro-authorization)")
-        elif status.problem == "not_on_file":
+        elif status.problem == "not_on_file" and ctx.tracks_authorizations:
             yield Finding("authorization", WARNING,
                           f"authorization {ctx.claim.prior_auth} on the claim is not on file", None,
                           "import the authorization or check the number")
@@ -483,6 +483,7 @@ _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 def check_claim(ctx: ClaimContext) -> list[Finding]:
     """Every named rule on one claim; errors first, then by line."""
-    findings = [f for check in CHECKS.values() for f in check(ctx)]
+    # A claim-level finding repeated for each date of service is said once.
+    findings = list(dict.fromkeys(f for check in CHECKS.values() for f in check(ctx)))
     return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.line or 0))
 

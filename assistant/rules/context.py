@@ -429,7 +429,7 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
     payer = _record_payer(conn, record)
     if conn is None:
         return ClaimContext(claim=record_view(record, payer), payer=payer_rules(payer), today=today,
-                            saved=False)
+                            saved=False, tracks_authorizations=False, tracks_plans=False)
     row = conn.execute("SELECT pk FROM patients WHERE account = ?", (record.patient.account,)).fetchone()
     patient_pk = int(row[0]) if row else 0
     existing = conn.execute("SELECT pk FROM claims WHERE claim_id = ?", (record.claim_id,)).fetchone()
@@ -439,9 +439,10 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
         credentials = {npi: cred for npi, cred in conn.execute(
             f"SELECT npi, credential FROM providers WHERE npi IN ({','.join('?' for _ in npis)})",
             sorted(npis)) if cred}
-    if not patient_pk:
+    if not patient_pk:  # a new patient: no plan or authorization can be on file yet
         return ClaimContext(claim=record_view(record, payer, credentials=credentials),
-                            payer=payer_rules(payer), today=today, saved=False)
+                            payer=payer_rules(payer), today=today, saved=False,
+                            tracks_authorizations=False, tracks_plans=False)
     from assistant.storage.claims import note_minutes
 
     minutes = note_minutes(conn, patient_pk, record.dos_from, record.dos_to)
