@@ -329,3 +329,42 @@ def test_record_without_a_database(services) -> None:
     record = claim_record("LONE", lines=(("97130", (), 2, 150.0),), diagnoses=("6281",))
     rules = {f.rule for f in check_record(None, record, TODAY)}
     assert {"add-on-without-base", "discipline-modifier", "icd10-format"} <= rules
+
+
+def test_go_where_payers_usually_follow_medicare_and_on_a_mixed_claim(services) -> None:
+    from assistant.domain import PayerKind, PayerRecord
+
+    ma = replace(claim_record("MA", account="A2", lines=(("97530", (), 2, 150.0),)),
+                 payer=PayerRecord("Humana Medicare Advantage", "61101", PayerKind.MEDICARE_ADVANTAGE))
+    write(services.conn, ma, claim_record("MIXED", account="A3", payer="Aetna",
+                                          lines=(("97530", ("GO",), 2, 150.0), ("97110", (), 1, 75.0))))
+    [f] = findings(services, "MA", "discipline-modifier")
+    assert f.severity == "warning" and "usually follow Medicare" in f.message
+    [mixed] = findings(services, "MIXED", "discipline-modifier")
+    assert mixed.line == 2 and "other lines carry it" in mixed.message
+
+
+def test_medicare_advantage_documentation_rules_are_warnings(services) -> None:
+    from assistant.domain import PayerKind, PayerRecord
+
+    ma = replace(claim_record("MA-POC", account="P9", dos=D),
+                 payer=PayerRecord("Humana Medicare Advantage", "61101", PayerKind.MEDICARE_ADVANTAGE))
+    write(services.conn, ma)
+    write_clinical(services.conn, plans=[PlanOfCareRecord("P9", date(2026, 8, 1), date(2026, 10, 29))])
+    [f] = findings(services, "MA-POC", "plan-of-care")
+    assert f.severity == "warning" and "not certified within 30 days" in f.message
+
+
+def test_sent_after_the_filing_limit(services) -> None:
+    write(services.conn, claim_record("SENT-LATE", payer="Aetna", dos=date(2026, 6, 1),
+                                      submitted=date(2026, 9, 15)))
+    [f] = findings(services, "SENT-LATE", "timely-filing")
+    assert f.severity == "error" and "after the timely filing limit of 2026-08-30" in f.message
+
+
+def test_injury_code_without_its_seventh_character(services) -> None:
+    write(services.conn, claim_record("S7", diagnoses=("M6281", "S52.501")),
+          claim_record("S7-OK", account="A2", diagnoses=("M6281", "S52501D")))
+    [f] = findings(services, "S7", "icd10-format")
+    assert "7th character" in f.message
+    assert findings(services, "S7-OK", "icd10-format") == []

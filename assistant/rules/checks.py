@@ -11,13 +11,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-from assistant.domain import DocType, Finding, LineView, PayerStatus
+from assistant.domain import DocType, Finding, LineView, PayerKind, PayerStatus
 from assistant.money import fmt
 from assistant.rules.codes import cpt, kx_threshold, ncci_modifiers, ncci_pairs, setting
-from assistant.rules.context import ASSISTANT_CREDENTIALS, ClaimContext
+from assistant.rules.context import ClaimContext, is_assistant
 from assistant.rules.units import units_for
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+# Medicare's therapy modifiers and documentation rules are facts for Medicare Part B (fact sheet
+# 2.1, 4); these kinds usually follow them, so a miss there is a warning, not an error (D).
+FOLLOW_MEDICARE_MODIFIERS = frozenset({PayerKind.MEDICARE_ADVANTAGE, PayerKind.MEDICAID})
+FOLLOW_MEDICARE_DOCUMENTATION = frozenset({PayerKind.MEDICARE_ADVANTAGE})
 Check = Callable[[ClaimContext], Iterator[Finding]]
 
 
@@ -107,6 +111,7 @@ def discipline_modifier(ctx: ClaimContext) -> Iterator[Finding]:
     """Rule `discipline-modifier`: GO on every Medicare OT line; GP/GN do not belong on an OT claim (2.1)."""
     if not ctx.is_ot_claim:
         return
+    go_elsewhere = any("GO" in line.modifiers for line in ctx.claim.lines)
     for line in ctx.claim.lines:
         info = cpt(line.code)
         mods = set(line.modifiers)
@@ -115,10 +120,16 @@ def discipline_modifier(ctx: ClaimContext) -> Iterator[Finding]:
             yield Finding("discipline-modifier", ERROR,
                           f"{line.code} carries {'/'.join(wrong)} (PT/SLP plan of care) on an OT claim",
                           line.line_no, f"replace {'/'.join(wrong)} with GO")
-        elif ctx.is_medicare and info is not None and "GO" not in mods:
-            yield Finding("discipline-modifier", ERROR,
-                          f"GO missing on {line.code}: Medicare wants GO on every OT line", line.line_no,
-                          "add GO")
+        elif info is not None and "GO" not in mods:
+            if ctx.is_medicare:
+                yield Finding("discipline-modifier", ERROR,
+                              f"GO missing on {line.code}: Medicare wants GO on every OT line",
+                              line.line_no, "add GO")
+            elif ctx.payer.kind in FOLLOW_MEDICARE_MODIFIERS or go_elsewhere:
+                why = ("the other lines carry it" if go_elsewhere
+                       else f"{ctx.payer.label} plans usually follow Medicare")
+                yield Finding("discipline-modifier", WARNING, f"GO missing on {line.code}: {why}",
+                              line.line_no, "add GO")
         if info is not None and info.discipline == "PT":
             yield Finding("discipline-modifier", WARNING, f"{line.code} is a PT code on an OT claim",
                           line.line_no,
@@ -130,19 +141,19 @@ def assistant_modifier(ctx: ClaimContext) -> Iterator[Finding]:
 
     An OTA is seen as the line's rendering credential or as the author of that day's note.
     """
-    if not ctx.is_medicare:
+    severe = _documentation_severity(ctx)
+    if severe is None:
         return
     start = setting("assistant", "co_required_from")
     for line in ctx.claim.lines:
         day = _day(ctx, line)
         if day < start or "CO" in line.modifiers or cpt(line.code) is None:
             continue
-        by_ota = (line.rendering_credential or "").upper() in ASSISTANT_CREDENTIALS
-        note_by_ota = any((n.author_credential or "").upper() in ASSISTANT_CREDENTIALS
-                          for n in ctx.notes_on(day))
+        by_ota = is_assistant(line.rendering_credential)
+        note_by_ota = any(is_assistant(n.author_credential) for n in ctx.notes_on(day))
         if by_ota or note_by_ota:
             who = "the rendering provider is an OTA" if by_ota else f"the note of {day} is by an OTA"
-            yield Finding("assistant-modifier", ERROR,
+            yield Finding("assistant-modifier", severe,
                           f"CO missing on {line.code}: {who} (required when an OTA furnishes more "
                           "than 10% of the service; paid at 85%)", line.line_no,
                           "add CO next to GO, unless the OT alone furnished the billed minutes")
@@ -264,13 +275,21 @@ def ncci_pair(ctx: ClaimContext) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- documentation
 
 
+def _documentation_severity(ctx: ClaimContext) -> str | None:
+    """Error at Medicare, warning where the payer usually follows it, None elsewhere."""
+    if ctx.is_medicare:
+        return ERROR
+    return WARNING if ctx.payer.kind in FOLLOW_MEDICARE_DOCUMENTATION else None
+
+
 def plan_of_care(ctx: ClaimContext) -> Iterator[Finding]:
     """Rule `plan-of-care`: Medicare certification within 30 days, and no service after it lapses (4).
 
     A certification covers the plan or 90 days from its start, whichever is less, or until the
     recertification date when one is set. An evaluation-only visit needs no plan (S28 p.199).
     """
-    if not ctx.is_medicare or not ctx.claim.lines:
+    severe = _documentation_severity(ctx)
+    if severe is None or not ctx.claim.lines:
         return
     if all((i := cpt(line.code)) is not None and i.kind == "evaluation" for line in ctx.claim.lines):
         return
@@ -286,7 +305,7 @@ def plan_of_care(ctx: ClaimContext) -> Iterator[Finding]:
         due = plan.start_date + timedelta(days=within)
         if plan.certified_date is None:
             if day > due:
-                yield Finding("plan-of-care", ERROR,
+                yield Finding("plan-of-care", severe,
                               f"plan of care of {plan.start_date} not certified within 30 days (due "
                               f"{due}); service on {day}", None,
                               "get the physician/NPP's dated signature, with the reason for the delay "
@@ -304,7 +323,7 @@ def plan_of_care(ctx: ClaimContext) -> Iterator[Finding]:
         if plan.recert_due is not None:
             ends = min(ends, plan.recert_due)
         if day > ends:
-            yield Finding("plan-of-care", ERROR,
+            yield Finding("plan-of-care", severe,
                           f"service on {day} after the plan of care's certification ended ({ends}); "
                           "no recertified plan on file", None,
                           "recertify the plan (physician/NPP signature) and import it")
@@ -315,7 +334,8 @@ def progress_report(ctx: ClaimContext) -> Iterator[Finding]:
 
     Day 1 is the first day of the episode; a report by an OTA does not count.
     """
-    if not ctx.is_medicare:
+    severe = _documentation_severity(ctx)
+    if severe is None:
         return
     every = int(setting("progress_report", "every_treatment_days"))
     for day in ctx.service_dates:
@@ -324,13 +344,13 @@ def progress_report(ctx: ClaimContext) -> Iterator[Finding]:
             continue
         reports = [d for d in ctx.documents_of(DocType.PROGRESS_REPORT, DocType.RE_EVALUATION, until=day)
                    if d.doc_date >= start]
-        valid = [d for d in reports if (d.author_credential or "").upper() not in ASSISTANT_CREDENTIALS]
+        valid = [d for d in reports if not is_assistant(d.author_credential)]
         since = valid[-1].doc_date if valid else None
         days = [d for d in ctx.treatment_days if start <= d <= day and (since is None or d > since)]
         if len(days) > every:
             last = f"the last progress report ({since})" if since else f"the start of the episode ({start})"
             by_ota = " (a report by an OTA does not count)" if len(reports) > len(valid) else ""
-            yield Finding("progress-report", ERROR,
+            yield Finding("progress-report", severe,
                           f"progress report overdue: {day} is treatment day {len(days)} since {last}; "
                           f"one is due at least every {every} treatment days{by_ota}", None,
                           "have the OT write the progress report, dated, before billing further visits")
@@ -396,6 +416,11 @@ def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
     if claim.work_status.value in ("written_off", "closed"):
         return
     deadline = ctx.timely_filing_deadline
+    if claim.submitted_date is not None and claim.submitted_date > deadline:
+        yield Finding("timely-filing", ERROR,
+                      f"sent {claim.submitted_date}, after the timely filing limit of {deadline}", None,
+                      "find proof of an earlier submission (clearinghouse acceptance report)")
+        return
     left = (deadline - ctx.today).days
     warn = int(setting("warnings", "timely_filing_days_left"))
     state = ("not sent yet" if claim.submitted_date is None and claim.payer_status is PayerStatus.SUBMITTED
@@ -426,6 +451,12 @@ def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
             yield Finding("icd10-format", ERROR, f"diagnosis {i} ({code!r}) is not a well-formed "
                           "ICD-10-CM code", None, "use a letter, a digit, then up to 5 letters/digits "
                           "(e.g. M62.81, sent as M6281)")
+    for i, code in enumerate(dx, 1):
+        text = code.replace(".", "").strip().upper()
+        if _ICD10.match(code.strip().upper()) and text.startswith("S") and len(text) < 7:
+            yield Finding("icd10-format", ERROR,
+                          f"diagnosis {i} ({code}) is an injury code without its 7th character", None,
+                          "add the 7th character (A initial, D subsequent, S sequela; X placeholders)")
     compact = dx[0].replace(".", "").upper()
     if len(compact) == 7 and compact.endswith("S"):
         yield Finding("icd10-format", ERROR, f"diagnosis 1 ({dx[0]}) is a sequela code and cannot be first",

@@ -39,8 +39,13 @@ from assistant.storage.clinical import (
     PlanOfCareView,
 )
 
-OT_CREDENTIALS = frozenset({"OT", "OTA", "OTR", "OTR/L", "COTA"})
-ASSISTANT_CREDENTIALS = frozenset({"OTA", "COTA", "COTA/L"})
+OT_CREDENTIALS = frozenset({"OT", "OTA", "OTR", "OTR/L", "OT/L", "COTA", "COTA/L", "OTA/L"})
+
+
+def is_assistant(credential: str | None) -> bool:
+    """An occupational therapy assistant: OTA, COTA, COTA/L, OTA/L ..."""
+    return credential is not None and "OTA" in credential.upper()
+
 DISCIPLINE_MODIFIERS = frozenset({"GO", "GP", "GN"})
 
 
