@@ -9,7 +9,7 @@ from assistant.domain import AuthorizationRecord, DocType, Finding, PlanOfCareRe
 from assistant.rules.assess import check_record
 from assistant.rules.checks import CHECKS, check_claim
 from assistant.rules.context import load_context
-from tests.builders import OTA, claim_record, note, post_remit, write, write_clinical
+from tests.builders import OTA, claim_record, note, post_denial, post_remit, write, write_clinical
 from tests.conftest import TODAY
 
 D = date(2026, 9, 15)
@@ -368,3 +368,18 @@ def test_injury_code_without_its_seventh_character(services) -> None:
     [f] = findings(services, "S7", "icd10-format")
     assert "7th character" in f.message
     assert findings(services, "S7-OK", "icd10-format") == []
+
+
+def test_duplicate_claim_flags_the_later_copy_only(services) -> None:
+    write(services.conn, claim_record("FIRST", dos=D), claim_record("AGAIN", dos=D),
+          claim_record("OTHER-DAY", dos=date(2026, 9, 16)))
+    assert findings(services, "FIRST", "duplicate-claim") == []
+    [f] = findings(services, "AGAIN", "duplicate-claim")
+    assert "FIRST" in f.message and "CO-18" in f.message
+    assert findings(services, "OTHER-DAY", "duplicate-claim") == []
+    # a copy resent after the first was denied is a new claim, not a duplicate
+    post_denial(services.conn, "FIRST", "CO", "16", 225.0, remarks=["MA130"])
+    assert findings(services, "AGAIN", "duplicate-claim") == []
+    record = claim_record("SCRUB", dos=date(2026, 9, 16))
+    assert [f.rule for f in check_record(services.conn, record, TODAY) if f.rule == "duplicate-claim"] == [
+        "duplicate-claim"]

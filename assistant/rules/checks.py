@@ -185,10 +185,11 @@ def kx_threshold_check(ctx: ClaimContext) -> Iterator[Finding]:
                           f"{amount}{estimate}, above the {fmt(threshold.ot_cents)} threshold",
                           line.line_no, "add KX if the therapy is medically necessary and documented; "
                           "otherwise bill with an ABN and GA instead")
-        elif has_kx and item.cumulative_cents <= threshold.ot_cents:
+        elif has_kx and item.upper_cents <= threshold.ot_cents:
+            # Judged on the upper bound (unpriced lines at full charge), so it is never a guess.
             yield Finding("kx-threshold", WARNING,
                           f"KX used on {line.code} below the threshold: the patient's {year} OT "
-                          f"allowed amount is {amount}{estimate} of {fmt(threshold.ot_cents)}",
+                          f"allowed amount is at most {fmt(item.upper_cents)} of {fmt(threshold.ot_cents)}",
                           line.line_no, "remove KX: using it before the threshold is considered abusive")
         if not crossed_review and item.cumulative_cents > threshold.review_cents:
             crossed_review = True
@@ -474,6 +475,18 @@ def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
                           "fix the diagnosis pointer")
 
 
+def duplicate_claim(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `duplicate-claim`: the same services for the same day already went to this payer (CARC 18)."""
+    if ctx.claim.frequency_code in ("7", "8") or not ctx.earlier_duplicates:
+        return
+    others = ", ".join(ctx.earlier_duplicates)
+    yield Finding("duplicate-claim", WARNING,
+                  f"the same services on the same day are already on claim {others} to "
+                  f"{ctx.claim.payer.name}: a duplicate denies (CO-18)", None,
+                  "do not send it; to change the first claim, send a corrected claim (or a reopening at "
+                  "Medicare)")
+
+
 def replacement_claim(ctx: ClaimContext) -> Iterator[Finding]:
     """Rule `replacement-claim`: no frequency 7/8 at Medicare Part B (S71); elsewhere it needs REF*F8."""
     freq = ctx.claim.frequency_code
@@ -507,6 +520,7 @@ CHECKS: dict[str, Check] = {
     "timely-filing": timely_filing,
     "icd10-format": icd10_format,
     "replacement-claim": replacement_claim,
+    "duplicate-claim": duplicate_claim,
 }
 
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -81,6 +81,7 @@ class YtdLine:
     service_date: date
     cumulative_cents: int  # the patient's OT allowed amount for the year through this line
     estimated: bool  # some of it is estimated from charges
+    upper_cents: int = 0  # the same with every unpriced line at its full charge: it cannot be more
 
 
 @dataclass(frozen=True)
@@ -259,19 +260,21 @@ class ClaimContext:
         if not self.is_medicare:
             return ()
         first = self.service_dates[0]
-        prior = 0
+        running = upper = 0
         estimated = False
         for h in self.history:
             if (h.claim_pk == self.claim.pk or h.payer_kind is not PayerKind.MEDICARE
-                    or h.frequency_code == "8" or h.service_date.year != first.year
+                    or h.frequency_code == "8" or h.payer_status == "denied"
+                    or h.service_date.year != first.year
                     or not self._is_ot_line(h.code, h.modifiers, h.rendering_credential)):
                 continue
-            if h.service_date < first or (h.service_date == first and h.claim_pk < self.claim.pk):
+            if h.service_date < first or (h.service_date == first
+                                          and (h.claim_pk < self.claim.pk or not self.saved)):
                 if h.allowed_cents is None:
                     estimated = True
-                prior += h.allowed_cents if h.allowed_cents is not None else self._estimate(h.charge_cents)
+                running += h.allowed_cents if h.allowed_cents is not None else self._estimate(h.charge_cents)
+                upper += h.allowed_cents if h.allowed_cents is not None else h.charge_cents
         out = []
-        running = prior
         lines = sorted(self.claim.lines, key=lambda ln: (ln.service_date or first, ln.line_no))
         for line in lines:
             if not self._is_ot_line(line.code, line.modifiers, line.rendering_credential
@@ -280,9 +283,12 @@ class ClaimContext:
             allowed = self.allowed_by_line.get(line.pk)
             if allowed is None:
                 estimated = True
-                allowed = self._estimate(line.charge_cents)
-            running += allowed
-            out.append(YtdLine(line.line_no, line.service_date or first, running, estimated))
+                running += self._estimate(line.charge_cents)
+                upper += line.charge_cents
+            else:
+                running += allowed
+                upper += allowed
+            out.append(YtdLine(line.line_no, line.service_date or first, running, estimated, upper))
         return tuple(out)
 
     # ---------------------------------------------------------------- other payers and claims
@@ -296,12 +302,23 @@ class ClaimContext:
     @cached_property
     def duplicates(self) -> tuple[str, ...]:
         """Ids of other claims to the same payer for the same days and codes (voids excluded)."""
+        return self._same_services(earlier_only=False)
+
+    @cached_property
+    def earlier_duplicates(self) -> tuple[str, ...]:
+        """Claims sent before this one for the same services and not denied: this one repeats them."""
+        return self._same_services(earlier_only=True)
+
+    def _same_services(self, earlier_only: bool) -> tuple[str, ...]:
         mine = {(line.service_date or self.claim.dos_from, line.code) for line in self.claim.lines}
         seen: dict[str, None] = {}
         for h in self.history:
-            if (h.claim_pk != self.claim.pk and h.payer_pk == self.claim.payer.pk
-                    and h.frequency_code != "8" and (h.service_date, h.code) in mine):
-                seen[h.claim_id] = None
+            if (h.claim_pk == self.claim.pk or h.payer_pk != self.claim.payer.pk
+                    or h.frequency_code == "8" or (h.service_date, h.code) not in mine):
+                continue
+            if earlier_only and (h.payer_status == "denied" or (self.saved and h.claim_pk > self.claim.pk)):
+                continue
+            seen[h.claim_id] = None
         return tuple(seen)
 
     # ---------------------------------------------------------------- appeals

@@ -72,6 +72,7 @@ class HistoryLine:
     allowed_cents: int | None  # AMT*B6 of the live posting, when a remittance said
     frequency_code: str
     rendering_credential: str | None
+    payer_status: str = "submitted"
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def history_lines(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[
         SELECT c.patient_pk, c.pk AS claim_pk, c.claim_id, l.pk AS line_pk, c.payer_pk, y.kind,
                coalesce(l.service_date, c.dos_from) AS service_date, l.code, l.modifiers, l.units,
                l.charge_cents, c.frequency_code, coalesce(lpr.credential, cpr.credential) AS credential,
+               c.payer_status,
                (SELECT lp.allowed_cents FROM line_payments lp
                 JOIN claim_payments cp ON cp.pk = lp.claim_payment_pk
                 WHERE lp.line_pk = l.pk AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
@@ -164,6 +166,7 @@ def history_lines(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[
             code=r["code"], modifiers=tuple(r["modifiers"].split()), units=r["units"],
             charge_cents=r["charge_cents"], allowed_cents=r["allowed"],
             frequency_code=r["frequency_code"], rendering_credential=r["credential"],
+            payer_status=r["payer_status"],
         ))
     return out
 
