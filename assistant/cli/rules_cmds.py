@@ -106,7 +106,7 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
 
     Checks: 8-minute units, GO/GP/GN, CO for OTA services, KX threshold, add-on without base,
     97014/97010 at Medicare, NCCI pairs, plan of care certification, progress reports,
-    authorizations, timely filing, ICD-10-CM codes, replacement claims. An 837 file is only
+    authorizations, timely filing, ICD-10-CM codes, replacement claims, duplicates. An 837 file is only
     read, never imported.
 
     \b
