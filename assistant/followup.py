@@ -39,7 +39,7 @@ class Change:
 
 
 def _claim(conn: sqlite3.Connection, claim_pk: int, expected_version: int | None) -> sqlite3.Row:
-    row = conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT pk, claim_id, version, work_status, follow_up_date, assignee, balance_cents, "
         "adjusted_cents FROM claims WHERE pk = ?", (claim_pk,)).fetchone()
     if row is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -61,11 +62,13 @@ def worklist(name: str | None, limit: int, offset: int, as_csv: bool, as_json: b
         emit_json(data)
         return
     if as_csv:
-        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for row in data["rows"]:
             writer.writerow(["" if row[c] is None else " ".join(row[c]) if c == "codes" else row[c]
                              for c in CSV_COLUMNS])
+        click.echo(buffer.getvalue(), nl=False)
         return
     click.echo(f"{data['worklist']} - {data['today']} - {data['total_claims']:,} claims, "
                f"{_money(data['total_balance'])}")
@@ -227,8 +230,8 @@ def history(claim_id: str, as_json: bool) -> None:
     def what(a: dict[str, Any]) -> str:
         if a["kind"] == "note":
             details = a["details"] or {}
-            call = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in details.items()
-                             if k in ("rep", "reference", "outcome", "promised_date"))
+            call = ", ".join(f"{k.replace('_', ' ')} {details[k]}"
+                             for k in ("rep", "reference", "outcome", "promised_date") if k in details)
             return f"{a['note']}" + (f" ({call})" if call else "")
         if a["field"]:
             change = f"{a['field']}: {a['before']} -> {a['after']}"
