@@ -202,12 +202,18 @@ def score_sql(alias: str = "c") -> str:
     return "(" + " + ".join(component_sql(alias).values()) + ")"
 
 
-def _rekey(conn: sqlite3.Connection, where: str, params: Mapping[str, Any], today: int) -> int:
-    """Store score, score_day and rank_key as of `today` for the claims `where` selects."""
+def _rekey(conn: sqlite3.Connection, where: str, params: Mapping[str, Any], today: int,
+           index: str | None = None) -> int:
+    """Store score, score_day and rank_key as of `today` for the claims `where` selects.
+
+    `index` names the partial index to read: after ANALYZE the planner may judge a partial
+    index by the rows it held then and scan the whole table instead.
+    """
     weights = ranking_data().weights
     score = score_sql("claims").replace("claims.", "")
+    table = f"claims INDEXED BY {index}" if index else "claims"
     cur = conn.execute(
-        f"UPDATE claims SET score = CASE WHEN rank_value IS NULL THEN NULL ELSE {score} END, "
+        f"UPDATE {table} SET score = CASE WHEN rank_value IS NULL THEN NULL ELSE {score} END, "
         f"rank_key = CASE WHEN rank_value IS NULL THEN NULL ELSE {score} - :drift * :t END, "
         f"score_day = CASE WHEN rank_value IS NULL THEN NULL ELSE :t END WHERE {where}",
         {**weights.params(today), **params},
@@ -354,9 +360,11 @@ def rekey_for_day(conn: sqlite3.Connection, today: date) -> int:
     else:
         low, high = min(keyed[0], day), max(keyed[1], day)
         count = _rekey(conn, "rank_key IS NOT NULL AND deadline_day BETWEEN :lo AND :hi",
-                       {"lo": low, "hi": high + weights.deadline_horizon_days}, day)
+                       {"lo": low, "hi": high + weights.deadline_horizon_days}, day,
+                       "claims_rank_deadline")
         count += _rekey(conn, "rank_key IS NOT NULL AND follow_up_day BETWEEN :lo AND :hi",
-                        {"lo": low - weights.follow_up_max_days, "hi": high}, day)
+                        {"lo": low - weights.follow_up_max_days, "hi": high}, day,
+                        "claims_rank_follow_up")
     _set_meta(conn, _META_KEYED_FROM, day)
     _set_meta(conn, _META_KEYED_TO, day)
     return count
@@ -381,24 +389,28 @@ def ensure_current(conn: sqlite3.Connection, today: date, playbook_files: Sequen
     day = today.toordinal()
     stats = {"reassessed": 0, "unranked": 0, "rekeyed": 0}
     current = fingerprint(playbook_files)
-    with transaction(conn):
-        if _meta(conn, _META_FINGERPRINT) != current:
+    if _meta(conn, _META_FINGERPRINT) != current:
+        with transaction(conn):
             conn.execute(f"UPDATE claims SET assessed_version = NULL WHERE {open_sql('')}")
             _set_meta(conn, _META_FINGERPRINT, current)
-        stats["unranked"] = conn.execute(
-            f"UPDATE claims SET assessed_version = version, assessed_day = :t, reassess_day = NULL, "
-            f"rank_value = NULL, rank_key = NULL, score = NULL, score_day = NULL "
-            f"WHERE assessed_version IS NOT version AND assessed_version IS NULL "
-            f"AND NOT {open_sql('')}", {"t": day}).rowcount
+    never = (f"FROM claims INDEXED BY claims_unassessed WHERE assessed_version IS NOT version "
+             f"AND assessed_version IS NULL AND NOT {open_sql('')}")
+    if conn.execute(f"SELECT 1 {never} LIMIT 1").fetchone() is not None:
+        with transaction(conn):
+            stats["unranked"] = conn.execute(
+                f"UPDATE claims SET assessed_version = version, assessed_day = :t, reassess_day = NULL, "
+                f"rank_value = NULL, rank_key = NULL, score = NULL, score_day = NULL "
+                f"WHERE pk IN (SELECT pk {never})", {"t": day}).rowcount
     pending = [pk for (pk,) in conn.execute(
-        "SELECT pk FROM claims WHERE assessed_version IS NOT version "
-        "UNION SELECT pk FROM claims WHERE reassess_day <= ?", (day,))]
+        "SELECT pk FROM claims INDEXED BY claims_unassessed WHERE assessed_version IS NOT version "
+        "UNION SELECT pk FROM claims INDEXED BY claims_reassess WHERE reassess_day <= ?", (day,))]
     for part in _chunks(pending, CHUNK):
         with transaction(conn):
             stats["reassessed"] += refresh(conn, part, today, playbook_files)
         progress(stats["reassessed"], len(pending))
-    with transaction(conn):
-        stats["rekeyed"] = rekey_for_day(conn, today)
+    if _keyed_days(conn) != (day, day):
+        with transaction(conn):
+            stats["rekeyed"] = rekey_for_day(conn, today)
     return stats
 
 

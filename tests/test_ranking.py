@@ -163,3 +163,22 @@ def test_the_score_sql_matches_the_documented_formula(services: Services) -> Non
     assert row["score"] == pytest.approx(expected)
     assert row["rank_key"] == pytest.approx(expected - w.drift * day)
     assert ranking.component_sql()["money"] == ":w_money * c.rank_value"
+
+
+def test_notes_reassess_their_patients_open_claims_and_settings_all_of_them(services: Services) -> None:
+    write(services.conn, claim_record("MINE", account="A1001", dos=TODAY - timedelta(days=40)),
+          claim_record("OTHER", account="A2002", dos=TODAY - timedelta(days=40)))
+    services.refresh_claims([1, 2])
+    later = Services(services.locations, today=TODAY + timedelta(days=1), user="tester")
+    later._conn = services.conn
+    [result] = later.import_paths("notes", [FIXTURES / "notes" / "daily_front_matter.md"])
+    assert result.status == "imported"
+    assert stored(services, "MINE")["assessed_day"] == TODAY.toordinal() + 1  # A1001's note
+    assert stored(services, "OTHER")["assessed_day"] == TODAY.toordinal()
+    settings = services.locations.config / "practice.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('[[payers]]\nname = "Aetna"\nkind = "commercial"\ntimely_filing_days = 120\n')
+    [result] = later.import_paths("settings", [settings])
+    assert result.status == "imported", result.error
+    assert {stored(services, c)["assessed_version"] for c in ("MINE", "OTHER")} == {None}
+    assert later.ensure_ranking()["reassessed"] == 2
