@@ -11,11 +11,13 @@
 - follow_up: points when a follow-up date comes due, more for each day overdue (capped).
 
 Speed. Age and silence grow by the same points each day for every claim (the daily
-*drift*), so they never change the order. The stored `rank_key` is the score minus
-drift x day: one index keeps the whole ranking in order from one day to the next, and only
-claims whose deadline or follow-up terms moved (a deadline inside the horizon, a follow-up
-due or overdue) are re-keyed when the day changes, in one SQL statement over indexed
-integer day columns. The score shown is `rank_key + drift x today`.
+*drift*), so they never change the order. The stored rank key (`claim_ranks.rank_key`) is
+the score minus drift x day: one index keeps the whole ranking in order from one day to the
+next, and only claims whose deadline or follow-up terms moved (a deadline inside the
+horizon, a follow-up due or overdue) are re-keyed when the day changes, in SQL over indexed
+integer day columns. The key sits in its own narrow table so that re-keying rewrites a few
+pages rather than one claims page per claim. The score shown is `rank_key + drift x today`;
+`claims.score` is the score as of `claims.score_day`, the day of the last assessment.
 
 Assessments (the rules' category, next action, deadline) are stored per claim with the
 claim version they reflect. A claim is re-assessed when it changed (its version moved),
@@ -48,7 +50,7 @@ Progress = Callable[[int, int], None]
 RANKING_FILE = "ranking.toml"
 # Bump when the meaning of the stored columns changes, so every claim is re-assessed.
 STORE_FORMAT = 1
-CHUNK = 2000
+CHUNK = 10_000  # claims per assess_many call: its bulk loads have a fixed cost per call
 
 
 
@@ -172,11 +174,11 @@ def fingerprint(playbook_files: Sequence[Path]) -> str:
     """What stored assessments depend on besides the claim: program, playbook files, ranking data."""
     digest = hashlib.sha256(f"{__version__}|{STORE_FORMAT}".encode())
     for path in [*playbook_files, package_data(RANKING_FILE)]:
-        digest.update(str(path).encode())
         try:
-            digest.update(path.read_bytes())
+            content = path.read_bytes()
         except OSError:
-            digest.update(b"\0absent")
+            content = b"absent"
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()[:32]
 
 
@@ -204,18 +206,19 @@ def score_sql(alias: str = "c") -> str:
 
 def _rekey(conn: sqlite3.Connection, where: str, params: Mapping[str, Any], today: int,
            index: str | None = None) -> int:
-    """Store score, score_day and rank_key as of `today` for the claims `where` selects.
+    """Store the rank key as of `today` (in `claim_ranks`) for the ranked claims `where`
+    selects (alias c = claims).
 
     `index` names the partial index to read: after ANALYZE the planner may judge a partial
     index by the rows it held then and scan the whole table instead.
     """
     weights = ranking_data().weights
-    score = score_sql("claims").replace("claims.", "")
-    table = f"claims INDEXED BY {index}" if index else "claims"
+    table = f"claims c INDEXED BY {index}" if index else "claims c"
     cur = conn.execute(
-        f"UPDATE {table} SET score = CASE WHEN rank_value IS NULL THEN NULL ELSE {score} END, "
-        f"rank_key = CASE WHEN rank_value IS NULL THEN NULL ELSE {score} - :drift * :t END, "
-        f"score_day = CASE WHEN rank_value IS NULL THEN NULL ELSE :t END WHERE {where}",
+        f"INSERT INTO claim_ranks (claim_pk, rank_key, keyed_day) "
+        f"SELECT c.pk, {score_sql('c')} - :drift * :t, :t FROM {table} "
+        f"WHERE c.rank_value IS NOT NULL AND {where} "
+        f"ON CONFLICT (claim_pk) DO UPDATE SET rank_key = excluded.rank_key, keyed_day = excluded.keyed_day",
         {**weights.params(today), **params},
     )
     return cur.rowcount
@@ -302,10 +305,42 @@ def refresh(conn: sqlite3.Connection, claim_pks: Sequence[int], today: date,
             "rank_value = ? WHERE pk = ?",
             updates,
         )
-        _rekey(conn, f"pk IN ({','.join(str(int(pk)) for pk in assessments)})", {}, day)
+        _store_scores(conn, list(assessments), day)
         done += len(assessments)
     _widen_keyed_days(conn, day)
     return done
+
+
+def _store_scores(conn: sqlite3.Connection, claim_pks: Sequence[int], day: int) -> None:
+    """After an assessment: `score` and `score_day` on the claim (the score as of that day,
+    for anyone reading the table) and the rank key; an unranked claim loses both."""
+    if not claim_pks:
+        return
+    listed = ",".join(str(int(pk)) for pk in claim_pks)
+    conn.execute(
+        f"UPDATE claims SET score = CASE WHEN rank_value IS NULL THEN NULL ELSE {score_sql('claims')} END, "
+        f"score_day = CASE WHEN rank_value IS NULL THEN NULL ELSE :t END WHERE pk IN ({listed})",
+        ranking_data().weights.params(day))
+    conn.execute(f"DELETE FROM claim_ranks WHERE claim_pk IN (SELECT pk FROM claims WHERE pk IN ({listed}) "
+                 f"AND rank_value IS NULL)")
+    _rekey(conn, f"c.pk IN ({listed})", {}, day)
+
+
+# Claim columns the rules never read: changing only these leaves an assessment valid.
+RULES_IGNORE = frozenset({"follow_up_date", "assignee"})
+
+
+def rescore(conn: sqlite3.Connection, claim_pks: Sequence[int], today: date) -> int:
+    """Re-key claims whose change the rules do not read (a follow-up date, an assignee) and
+    whose assessment was current before it: the assessment now covers the new version too."""
+    pks = sorted(set(claim_pks))
+    if not pks:
+        return 0
+    listed = ",".join(str(int(pk)) for pk in pks)
+    conn.execute(f"UPDATE claims SET assessed_version = version WHERE pk IN ({listed})")
+    _store_scores(conn, pks, today.toordinal())
+    _widen_keyed_days(conn, today.toordinal())
+    return len(pks)
 
 
 # --------------------------------------------------------------------------- keeping it current
@@ -356,13 +391,13 @@ def rekey_for_day(conn: sqlite3.Connection, today: date) -> int:
     if keyed == (day, day):
         return 0
     if keyed is None:
-        count = _rekey(conn, "rank_value IS NOT NULL", {}, day)
+        count = _rekey(conn, "1", {}, day)
     else:
         low, high = min(keyed[0], day), max(keyed[1], day)
-        count = _rekey(conn, "rank_key IS NOT NULL AND deadline_day BETWEEN :lo AND :hi",
+        count = _rekey(conn, "c.deadline_day BETWEEN :lo AND :hi",
                        {"lo": low, "hi": high + weights.deadline_horizon_days}, day,
                        "claims_rank_deadline")
-        count += _rekey(conn, "rank_key IS NOT NULL AND follow_up_day BETWEEN :lo AND :hi",
+        count += _rekey(conn, "c.follow_up_day BETWEEN :lo AND :hi",
                         {"lo": low - weights.follow_up_max_days, "hi": high}, day,
                         "claims_rank_follow_up")
     _set_meta(conn, _META_KEYED_FROM, day)
@@ -399,7 +434,7 @@ def ensure_current(conn: sqlite3.Connection, today: date, playbook_files: Sequen
         with transaction(conn):
             stats["unranked"] = conn.execute(
                 f"UPDATE claims SET assessed_version = version, assessed_day = :t, reassess_day = NULL, "
-                f"rank_value = NULL, rank_key = NULL, score = NULL, score_day = NULL "
+                f"rank_value = NULL, score = NULL, score_day = NULL "
                 f"WHERE pk IN (SELECT pk {never})", {"t": day}).rowcount
     pending = [pk for (pk,) in conn.execute(
         "SELECT pk FROM claims INDEXED BY claims_unassessed WHERE assessed_version IS NOT version "

@@ -336,14 +336,27 @@ class Services:
     # ------------------------------------------------------------------ follow-up
 
     def _act(self, claim_ids: Sequence[str], change: Callable[[list[int]], list[Change]]) -> list[Change]:
-        """One transaction: the change, its audit entries, and the claims' refresh."""
+        """One transaction: the change, its audit entries, and the claims' refresh.
+
+        A claim whose only changes are ones the rules do not read (follow-up date, assignee)
+        and whose assessment was current is re-keyed without the rules.
+        """
+        from assistant.ranking import RULES_IGNORE, rescore
         from assistant.storage import transaction
 
-        pks = [claim_pk(self.conn, claim_id) for claim_id in claim_ids]
+        pks = {claim_id: claim_pk(self.conn, claim_id) for claim_id in claim_ids}
+        listed = ",".join(str(pk) for pk in pks.values())
         with transaction(self.conn):
-            changes = change(pks)
-            if any(c.field != "note" for c in changes):
-                self.refresh_claims(pks)
+            current = {pk for (pk,) in self.conn.execute(
+                f"SELECT pk FROM claims WHERE pk IN ({listed}) AND assessed_version IS version")}
+            changes = change(list(pks.values()))
+            fields: dict[int, set[str]] = {}
+            for c in changes:
+                if c.field != "note":
+                    fields.setdefault(pks[c.claim_id], set()).add(c.field)
+            quick = [pk for pk, names in fields.items() if pk in current and names <= RULES_IGNORE]
+            rescore(self.conn, quick, self.today)
+            self.refresh_claims([pk for pk in fields if pk not in quick])
         return changes
 
     def _after(self, claim_id: str, changes: list[Change]) -> dict[str, Any]:

@@ -306,7 +306,7 @@ def compile_filters(conn: sqlite3.Connection, wl: Worklist, today: date,
     """WHERE terms (alias c = claims, y = payers) and named parameters, `:t` being today."""
     f = wl.filters
     params: dict[str, Any] = {"t": today.toordinal()}
-    where = ["c.rank_key IS NOT NULL"]
+    where = ["c.rank_value IS NOT NULL"]
     if not f.include_snoozed:
         where.append("(c.follow_up_day IS NULL OR c.follow_up_day <= :t)")
     if f.due:
@@ -373,10 +373,10 @@ def compile_filters(conn: sqlite3.Connection, wl: Worklist, today: date,
 # --------------------------------------------------------------------------- running a worklist
 
 _ORDER = {
-    "balance": "c.balance_cents DESC, c.rank_key DESC, c.pk",
-    "age": "c.dos_from_day, c.rank_key DESC, c.pk",
-    "deadline": "c.deadline_day IS NULL, c.deadline_day, c.rank_key DESC, c.pk",
-    "follow_up": "c.follow_up_day IS NULL, c.follow_up_day, c.rank_key DESC, c.pk",
+    "balance": "c.balance_cents DESC, r.rank_key DESC, c.pk",
+    "age": "c.dos_from_day, r.rank_key DESC, c.pk",
+    "deadline": "c.deadline_day IS NULL, c.deadline_day, r.rank_key DESC, c.pk",
+    "follow_up": "c.follow_up_day IS NULL, c.follow_up_day, r.rank_key DESC, c.pk",
 }
 
 _COLUMNS = """
@@ -387,9 +387,15 @@ _COLUMNS = """
 """
 
 
-def _from(where: Sequence[str], index: str | None = None) -> str:
-    claims = f"claims c INDEXED BY {index}" if index else "claims c"
-    return (f"FROM {claims} JOIN patients p ON p.pk = c.patient_pk JOIN payers y ON y.pk = c.payer_pk "
+def _from(where: Sequence[str], *, by_rank: bool = False, index: str | None = None) -> str:
+    """Claims with their rank, patient and payer. `by_rank` walks the rank index first (CROSS
+    JOIN keeps that order), so a page stops at its last row; `index` pins a claims index."""
+    if by_rank:
+        source = ("claim_ranks r INDEXED BY claim_ranks_key CROSS JOIN claims c ON c.pk = r.claim_pk")
+    else:
+        claims = f"claims c INDEXED BY {index}" if index else "claims c"
+        source = f"{claims} JOIN claim_ranks r ON r.claim_pk = c.pk"
+    return (f"FROM {source} JOIN patients p ON p.pk = c.patient_pk JOIN payers y ON y.pk = c.payer_pk "
             "WHERE " + " AND ".join(where))
 
 
@@ -397,7 +403,7 @@ def totals(conn: sqlite3.Connection, wl: Worklist, today: date, user: str) -> tu
     """How many claims the worklist holds and their balance in cents."""
     where, params = compile_filters(conn, wl, today, user)
     count, balance = conn.execute(
-        "SELECT count(*), coalesce(sum(c.balance_cents), 0) FROM claims c "
+        "SELECT count(*), coalesce(sum(c.balance_cents), 0) FROM claims c INDEXED BY claims_ranked "
         "JOIN payers y ON y.pk = c.payer_pk WHERE " + " AND ".join(where), params).fetchone()
     return int(count), int(balance)
 
@@ -406,16 +412,17 @@ def _ordered_query(conn: sqlite3.Connection, wl: Worklist, today: date, user: st
                    limit: int | None, offset: int, weights: Weights) -> tuple[str, dict[str, Any]]:
     where, params = compile_filters(conn, wl, today, user)
     params.update(weights.params(today.toordinal()))
-    index = None
-    if wl.sort != "score":
-        order = _ORDER[wl.sort]
-    elif wl.weights is None:
+    if wl.sort == "score" and wl.weights is None:
         # Straight from the rank index, stopping at the page's last row. Left to itself the
         # planner may prefer an index on a filter (work status, payer) and sort every match.
-        order, index = "c.rank_key DESC, c.pk", "claims_rank"
-    else:
+        source, order = _from(where, by_rank=True), "r.rank_key DESC, r.claim_pk"
+    elif wl.sort == "score":
+        source = _from(where, index="claims_ranked")
         order = "(" + " + ".join(component_sql("c").values()) + ") DESC, c.pk"
-    sql = f"SELECT {select} {_from(where, index)} ORDER BY {order}"
+    else:
+        source = _from(where, index="claims_ranked_balance" if wl.sort == "balance" else None)
+        order = _ORDER[wl.sort]
+    sql = f"SELECT {select} {source} ORDER BY {order}"
     if limit is not None or offset:
         sql += " LIMIT :limit OFFSET :offset"
         params.update(limit=-1 if limit is None else limit, offset=offset)

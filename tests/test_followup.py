@@ -74,7 +74,7 @@ def test_a_write_off_needs_a_reason_and_writes_the_balance_off(svc: Services) ->
     svc.set_status("DEN-LATER", "written_off", reason="not worth appealing")
     after = claim(svc, "DEN-LATER")
     assert after["balance_cents"] == 0 and after["adjusted_cents"] == before["adjusted_cents"] + 22500
-    assert after["rank_key"] is None and "DEN-LATER" not in ids(svc.worklist("denials-medicare"))
+    assert after["rank_value"] is None and "DEN-LATER" not in ids(svc.worklist("denials-medicare"))
     money = {a["field"]: (a["before"], a["after"], a["note"]) for a in entries(svc, "DEN-LATER", "write_off")}
     assert money == {"balance_cents": ("22500", "0", "not worth appealing"),
                      "adjusted_cents": (str(before["adjusted_cents"]), str(before["adjusted_cents"] + 22500),

@@ -64,8 +64,8 @@ def test_a_new_day_rekeys_only_claims_near_a_deadline_or_a_follow_up(services: S
     done = nxt.ensure_ranking()
     # DEN-SOON, NORESP and AUTH have deadlines inside the 90-day horizon; PATIENT's follow-up came due.
     # DEN-LATER (deadline in 105 days) and FRESH (none) keep their keys.
-    keyed = {r[0] for r in services.conn.execute("SELECT claim_id FROM claims WHERE score_day = ?",
-                                                 (TODAY.toordinal() + 1,))}
+    keyed = {r[0] for r in services.conn.execute(
+        "SELECT claim_id FROM claims JOIN claim_ranks ON claim_pk = pk WHERE keyed_day = ?", (TODAY.toordinal() + 1,))}
     assert keyed == {"DEN-SOON", "NORESP", "AUTH", "PATIENT"} and done["reassessed"] == 0
 
 
@@ -161,7 +161,8 @@ def test_the_score_sql_matches_the_documented_formula(services: Services) -> Non
                 + w.silence * (day - row["last_remit_day"])
                 + w.deadline * (1 - left / w.deadline_horizon_days) ** 2)
     assert row["score"] == pytest.approx(expected)
-    assert row["rank_key"] == pytest.approx(expected - w.drift * day)
+    key = services.conn.execute("SELECT rank_key FROM claim_ranks WHERE claim_pk = ?", (row["pk"],)).fetchone()[0]
+    assert key == pytest.approx(expected - w.drift * day)
     assert ranking.component_sql()["money"] == ":w_money * c.rank_value"
 
 
@@ -182,3 +183,17 @@ def test_notes_reassess_their_patients_open_claims_and_settings_all_of_them(serv
     assert result.status == "imported", result.error
     assert {stored(services, c)["assessed_version"] for c in ("MINE", "OTHER")} == {None}
     assert later.ensure_ranking()["reassessed"] == 2
+
+
+def test_the_rules_ignore_follow_up_dates_and_assignees(services: Services) -> None:
+    """Changing only these re-keys a claim without the rules (ranking.RULES_IGNORE): if the
+    rules ever read them, this fails and the shortcut must go."""
+    practice(services)
+    before = {c: services.assess(c) for c in ("DEN-SOON", "NORESP", "FRESH")}
+    for c in before:
+        services.assign(c, "jlee")
+        services.follow_up(c, TODAY + timedelta(days=3))
+        assert services.assess(c) == before[c]
+        row = stored(services, c)
+        assert row["assessed_version"] == row["version"]
+    assert {"follow_up_date", "assignee"} == ranking.RULES_IGNORE

@@ -388,9 +388,11 @@ END;
 def worklists_ranking(db: Database) -> None:
     """What the worklists rank on: the stored assessment, when to redo it, and the rank key.
 
-    `rank_key` is the score minus the part every open claim gains alike each day (age and
-    payer silence), so one index keeps the whole ranking in order from day to day; only
-    claims near a deadline or a due follow-up are re-keyed daily (assistant/ranking.py).
+    `claim_ranks.rank_key` is the score minus the part every open claim gains alike each day
+    (age and payer silence), so one index keeps the ranking in order from day to day; only
+    claims near a deadline or a due follow-up are re-keyed when the day changes. It lives in
+    its own narrow table so that daily re-keying rewrites a few pages, not one claims page
+    per claim (assistant/ranking.py).
     """
     _run(db, """
 -- assessment codes, space-separated (CO-50 N115); deadline kind: timely_filing, appeal_level_N, reopening
@@ -401,12 +403,21 @@ ALTER TABLE claims ADD COLUMN deadline_kind TEXT;
 ALTER TABLE claims ADD COLUMN assessed_version INTEGER;
 ALTER TABLE claims ADD COLUMN assessed_day INTEGER;
 ALTER TABLE claims ADD COLUMN reassess_day INTEGER;
--- log10 of the dollars expected back, and the score minus the daily drift; NULL: not ranked
+-- log10 of the dollars expected back; NULL: not ranked (nothing owed, closed, or not work)
 ALTER TABLE claims ADD COLUMN rank_value REAL;
-ALTER TABLE claims ADD COLUMN rank_key REAL;
-CREATE INDEX claims_rank ON claims(rank_key DESC) WHERE rank_key IS NOT NULL;
-CREATE INDEX claims_rank_deadline ON claims(deadline_day) WHERE rank_key IS NOT NULL;
-CREATE INDEX claims_rank_follow_up ON claims(follow_up_day) WHERE rank_key IS NOT NULL;
+CREATE TABLE claim_ranks (
+    claim_pk INTEGER PRIMARY KEY REFERENCES claims(pk) ON DELETE CASCADE,
+    rank_key REAL NOT NULL,
+    keyed_day INTEGER NOT NULL
+);
+CREATE INDEX claim_ranks_key ON claim_ranks(rank_key DESC);
+-- every column a worklist filters or scores on, so counts and custom weights read one index
+CREATE INDEX claims_ranked ON claims(work_status, next_action, category, payer_pk, payer_status,
+    balance_cents, follow_up_day, deadline_day, dos_from_day, last_remit_day, submitted_day,
+    assignee, rank_value) WHERE rank_value IS NOT NULL;
+CREATE INDEX claims_ranked_balance ON claims(balance_cents DESC) WHERE rank_value IS NOT NULL;
+CREATE INDEX claims_rank_deadline ON claims(deadline_day) WHERE rank_value IS NOT NULL;
+CREATE INDEX claims_rank_follow_up ON claims(follow_up_day) WHERE rank_value IS NOT NULL;
 CREATE INDEX claims_reassess ON claims(reassess_day) WHERE reassess_day IS NOT NULL;
 CREATE INDEX claims_unassessed ON claims(pk) WHERE assessed_version IS NOT version;
 CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE balance_cents > 0;
