@@ -301,8 +301,8 @@ class Services:
             raise InvalidInput("limit and offset must be 0 or more")
         wl = worklists.find(self.worklist_definitions(), name)
         self.ensure_ranking(progress)
-        page = worklists.rows(self.conn, wl, self.today, self.user, limit=limit, offset=offset)
         count, balance = worklists.totals(self.conn, wl, self.today, self.user)
+        page = worklists.rows(self.conn, wl, self.today, self.user, limit=limit, offset=offset, count=count)
         return {
             "worklist": wl.name,
             "description": wl.description,
@@ -322,7 +322,7 @@ class Services:
 
         wl = worklists.find(self.worklist_definitions(), name)
         self.ensure_ranking()
-        pks = worklists.claim_pks(self.conn, wl, self.today, self.user, limit)
+        pks = worklists.page_pks(self.conn, wl, self.today, self.user, limit=limit)
         ids = dict(self.conn.execute(
             f"SELECT pk, claim_id FROM claims WHERE pk IN ({','.join(str(pk) for pk in pks)})"))
         return [ids[pk] for pk in pks]

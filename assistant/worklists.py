@@ -10,9 +10,11 @@ mistake is reported with the file and the key. docs/worklists.md lists every key
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import sqlite3
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -387,20 +389,15 @@ _COLUMNS = """
 """
 
 
-def _from(where: Sequence[str], *, by_rank: bool = False, index: str | None = None) -> str:
-    """Claims with their rank, patient and payer. `by_rank` walks the rank index first (CROSS
-    JOIN keeps that order), so a page stops at its last row; `index` pins a claims index."""
-    if by_rank:
-        source = ("claim_ranks r INDEXED BY claim_ranks_key CROSS JOIN claims c ON c.pk = r.claim_pk")
-    else:
-        claims = f"claims c INDEXED BY {index}" if index else "claims c"
-        source = f"{claims} JOIN claim_ranks r ON r.claim_pk = c.pk"
-    return (f"FROM {source} JOIN patients p ON p.pk = c.patient_pk JOIN payers y ON y.pk = c.payer_pk "
+def _from(where: Sequence[str], index: str | None = None) -> str:
+    """Ranked claims with their rank and payer; `index` pins the claims index to read."""
+    claims = f"claims c INDEXED BY {index}" if index else "claims c"
+    return (f"FROM {claims} JOIN claim_ranks r ON r.claim_pk = c.pk JOIN payers y ON y.pk = c.payer_pk "
             "WHERE " + " AND ".join(where))
 
 
 def totals(conn: sqlite3.Connection, wl: Worklist, today: date, user: str) -> tuple[int, int]:
-    """How many claims the worklist holds and their balance in cents."""
+    """How many claims the worklist holds and their balance in cents (one covering index)."""
     where, params = compile_filters(conn, wl, today, user)
     count, balance = conn.execute(
         "SELECT count(*), coalesce(sum(c.balance_cents), 0) FROM claims c INDEXED BY claims_ranked "
@@ -408,43 +405,116 @@ def totals(conn: sqlite3.Connection, wl: Worklist, today: date, user: str) -> tu
     return int(count), int(balance)
 
 
-def _ordered_query(conn: sqlite3.Connection, wl: Worklist, today: date, user: str, select: str,
-                   limit: int | None, offset: int, weights: Weights) -> tuple[str, dict[str, Any]]:
+def _listed(pks: Sequence[int]) -> str:
+    return ",".join(str(int(pk)) for pk in pks)
+
+
+def _ranked(conn: sqlite3.Connection, category: str | None, whole: bool,
+            batch: int) -> Iterator[tuple[float, int]]:
+    """(rank_key, claim_pk) best first: the whole ranking, or (`whole` False) one category's
+    part of it, read a batch at a time by keyset (rank_key descending, then claim_pk)."""
+    index, part, args = ("claim_ranks_key", "", []) if whole else \
+        ("claim_ranks_category", "category IS ? AND ", [category])
+    table = f"claim_ranks INDEXED BY {index}"
+    last: tuple[float, int] | None = None
+    while True:
+        if last is None:
+            rows = conn.execute(f"SELECT rank_key, claim_pk FROM {table} WHERE {part}1 "
+                                f"ORDER BY rank_key DESC, claim_pk LIMIT ?", (*args, batch)).fetchall()
+        else:
+            rows = conn.execute(f"SELECT rank_key, claim_pk FROM {table} WHERE {part}rank_key = ? "
+                                f"AND claim_pk > ? ORDER BY claim_pk LIMIT ?",
+                                (*args, *last, batch)).fetchall()
+            rows += conn.execute(f"SELECT rank_key, claim_pk FROM {table} WHERE {part}rank_key < ? "
+                                 f"ORDER BY rank_key DESC, claim_pk LIMIT ?",
+                                 (*args, last[0], batch - len(rows))).fetchall()
+        yield from ((key, pk) for key, pk in rows)
+        if len(rows) < batch:
+            return
+        last = (rows[-1][0], rows[-1][1])
+        batch = min(batch * 2, 20_000)
+
+
+def _walk_rank_index(conn: sqlite3.Connection, where: Sequence[str], params: dict[str, Any],
+                     wanted: int, batch: int | None = None,
+                     categories: Sequence[str] = ()) -> list[int]:
+    """The first `wanted` matching claims in rank order: read the rank index a batch at a
+    time and keep the claims the filters pass. A list of given categories walks only their
+    parts of the ranking, merged.
+
+    A join would do the same in one statement, but with ANALYZE statistics SQLite builds a
+    Bloom filter over every claim before the first row, which costs more than the page.
+    """
+    check = ("SELECT c.pk FROM claims c NOT INDEXED JOIN payers y ON y.pk = c.payer_pk "
+             "WHERE c.pk IN ({pks}) AND " + " AND ".join(where))
+    size = batch or max(256, 2 * wanted)
+    if categories:
+        parts = [None if c == NO_CATEGORY else c for c in dict.fromkeys(categories)]
+        stream: Iterator[tuple[float, int]] = heapq.merge(
+            *(_ranked(conn, c, False, size) for c in parts), key=lambda item: (-item[0], item[1]))
+    else:
+        stream = _ranked(conn, None, True, size)
+    found: list[int] = []
+    while len(found) < wanted:
+        order = [pk for _, pk in itertools.islice(stream, size)]
+        if not order:
+            break
+        passed = {pk for (pk,) in conn.execute(check.format(pks=_listed(order)), params)}
+        found.extend(pk for pk in order if pk in passed)
+        size = min(size * 2, 20_000)
+    return found[:wanted]
+
+
+def page_pks(conn: sqlite3.Connection, wl: Worklist, today: date, user: str, *, limit: int | None,
+             offset: int = 0, count: int | None = None) -> list[int]:
+    """The claims of one page, in the worklist's order.
+
+    With the default weights and `sort = "score"`, the rank index is walked from the top
+    when that reads fewer claims than the worklist holds (a page of a big list); otherwise,
+    and for other weights or sorts, the matching claims are read through a covering index
+    and sorted in SQL.
+    """
     where, params = compile_filters(conn, wl, today, user)
+    weights = wl.weights or ranking_data().weights
     params.update(weights.params(today.toordinal()))
     if wl.sort == "score" and wl.weights is None:
-        # Straight from the rank index, stopping at the page's last row. Left to itself the
-        # planner may prefer an index on a filter (work status, payer) and sort every match.
-        source, order = _from(where, by_rank=True), "r.rank_key DESC, r.claim_pk"
+        if count is None:
+            count = totals(conn, wl, today, user)[0]
+        ranked = int(conn.execute("SELECT count(*) FROM claim_ranks").fetchone()[0])
+        wanted = offset + (count if limit is None else limit)
+        if wanted * ranked <= count * count:  # the walk reads about wanted x ranked / count claims
+            return _walk_rank_index(conn, where, params, wanted, categories=wl.filters.categories)[offset:]
+        source, order = _from(where, "claims_ranked"), "r.rank_key DESC, c.pk"
     elif wl.sort == "score":
-        source = _from(where, index="claims_ranked")
+        source = _from(where, "claims_ranked")
         order = "(" + " + ".join(component_sql("c").values()) + ") DESC, c.pk"
     else:
-        source = _from(where, index="claims_ranked_balance" if wl.sort == "balance" else None)
+        source = _from(where, "claims_ranked_balance" if wl.sort == "balance" else "claims_ranked")
         order = _ORDER[wl.sort]
-    sql = f"SELECT {select} {source} ORDER BY {order}"
+    sql = f"SELECT c.pk {source} ORDER BY {order}"
     if limit is not None or offset:
         sql += " LIMIT :limit OFFSET :offset"
         params.update(limit=-1 if limit is None else limit, offset=offset)
-    return sql, params
+    return [pk for (pk,) in conn.execute(sql, params)]
 
 
 def rows(conn: sqlite3.Connection, wl: Worklist, today: date, user: str, *, limit: int | None,
-         offset: int = 0, data: RankingData | None = None) -> list[dict[str, Any]]:
-    """One page of the worklist, ranked, each row with its score, components and `why`.
-
-    With the default weights and `sort = "score"` the order comes straight from the rank-key
-    index, so the first page costs what reading it costs; other weights score every
-    matching claim in SQL first.
-    """
+         offset: int = 0, count: int | None = None, data: RankingData | None = None) -> list[dict[str, Any]]:
+    """One page of the worklist, ranked, each row with its score, components and `why`
+    (computed for these rows only). `count`: the worklist's size, when already known."""
     data = data or ranking_data()
-    components = component_sql("c")
-    extra = ", ".join(f"{expr} AS part_{name}" for name, expr in components.items())
-    sql, params = _ordered_query(conn, wl, today, user, f"{_COLUMNS}, {extra}", limit, offset,
-                                 wl.weights or data.weights)
+    pks = page_pks(conn, wl, today, user, limit=limit, offset=offset, count=count)
+    if not pks:
+        return []
+    extra = ", ".join(f"{expr} AS part_{name}" for name, expr in component_sql("c").items())
+    found = {row["pk"]: row for row in conn.execute(
+        f"SELECT {_COLUMNS}, {extra} FROM claims c JOIN patients p ON p.pk = c.patient_pk "
+        f"JOIN payers y ON y.pk = c.payer_pk WHERE c.pk IN ({_listed(pks)})",
+        (wl.weights or data.weights).params(today.toordinal()))}
     day = today.toordinal()
     out = []
-    for rank, row in enumerate(conn.execute(sql, params), offset + 1):
+    for rank, pk in enumerate(pks, offset + 1):
+        row = found[pk]
         explained = explain(row, {name: row[f"part_{name}"] for name in COMPONENTS}, today, data)
         out.append({
             "rank": rank,
@@ -473,14 +543,6 @@ def rows(conn: sqlite3.Connection, wl: Worklist, today: date, user: str, *, limi
             "version": row["version"],
         })
     return out
-
-
-def claim_pks(conn: sqlite3.Connection, wl: Worklist, today: date, user: str,
-              limit: int | None = None) -> list[int]:
-    """The claims a worklist holds, in its order: a selection for bulk actions."""
-    sql, params = _ordered_query(conn, wl, today, user, "c.pk", limit, 0,
-                                 wl.weights or ranking_data().weights)
-    return [pk for (pk,) in conn.execute(sql, params)]
 
 
 def find(worklists: Mapping[str, Worklist], name: str | None) -> Worklist:

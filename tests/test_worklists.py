@@ -10,7 +10,6 @@ import pytest
 from assistant import worklists
 from assistant.errors import ConfigError, NotFound
 from assistant.paths import Locations
-from assistant.ranking import ranking_data
 from assistant.services import Services
 from assistant.worklists import load_worklists
 from tests.builders import claim_record, write
@@ -267,13 +266,57 @@ def test_shipped_definitions_load_without_a_database(tmp_path: Path) -> None:
     assert lists["today"].filters.due and lists["high-dollar"].sort == "balance"
 
 
-def test_many_claims_rank_from_the_index(services: Services) -> None:
-    """The default order reads the rank-key index: SQLite's plan says so."""
-    write(services.conn, *[claim_record(f"N{i}", account=f"A{i}", dos=TODAY - timedelta(days=40 + i))
-                           for i in range(5)])
+def test_a_big_list_walks_the_rank_index_and_a_small_one_sorts_its_matches(services: Services) -> None:
+    write(services.conn, *[claim_record(f"N{i}", account=f"A{i}", dos=TODAY - timedelta(days=40 + i),
+                                        submitted=TODAY - timedelta(days=38 + i)) for i in range(30)])
     services.refresh_claims([pk for (pk,) in services.conn.execute("SELECT pk FROM claims")])
-    wl = worklists.find(services.worklist_definitions(), None)
-    sql, params = worklists._ordered_query(services.conn, wl, TODAY, "tester", "c.pk", 200, 0,
-                                           ranking_data().weights)
-    plan = " ".join(str(tuple(r)) for r in services.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    user_list(services, "one-day", "[filter]\nmin_age_days = 45\nmax_age_days = 45\n")
+    walked: list[int] = []
+    original = worklists._walk_rank_index
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        walked.append(args[3])
+        return original(*args, **kwargs)
+
+    worklists._walk_rank_index = spy  # type: ignore[assignment]
+    try:
+        big = services.worklist(limit=5)
+        small = services.worklist("one-day")
+    finally:
+        worklists._walk_rank_index = original  # type: ignore[assignment]
+    assert walked == [5]  # the page of the big list; the one-claim list sorted its match
+    assert big["total_claims"] == 30 and len(big["rows"]) == 5 and ids(small) == ["N5"]
+    everything = services.worklist(limit=None)
+    assert ids(big) == ids(everything)[:5]
+    assert ids(services.worklist(limit=5, offset=25)) == ids(everything)[25:]
+    plan = " ".join(str(tuple(r)) for r in services.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT rank_key, claim_pk FROM claim_ranks INDEXED BY claim_ranks_key "
+        "WHERE rank_key < 5 ORDER BY rank_key DESC, claim_pk LIMIT 10"))
     assert "claim_ranks_key" in plan and "TEMP B-TREE" not in plan
+
+
+def test_rank_ties_are_walked_in_claim_order(services: Services) -> None:
+    """Equal keys (identical claims) page without skipping or repeating any."""
+    write(services.conn, *[claim_record(f"T{i:02d}", account=f"A{i}", dos=TODAY - timedelta(days=40),
+                                        submitted=TODAY - timedelta(days=38)) for i in range(12)])
+    services.refresh_claims([pk for (pk,) in services.conn.execute("SELECT pk FROM claims")])
+    keys = {k for (k,) in services.conn.execute("SELECT rank_key FROM claim_ranks")}
+    assert len(keys) == 1
+    pages = [ids(services.worklist(limit=3, offset=o)) for o in range(0, 12, 3)]
+    assert [c for page in pages for c in page] == [f"T{i:02d}" for i in range(12)]
+    for batch in (1, 2, 5):  # batches that end inside the tie
+        assert worklists._walk_rank_index(services.conn, ["1"], {}, 12, batch) == list(range(1, 13))
+
+
+def test_walking_the_parts_of_some_categories_matches_sorting_them(svc: Services) -> None:
+    by_pk = dict(svc.conn.execute("SELECT pk, claim_id FROM claims"))
+    for cats in (["medical_necessity"], ["none", "authorization"], ["patient_responsibility", "medical_necessity"]):
+        name = "-".join(cats).replace("_", "-")
+        listed = ", ".join(f'"{c}"' for c in cats)
+        user_list(svc, name, f"[filter]\ncategories = [{listed}]\n")
+        expected = ids(svc.worklist(name, limit=None))
+        wl = worklists.find(svc.worklist_definitions(), name)
+        where, params = worklists.compile_filters(svc.conn, wl, TODAY, "tester")
+        for batch in (1, 2, 50):
+            walked = worklists._walk_rank_index(svc.conn, where, params, 10, batch, categories=cats)
+            assert [by_pk[pk] for pk in walked] == expected, (cats, batch)

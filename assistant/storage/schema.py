@@ -405,19 +405,20 @@ ALTER TABLE claims ADD COLUMN assessed_day INTEGER;
 ALTER TABLE claims ADD COLUMN reassess_day INTEGER;
 -- log10 of the dollars expected back; NULL: not ranked (nothing owed, closed, or not work)
 ALTER TABLE claims ADD COLUMN rank_value REAL;
+-- category copies claims.category, so a list of one category walks its own part of the ranking
 CREATE TABLE claim_ranks (
     claim_pk INTEGER PRIMARY KEY REFERENCES claims(pk) ON DELETE CASCADE,
     rank_key REAL NOT NULL,
-    keyed_day INTEGER NOT NULL
+    keyed_day INTEGER NOT NULL,
+    category TEXT
 );
 CREATE INDEX claim_ranks_key ON claim_ranks(rank_key DESC);
+CREATE INDEX claim_ranks_category ON claim_ranks(category, rank_key DESC);
 -- every column a worklist filters or scores on, so counts and custom weights read one index
 CREATE INDEX claims_ranked ON claims(work_status, next_action, category, payer_pk, payer_status,
     balance_cents, follow_up_day, deadline_day, dos_from_day, last_remit_day, submitted_day,
     assignee, rank_value) WHERE rank_value IS NOT NULL;
 CREATE INDEX claims_ranked_balance ON claims(balance_cents DESC) WHERE rank_value IS NOT NULL;
-CREATE INDEX claims_rank_deadline ON claims(deadline_day) WHERE rank_value IS NOT NULL;
-CREATE INDEX claims_rank_follow_up ON claims(follow_up_day) WHERE rank_value IS NOT NULL;
 CREATE INDEX claims_reassess ON claims(reassess_day) WHERE reassess_day IS NOT NULL;
 CREATE INDEX claims_unassessed ON claims(pk) WHERE assessed_version IS NOT version;
 CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE balance_cents > 0;
