@@ -40,25 +40,25 @@ def _dates_text(days: Sequence[date]) -> str:
     return f"{days[0]:%m/%d/%Y} - {days[-1]:%m/%d/%Y}"
 
 
-def _denial_adjustments(line: LineView) -> list[str]:
-    return [f"{a.group}-{a.code}" for a in line.adjustments
-            if a.amount_cents > 0 and a.group != "PR" and not writes_off(a.group, a.code)]
+def _is_denial(group: str, code: str, amount_cents: int) -> bool:
+    return amount_cents > 0 and group != "PR" and not writes_off(group, code)
 
 
 def _line(line: LineView, view: ClaimView, minutes: dict[tuple[str, str], int],
           situation: Situation) -> dict[str, Any]:
+    """A service line; a claim-level denial (CO-29, CO-197 ...) counts against every line."""
     day = line.service_date or view.dos_from
     on_file = line.minutes if line.minutes is not None else minutes.get((day.isoformat(), line.code))
-    denials = _denial_adjustments(line)
-    denied = sum(a.amount_cents for a in line.adjustments
-                 if a.amount_cents > 0 and a.group != "PR" and not writes_off(a.group, a.code))
+    own = [a for a in line.adjustments if _is_denial(a.group, a.code, a.amount_cents)]
+    claim_level = [a for a in view.adjustments if _is_denial(a.group, a.code, a.amount_cents)]
+    codes = list(dict.fromkeys(f"{a.group}-{a.code}" for a in own or claim_level))
     return {
         "line_no": line.line_no, "date": day, "code": line.code, "timed": situation.is_timed(line.code),
         "modifiers": list(line.modifiers),
         "modifier_text": " ".join(line.modifiers), "units": line.units,
         "units_text": f"{line.units:g}", "minutes": on_file, "charge_cents": line.charge_cents,
-        "paid_cents": line.paid_cents, "denied_cents": denied, "denied": bool(denials),
-        "codes": denials, "remarks": list(line.remarks),
+        "paid_cents": line.paid_cents, "denied_cents": sum(a.amount_cents for a in own),
+        "denied": bool(codes), "codes": codes, "remarks": list(line.remarks),
     }
 
 
@@ -76,7 +76,7 @@ def _code_meaning(code: str) -> str | None:
 def _denial(view: ClaimView, assessment: Assessment) -> dict[str, Any]:
     seen: dict[str, dict[str, Any]] = {}
     for adj in view.all_adjustments:
-        if adj.amount_cents <= 0 or adj.group == "PR" or writes_off(adj.group, adj.code):
+        if not _is_denial(adj.group, adj.code, adj.amount_cents):
             continue
         key = f"{adj.group}-{adj.code}"
         entry = seen.setdefault(key, {"code": key, "group": adj.group, "reason": adj.code,

@@ -47,31 +47,35 @@ class Letterhead:
         return [self.name, *self.lines] if self.name else list(self.lines)
 
 
-def _styles(doc: Any) -> set[str]:
-    return {s.name for s in doc.styles}
-
-
 def _ensure_styles(doc: Any) -> dict[str, str | None]:
-    """Style names to use; a practice letterhead may lack the list, quote or table styles."""
+    """Style ids to use, looked up once per document.
+
+    python-docx resolves a style name on every `add_paragraph(style=...)` by scanning all
+    styles; setting the id directly is the same markup for a fraction of the time. A
+    practice letterhead may lack the list, quote or table styles: Quote is added, the
+    others fall back to direct formatting.
+    """
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
 
-    have = _styles(doc)
-    if "Quote" not in have:
+    ids = {s.name: s.style_id for s in doc.styles}
+    if "Quote" not in ids:
         quote = doc.styles.add_style("Quote", WD_STYLE_TYPE.PARAGRAPH)
         quote.base_style = doc.styles["Normal"]
         quote.font.italic = True
         quote.paragraph_format.left_indent = Pt(28)
         quote.paragraph_format.right_indent = Pt(28)
-    return {
-        "quote": "Quote",
-        "bullet": "List Bullet" if "List Bullet" in have else None,
-        "number": "List Number" if "List Number" in have else None,
-        "h1": "Heading 1" if "Heading 1" in have else None,
-        "h2": "Heading 2" if "Heading 2" in have else None,
-        "h3": "Heading 3" if "Heading 3" in have else None,
-        "table": "Table Grid" if "Table Grid" in have else None,
-    }
+        ids["Quote"] = quote.style_id
+    wanted = {"quote": "Quote", "bullet": "List Bullet", "number": "List Number", "h1": "Heading 1",
+              "h2": "Heading 2", "h3": "Heading 3", "table": "Table Grid"}
+    return {key: ids.get(name) for key, name in wanted.items()}
+
+
+def _paragraph(doc: Any, style_id: str | None) -> Any:
+    paragraph = doc.add_paragraph()
+    if style_id:
+        paragraph._p.style = style_id
+    return paragraph
 
 
 def _runs(paragraph: Any, runs: Sequence[Run]) -> None:
@@ -146,7 +150,7 @@ def build_document(blocks: Sequence[Block], head: Letterhead) -> Any:
             _runs(doc.add_paragraph(), block.runs)
         elif isinstance(block, Heading):
             style = styles.get(f"h{block.level}")
-            p = doc.add_paragraph(style=style)
+            p = _paragraph(doc, style)
             _runs(p, block.runs)
             if style is None:
                 for r in p.runs:
@@ -159,13 +163,13 @@ def build_document(blocks: Sequence[Block], head: Letterhead) -> Any:
                 _runs(p, line)
         elif isinstance(block, ListItem):
             style = styles["number"] if block.ordered else styles["bullet"]
-            p = doc.add_paragraph(style=style)
+            p = _paragraph(doc, style)
             if style is None:
                 p.paragraph_format.left_indent = Pt(18)
                 p.add_run(f"{block.number}. " if block.ordered else "\u2022 ")
             _runs(p, block.runs)
         elif isinstance(block, Quote):
-            p = doc.add_paragraph(style=styles["quote"])
+            p = _paragraph(doc, styles["quote"])
             _runs(p, block.runs)
             if block.source:
                 p.add_run().add_break()
@@ -182,13 +186,15 @@ def build_document(blocks: Sequence[Block], head: Letterhead) -> Any:
                 r.bold = run.bold or None
                 r.font.highlight_color = WD_COLOR_INDEX.YELLOW
         elif isinstance(block, Table):
-            table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header),
-                                  style=styles["table"])
+            width = len(block.header)
+            table = doc.add_table(rows=1 + len(block.rows), cols=width)
+            if styles["table"]:
+                table._tbl.tblPr.style = styles["table"]
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            cells = table._cells
             for r, values in enumerate((block.header, *block.rows)):
-                cells = table.rows[r].cells
                 for c, value in enumerate(values):
-                    para = cells[c].paragraphs[0]
+                    para = cells[r * width + c].paragraphs[0]
                     run = para.add_run(clean_text(value))
                     if r == 0:
                         run.bold = True

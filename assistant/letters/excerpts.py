@@ -28,12 +28,13 @@ from assistant.paths import package_data
 from assistant.storage.documents import DocumentView
 
 MAX_PASSAGE = 360  # characters: a quotation a reviewer reads whole
-MIN_PASSAGE = 24  # shorter lines ("Signed: ...", "Plan:") carry no argument
+MIN_PASSAGE = 40  # shorter lines ("Signed: ...", "Plan:") carry no argument
 DEFAULT_LIMIT = 4
 MAX_PER_DOCUMENT = 2
 DUPLICATE_SIMILARITY = 88  # rapidfuzz token_set_ratio: copy-forward text above this is one passage
 VARIANT_SIMILARITY = 84  # rapidfuzz ratio: a note's word this close to a term is that term misspelt
 SERVICE_DATE_BONUS = 1.3
+RELATIVE_FLOOR = 0.3  # a passage scoring under this share of the best one is not worth quoting
 
 DOC_LABELS = {
     DocType.EVALUATION: "Evaluation",
@@ -266,6 +267,9 @@ def best_excerpts(
         return value
 
     order = sorted(relevance, key=lambda i: (-score(i), i))
+    if order:
+        floor = score(order[0]) * RELATIVE_FLOOR
+        order = [i for i in order if score(i) >= floor]
     chosen: list[int] = []
     per_document: dict[int, int] = {}
 

@@ -117,6 +117,8 @@ def plain(runs: Runs) -> str:
 
 def parse_inline(text: str) -> Runs:
     """`**bold**` and backslash escapes; an unpaired `**` stays literal."""
+    if "*" not in text and "\\" not in text:
+        return (Run(text),) if text else ()
     pieces: list[tuple[str, bool]] = []  # (text, is_marker)
     buf: list[str] = []
     i = 0

@@ -200,6 +200,7 @@ class LetterTemplates:
 
     def __init__(self, dirs: Sequence[Path]) -> None:
         self.dirs = [Path(d) for d in dirs]
+        self._infos: dict[str, TemplateInfo] = {}
 
     @cached_property
     def env(self) -> Any:
@@ -247,8 +248,10 @@ class LetterTemplates:
     def info(self, name: str) -> TemplateInfo:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
             raise NotFound(f"no letter template {name!r}; names are letters, digits, _ and -")
-        path, practice = self._locate(name)
-        return _info(name, path, practice)
+        if name not in self._infos:
+            path, practice = self._locate(name)
+            self._infos[name] = _info(name, path, practice)
+        return self._infos[name]
 
     def all(self) -> list[TemplateInfo]:
         return [self.info(name) for name in self.names()]
