@@ -156,10 +156,6 @@ def clinic(conn: sqlite3.Connection) -> dict[str, Assessment]:
     from tests.builders import claim_record, write
 
     practice(conn)
-    appeal_address(conn, "Medicare Part B", "Noridian JE Part B Redeterminations\nPO Box 6781\n"
-                   "Fargo, ND 58108-6781", fax="(701) 277-7888")
-    appeal_address(conn, "Aetna", "Aetna Provider Appeals\nPO Box 14020\nLexington, KY 40512")
-    appeal_address(conn, "Blue Cross Blue Shield", "BCBS Appeals Unit; PO Box 2000; Boston, MA 02110")
     sep1, sep8, sep15 = date(2026, 9, 1), date(2026, 9, 8), date(2026, 9, 15)
     ot_lines = (("97530", ("GO",), 2, 150.0), ("97110", ("GO",), 1, 75.0))
     claims = [
@@ -193,6 +189,10 @@ def clinic(conn: sqlite3.Connection) -> dict[str, Assessment]:
                                 minutes=(30, 15))
     write(conn, *claims)
     write(conn, cob_medicare)
+    appeal_address(conn, "Medicare Part B", "Noridian JE Part B Redeterminations\nPO Box 6781\n"
+                   "Fargo, ND 58108-6781", fax="(701) 277-7888")
+    appeal_address(conn, "Aetna", "Aetna Provider Appeals\nPO Box 14020\nLexington, KY 40512")
+    appeal_address(conn, "Blue Cross Blue Shield", "BCBS Appeals Unit; PO Box 2000; Boston, MA 02110")
     with transaction(conn):
         conn.execute("UPDATE coverages SET priority = 2 WHERE patient_pk = (SELECT pk FROM patients "
                      "WHERE account = 'A1009') AND payer_pk = (SELECT pk FROM payers WHERE name = 'Medicare Part B')")

@@ -103,7 +103,7 @@ def _letterhead(doc: Any, head: Letterhead) -> None:
             q.alignment = WD_ALIGN_PARAGRAPH.CENTER
             q.paragraph_format.space_after = Pt(0)
             q.add_run(clean_text(line)).font.size = Pt(9)
-    if head.running_header:
+    if head.running_header and head.base is None:  # a practice's own letterhead keeps its headers
         header = section.header
         header.is_linked_to_previous = False
         p = header.paragraphs[0]

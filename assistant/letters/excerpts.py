@@ -182,7 +182,7 @@ def _variants(terms: Sequence[str], vocabulary: set[str]) -> list[str]:
     from rapidfuzz import fuzz, process
 
     singles = [t.lower() for t in terms if " " not in t and len(t) >= 6]
-    candidates = sorted(w for w in vocabulary if not any(w.startswith(t[:5]) for t in singles))
+    candidates = sorted(w for w in vocabulary if not any(w.startswith(t) for t in singles))
     if not singles or not candidates:
         return []
     found = {
@@ -239,8 +239,9 @@ def best_excerpts(
 ) -> list[Excerpt]:
     """The `limit` passages that best answer the denial, oldest first.
 
-    Whenever notes exist, at least one excerpt comes back, and a treatment note of a
-    service date is among them when there is one: it is the record of the service itself.
+    Whenever notes exist, at least one excerpt comes back, and (with room for two or more)
+    a treatment note of a service date is among them when there is one: it is the record
+    of the service itself.
     """
     from rapidfuzz import fuzz
 
@@ -287,7 +288,7 @@ def best_excerpts(
         per_document[passages[i].document.pk] = per_document.get(passages[i].document.pk, 0) + 1
     on_service_date = [i for i, p in enumerate(passages) if p.document.doc_date in dates
                        and p.document.doc_type is DocType.DAILY_NOTE]
-    if on_service_date and not any(i in on_service_date for i in chosen):
+    if limit > 1 and on_service_date and not any(i in on_service_date for i in chosen):
         best = max(on_service_date, key=lambda i: (score(i), len(passages[i].text) >= MIN_PASSAGE,
                                                    len(passages[i].text), -i))
         twin = next((j for j in chosen if similar(best, j)), None)
