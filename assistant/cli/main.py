@@ -24,6 +24,11 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "appeal": "assistant.cli.letters_cmds:appeal",
+    "appeals": "assistant.cli.letters_cmds:appeals_list",
+    "appeal-sent": "assistant.cli.letters_cmds:appeal_sent",
+    "appeal-decided": "assistant.cli.letters_cmds:appeal_decided",
+    "appeal-templates": "assistant.cli.letters_cmds:appeal_templates",
 }
 
 

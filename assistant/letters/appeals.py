@@ -179,14 +179,23 @@ def _denies(adjustments: Sequence[tuple[str, str, int]]) -> bool:
                for group, code, amount in adjustments)
 
 
-def settle_from_remittances(conn: sqlite3.Connection, user: str,
-                            claim_pks: list[int] | None = None) -> list[tuple[str, str]]:
-    """Decide sent appeals from remittances dated after they were sent.
+@dataclass(frozen=True)
+class FoundDecision:
+    claim_id: str
+    outcome: str
+    day: date
+    paid_cents: int
+
+
+def decisions_in_remittances(conn: sqlite3.Connection,
+                             claim_pks: list[int] | None = None) -> list[FoundDecision]:
+    """Sent appeals that a remittance dated after the sending has decided (read only).
 
     Paid with nothing denied: won; paid but something still denied: partly won; nothing
-    paid and denied again: lost. Call inside a transaction; returns (claim_id, outcome).
+    paid and denied again: lost. A remittance with neither (a contractual adjustment
+    alone) decides nothing.
     """
-    decided = []
+    found = []
     for appeal in rows.sent_appeals(conn, claim_pks):
         if appeal.sent_date is None:
             continue
@@ -198,10 +207,20 @@ def settle_from_remittances(conn: sqlite3.Connection, user: str,
                 outcome = "lost"
             else:
                 continue
-            mark_decided(conn, appeal.claim_id, outcome, remit.day, user,
-                         recovered_cents=max(remit.paid_cents, 0), source="remittance")
-            decided.append((appeal.claim_id, outcome))
+            found.append(FoundDecision(appeal.claim_id, outcome, remit.day, remit.paid_cents))
             break
+    return found
+
+
+def settle_from_remittances(conn: sqlite3.Connection, user: str,
+                            claim_pks: list[int] | None = None) -> list[tuple[str, str]]:
+    """Record the decisions later remittances show; call inside a transaction (the 835
+    posting does, for the claims it touched). Returns (claim_id, outcome) pairs."""
+    decided = []
+    for found in decisions_in_remittances(conn, claim_pks):
+        mark_decided(conn, found.claim_id, found.outcome, found.day, user,
+                     recovered_cents=max(found.paid_cents, 0), source="remittance")
+        decided.append((found.claim_id, found.outcome))
     return decided
 
 

@@ -218,6 +218,26 @@ class Drafter:
         return self.write(prepared, out)
 
 
+def standard_drafter(conn: sqlite3.Connection, locations: Locations, today: date, user: str) -> Drafter:
+    """The drafter the program uses: the rules engine's assessment and its code and payer knowledge."""
+    from assistant.rules.assess import assess
+    from assistant.rules.codes import cpt
+    from assistant.rules.payer_rules import payer_rules
+
+    def assessment(c: sqlite3.Connection, view: ClaimView) -> Assessment:
+        return assess(c, view, today, locations.playbook_files)
+
+    def is_timed(code: str) -> bool:
+        info = cpt(code)
+        return bool(info and info.timed)
+
+    def timely_filing_days(view: ClaimView) -> int | None:
+        return payer_rules(view.payer).timely_filing_days
+
+    return Drafter(conn, locations, today, user, assess=assessment, is_timed=is_timed,
+                   timely_filing_days=timely_filing_days)
+
+
 # --------------------------------------------------------------------------- batches
 
 _worker: Drafter | None = None
