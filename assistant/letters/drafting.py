@@ -241,6 +241,8 @@ def standard_drafter(conn: sqlite3.Connection, locations: Locations, today: date
 # --------------------------------------------------------------------------- batches
 
 _worker: Drafter | None = None
+PRELOAD = ("assistant.letters.drafting", "assistant.letters.docx_writer", "assistant.rules.assess",
+           "docx", "jinja2", "rapidfuzz.process", "rapidfuzz.fuzz")
 
 
 @dataclass(frozen=True)
@@ -255,9 +257,26 @@ class BatchJob:
     make: Callable[[sqlite3.Connection, Locations, date, str], Drafter]
 
 
+def _process_context() -> Any:
+    """Fork when this process runs no other thread (workers start at once, modules loaded);
+    otherwise a fork server that has imported the heavy modules (forking a threaded
+    process, e.g. the terminal UI, is unsafe)."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
 def _init_worker(job: BatchJob) -> None:
     global _worker
+    from assistant.letters import excerpts
     from assistant.storage import open_database
+
+    excerpts.reset_index()  # never use a connection inherited through fork
 
     conn = open_database(job.db, migrate=False)
     _worker = job.make(conn, Locations(db=job.db, config=job.config), job.today, job.user)
@@ -277,6 +296,14 @@ def _draft_one(drafter: Drafter, claim_id: str, template: str | None) -> Draft |
         return claim_id, exc.message
 
 
+def _draft_for_parent(args: tuple[str, str | None]) -> Draft | tuple[str, str]:
+    """A worker's result without the rendered blocks: the parent only records and reports."""
+    from dataclasses import replace
+
+    result = _draft_in_worker(args)
+    return replace(result, markup="", blocks=()) if isinstance(result, Draft) else result
+
+
 def draft_batch(job: BatchJob, claim_ids: Sequence[str], workers: int, local: Drafter,
                 progress: Callable[[int, int], None] = lambda _d, _t: None,
                 ) -> list[Draft | tuple[str, str]]:
@@ -293,15 +320,14 @@ def draft_batch(job: BatchJob, claim_ids: Sequence[str], workers: int, local: Dr
             results.append(_draft_one(local, claim_id, job.template))
             progress(done, total)
         return results
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
+    context = _process_context()
     chunk = max(1, min(16, total // (workers * 8)))
     tasks = [(claim_id, job.template) for claim_id in claim_ids]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                              initargs=(job,)) as pool:
-        for done, result in enumerate(pool.map(_draft_in_worker, tasks, chunksize=chunk), 1):
+        for done, result in enumerate(pool.map(_draft_for_parent, tasks, chunksize=chunk), 1):
             results.append(result)
             progress(done, total)
     return results

@@ -168,6 +168,11 @@ def _index() -> sqlite3.Connection:
     return conn
 
 
+def reset_index() -> None:
+    """Forget the in-memory index (a worker process must not reuse its parent's connection)."""
+    _index.cache_clear()
+
+
 def _phrase(term: str) -> str:
     """An FTS5 query phrase; a single word also matches as a prefix of its stem."""
     words = re.findall(r"[\w']+", term)
