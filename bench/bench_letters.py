@@ -88,7 +88,7 @@ def generate(db: Path, letters: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     svc = Services(Locations(db=db, config=db.parent / "config"), today=TODAY, user="bench")
     conn = svc.create_database()
-    patients = max(1, letters // 3)
+    patients = max(1, -(-letters // 3))
     claims, documents, plans, auths = [], [], [], []
     start = date(2026, 7, 1)
     for p in range(patients):
