@@ -29,6 +29,10 @@ COMMANDS: dict[str, str] = {
     "appeal-sent": "assistant.cli.letters_cmds:appeal_sent",
     "appeal-decided": "assistant.cli.letters_cmds:appeal_decided",
     "appeal-templates": "assistant.cli.letters_cmds:appeal_templates",
+    "explain": "assistant.cli.rules_cmds:explain",
+    "units": "assistant.cli.rules_cmds:units",
+    "check": "assistant.cli.rules_cmds:check",
+    "next": "assistant.cli.rules_cmds:next_",
 }
 
 
