@@ -7,27 +7,32 @@ used here) are inserted as the posting would leave them, with the claim's totals
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from assistant.domain import (
     Assessment,
     AuthorizationRecord,
     Category,
+    ClaimView,
     DocType,
     DocumentRecord,
     Finding,
     PlanOfCareRecord,
     PracticeRecord,
 )
+from assistant.letters.drafting import Drafter, rules_knowledge
+from assistant.services import Services
 from assistant.storage import transaction
 from assistant.storage.writer import Writer
 
-TIMED = frozenset({"97110", "97112", "97140", "97530", "97535", "97129"})
 
-
-def is_timed(code: str) -> bool:
-    return code in TIMED
+def drafter(services: Services, assess: Callable[[ClaimView], Assessment]) -> Drafter:
+    """The program's drafter (rules knowledge, playbook forms) with the assessment given here."""
+    knowledge = rules_knowledge(services.locations, services.today)
+    return Drafter(services.conn, services.locations, services.today, "tester",
+                   replace(knowledge, assess=lambda _conn, view: assess(view)))
 
 
 def practice(conn: sqlite3.Connection, **fields: str | None) -> None:

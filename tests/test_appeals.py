@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import PayerKind
+from assistant.domain import PayerKind, PayerView
 from assistant.errors import InvalidInput
 from assistant.letters import appeals
 from assistant.storage import audit, transaction
@@ -33,12 +33,22 @@ def history(services, pk: int) -> list[tuple[str | None, str | None, str | None]
     return [(a.field, a.before, a.after) for a in audit.history(services.conn, pk) if a.kind == "appeal"]
 
 
+def payer(kind: PayerKind, windows: dict[str, int] | None = None) -> PayerView:
+    return PayerView(pk=1, name="P", kind=kind, payer_id=None, timely_filing_days=None,
+                     appeal_windows=windows, unit_rule=None)
+
+
 def test_next_level_deadlines_follow_the_decision_date() -> None:
     decided = date(2026, 9, 2)
-    assert appeals.next_level_deadline(PayerKind.MEDICARE, 1, decided) == date(2027, 3, 1)  # 180 days
-    assert appeals.next_level_deadline(PayerKind.MEDICARE, 2, decided) == date(2026, 11, 1)  # ALJ, 60 days
-    assert appeals.next_level_deadline(PayerKind.MEDICARE, 5, decided) is None
-    assert appeals.next_level_deadline(PayerKind.COMMERCIAL, 1, decided) == date(2026, 11, 1)
+    medicare = payer(PayerKind.MEDICARE)
+    # 180 days from receipt, presumed 5 days after the decision (fact sheet 7.1)
+    assert appeals.next_level_deadline(medicare, 1, decided) == date(2027, 3, 6)
+    assert appeals.next_level_deadline(medicare, 2, decided) == date(2026, 11, 6)  # ALJ: 60 + 5
+    assert appeals.next_level_deadline(medicare, 5, decided) is None
+    assert appeals.next_level_deadline(payer(PayerKind.COMMERCIAL), 1, decided) == date(2026, 11, 1)
+    assert appeals.next_level_deadline(payer(PayerKind.COMMERCIAL, {"2": 90}), 1, decided) == date(2026, 12, 1)
+    assert appeals.decision_wait_days(medicare, 1) == 60
+    assert appeals.decision_wait_days(payer(PayerKind.COMMERCIAL), 1) == 45
 
 
 def test_drafting_again_before_sending_updates_the_same_appeal(services) -> None:
@@ -63,7 +73,7 @@ def test_sent_then_decided_lost_opens_the_next_level(services) -> None:
     with transaction(services.conn):
         appeals.mark_decided(services.conn, "C1", "lost", date(2026, 11, 20), "tester")
     row = appeals.list_rows(services.conn, date(2026, 11, 26))[0]
-    assert (row["status"], row["outcome"], row["next_level_deadline"]) == ("decided", "lost", "2027-05-19")
+    assert (row["status"], row["outcome"], row["next_level_deadline"]) == ("decided", "lost", "2027-05-24")
     claim = load_claim(services.conn, "C1")
     assert claim.work_status.value == "in_progress" and claim.follow_up_date == date(2026, 11, 20)
     assert history(services, pk) == [

@@ -16,14 +16,12 @@ from assistant.errors import ConfigError, InvalidInput
 from assistant.letters.drafting import Drafter
 from tests import letter_builders as lb
 from tests.builders import claim_record, write
-from tests.conftest import TODAY
 
 
 @pytest.fixture
 def drafter(services) -> Drafter:
     assessments = lb.clinic(services.conn)
-    return Drafter(services.conn, services.locations, TODAY, "tester",
-                   assess=lambda _conn, view: assessments[view.claim_id], is_timed=lb.is_timed)
+    return lb.drafter(services, lambda view: assessments[view.claim_id])
 
 
 def body_text(doc) -> str:
@@ -87,8 +85,7 @@ def test_practice_letterhead_is_the_base_document(drafter, services) -> None:
         style.element.getparent().remove(style.element)
     services.locations.letterhead.parent.mkdir(parents=True, exist_ok=True)
     base.save(str(services.locations.letterhead))
-    fresh = Drafter(services.conn, services.locations, TODAY, "tester", assess=drafter.assess,
-                    is_timed=lb.is_timed)
+    fresh = lb.drafter(services, lambda v: drafter.knowledge.assess(services.conn, v))
     draft = fresh.draft("MN-AET-1")
     doc = Document(str(draft.path))
     assert doc.sections[0].header.paragraphs[0].text == "HARBOR LOGO LETTERHEAD"
@@ -101,8 +98,7 @@ def test_practice_letterhead_is_the_base_document(drafter, services) -> None:
 def test_a_letterhead_that_is_not_a_docx_is_a_config_error(drafter, services) -> None:
     services.locations.letterhead.parent.mkdir(parents=True, exist_ok=True)
     services.locations.letterhead.write_text("not a word file")
-    fresh = Drafter(services.conn, services.locations, TODAY, "tester", assess=drafter.assess,
-                    is_timed=lb.is_timed)
+    fresh = lb.drafter(services, lambda v: drafter.knowledge.assess(services.conn, v))
     with pytest.raises(ConfigError, match=r"letterhead\.docx: not a usable letterhead"):
         fresh.draft("MN-AET-1")
 
@@ -113,9 +109,7 @@ def test_control_characters_in_notes_never_break_the_file(services) -> None:
     lb.note(services.conn, date(2026, 9, 1),
             "Assessment:\x00 requires skilled\x0b cueing\x1b[0m for safety with \x0cdressing.\x7f")
     lb.remit(services.conn, "C1", adjustments=[(1, "CO", "50", 150.0)])
-    drafter = Drafter(services.conn, services.locations, TODAY, "tester",
-                      assess=lambda _c, v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"),
-                      is_timed=lb.is_timed)
+    drafter = lb.drafter(services, lambda v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"))
     draft = drafter.draft("C1")
     doc = Document(str(draft.path))
     quote = next(p for p in doc.paragraphs if p.style.name == "Quote")

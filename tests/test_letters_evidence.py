@@ -9,17 +9,23 @@ import pytest
 from assistant.domain import Action, DocType, Finding
 from assistant.errors import ConfigError
 from assistant.letters.evidence import Gap, Situation, gaps_for, gather
+from assistant.rules.codes import cpt
 from assistant.storage.claims import load_claim
 from tests import letter_builders as lb
 from tests.builders import claim_record, write
 
 DOS = date(2026, 9, 15)
+
+
+def is_timed(code: str) -> bool:
+    info = cpt(code)
+    return bool(info and info.timed)
 START = date(2026, 8, 20)
 
 
 def gaps(services, claim_id: str, *needs: str, findings=(), timely=None) -> list[Gap]:
     view = load_claim(services.conn, claim_id)
-    situation = Situation(view=view, is_timed=lb.is_timed, timely_filing_days=timely,
+    situation = Situation(view=view, is_timed=is_timed, timely_filing_days=timely,
                           findings=tuple(findings))
     return gaps_for(needs, gather(services.conn, view), situation)
 
@@ -139,13 +145,17 @@ def test_medicare_119_without_kx_points_to_a_reopening(services) -> None:
         ("threshold_modifier", True, Action.REOPENING)]
 
 
-def test_claim_check_errors_block_and_warnings_do_not(services) -> None:
+def test_claim_checks_block_billing_errors_and_leave_evidence_to_its_own_check(services) -> None:
     write(services.conn, claim_record("C1", account="A2", payer="Aetna", dos=DOS))
-    findings = [Finding("units", "error", "3 units billed, 40 minutes support 2", 1, "bill 2 units"),
+    findings = [Finding("eight-minute-units", "error", "3 units billed, 40 minutes support 2", 1, "bill 2 units"),
+                Finding("plan-of-care", "error", "no plan of care covers the date"),
+                Finding("progress-report", "error", "progress report overdue"),
                 Finding("note", "warning", "short note")]
-    found = gaps(services, "C1", "claim_checks", findings=findings)
-    assert needs_of(found) == [("claim_check", True, Action.RESUBMIT_CORRECTED)]
-    assert found[0].message == "claim check units: 3 units billed, 40 minutes support 2 (bill 2 units)"
+    found = gaps(services, "C1", "claim_checks", "plan_of_care", findings=findings)
+    assert needs_of(found) == [("claim_check", True, Action.RESUBMIT_CORRECTED),
+                               ("claim_check", False, None), ("plan_of_care", False, None)]
+    assert found[0].message == "claim check eight-minute-units: 3 units billed, 40 minutes support 2 (bill 2 units)"
+    assert found[1].message == "claim check progress-report: progress report overdue"
 
 
 def test_other_coverage_and_medicare_number(services) -> None:

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 
 from assistant.domain import Category
-from assistant.letters.drafting import Drafter
 from assistant.letters.excerpts import DOC_LABELS
 from assistant.letters.markup import Quote, plain
 from tests import letter_builders as lb
 from tests.builders import claim_record, write
-from tests.conftest import TODAY
 
 GOLDEN = Path(__file__).parent / "golden" / "letters"
 
@@ -26,8 +24,7 @@ GOLDEN = Path(__file__).parent / "golden" / "letters"
 @pytest.fixture
 def clinic(services):
     assessments = lb.clinic(services.conn)
-    drafter = Drafter(services.conn, services.locations, TODAY, "tester",
-                      assess=lambda _conn, view: assessments[view.claim_id], is_timed=lb.is_timed)
+    drafter = lb.drafter(services, lambda view: assessments[view.claim_id])
     return drafter
 
 
@@ -82,7 +79,7 @@ def test_medicare_requests_carry_what_42_cfr_405_944_asks_for(clinic) -> None:
     recon, _ = clinic.prepare("RECON-MCR-1")
     assert recon.level == 2
     assert "decision dated 09/02/2026 by Medicare Part B" in squash(clinic.preview(recon))
-    assert recon.deadline is not None and recon.deadline.isoformat() == "2027-03-01"  # 180 days
+    assert recon.deadline is not None and recon.deadline.isoformat() == "2027-03-06"  # 180 days + 5 receipt
 
 
 def test_a_template_can_be_asked_for_by_name(clinic) -> None:
@@ -94,9 +91,7 @@ def test_no_notes_on_file_gives_a_letter_that_says_so_and_the_gaps(services) -> 
     lb.practice(services.conn)
     write(services.conn, claim_record("C1", payer="Aetna", minutes=(30, 15)))
     lb.remit(services.conn, "C1", adjustments=[(1, "CO", "50", 150.0)])
-    drafter = Drafter(services.conn, services.locations, TODAY, "tester",
-                      assess=lambda _c, v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"),
-                      is_timed=lb.is_timed)
+    drafter = lb.drafter(services, lambda v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"))
     draft, _ = drafter.prepare("C1")
     assert draft.excerpts == () and draft.blocking
     assert [g.need for g in draft.gaps][:1] == ["notes"]
@@ -112,9 +107,7 @@ def test_maintenance_goals_choose_the_maintenance_letter_for_medicare_too(servic
     lb.plan_of_care(services.conn, date(2026, 8, 1), date(2026, 10, 29),
                     certified=date(2026, 8, 2), goals=["Maintain current transfer safety."])
     lb.remit(services.conn, "C1", adjustments=[(1, "CO", "50", 150.0)])
-    drafter = Drafter(services.conn, services.locations, TODAY, "tester",
-                      assess=lambda _c, v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"),
-                      is_timed=lb.is_timed)
+    drafter = lb.drafter(services, lambda v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY, "CO-50"))
     draft, context = drafter.prepare("C1")
     assert draft.template == "medicare_redetermination"
     assert context["letter"]["argument_template"] == "maintenance_therapy.j2"

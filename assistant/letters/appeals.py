@@ -6,8 +6,8 @@ past it, the decision is overdue and the claim is back on the worklist for a sta
 call. A decision is recorded by hand or found in a later 835 that pays or re-denies the
 claim (`settle_from_remittances`, which the remittance posting calls for the claims it
 touched). Losing (or winning only part) opens the next level, whose deadline counts from
-the decision date (`next_level_deadline`; Medicare: reconsideration within 180 days of
-the redetermination, fact sheet 7.1).
+the decision date (`next_level_deadline`, the payer's appeal windows from the rules;
+Medicare: reconsideration within 180 days of receiving the redetermination, fact sheet 7.1).
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from assistant.domain import AppealStatus, PayerKind, WorkStatus
+from assistant.domain import AppealStatus, PayerView, WorkStatus
 from assistant.errors import InvalidInput
-from assistant.letters.choice import appeal_letters, level_name
+from assistant.letters.choice import appeal_letters
 from assistant.money import as_number
 from assistant.rules.codes import writes_off
+from assistant.rules.deadlines import appeal_deadline
+from assistant.rules.payer_rules import payer_rules
 from assistant.storage import appeals as rows
 from assistant.storage import audit
 from assistant.storage.appeals import AppealView
@@ -35,26 +37,30 @@ OPEN_NEXT_LEVEL = ("partly_won", "lost")
 STATUSES = (*(s.value for s in AppealStatus), "overdue")
 
 
-def _policy(table: str, kind: PayerKind) -> Any:
-    entries = appeal_letters()[table]
-    return entries.get(kind.value, entries["default"])
+def next_level_deadline(payer: PayerView, level: int, decided: date) -> date | None:
+    """Last day to file the level after `level`, counted from its decision (the payer's windows,
+    receipt days included); None when the payer has no further level on file."""
+    return appeal_deadline(level + 1, decided, payer_rules(payer))
 
 
-def next_level_deadline(kind: PayerKind, level: int, decided: date) -> date | None:
-    """Last day to file the level after `level`, counted from the decision; None at the top."""
-    days = _policy("next_level_days", kind)["days"].get(str(level + 1))
-    return decided + timedelta(days=int(days)) if days else None
-
-
-def decision_wait_days(kind: PayerKind) -> int:
-    waits = appeal_letters()["decision_wait_days"]
-    return int(waits.get(kind.value, waits["default"]))
+def decision_wait_days(payer: PayerView, level: int) -> int:
+    """Days to wait for the decision on `level` before calling: the payer's decision time for
+    that level, else the practice default."""
+    window = payer_rules(payer).appeal_level(level)
+    if window is not None and window.decision_days:
+        return int(window.decision_days)
+    return int(appeal_letters()["decision_wait"]["default_days"])
 
 
 def decision_due(appeal: AppealView) -> date | None:
     if appeal.status is not AppealStatus.SENT or appeal.sent_date is None:
         return None
-    return appeal.sent_date + timedelta(days=decision_wait_days(appeal.payer_kind))
+    return appeal.sent_date + timedelta(days=decision_wait_days(appeal.payer, appeal.level))
+
+
+def level_title(payer: PayerView, level: int) -> str:
+    window = payer_rules(payer).appeal_level(level)
+    return window.name if window else f"level {level} appeal"
 
 
 def is_overdue(appeal: AppealView, today: date) -> bool:
@@ -130,7 +136,7 @@ def mark_sent(conn: sqlite3.Connection, claim_id: str, via: str, day: date, user
         raise InvalidInput(f"claim {claim_id}: sent {day} is before the letter was drafted "
                            f"({appeal.drafted_date})")
     rows.mark_sent(conn, appeal.pk, day, via)
-    due = day + timedelta(days=decision_wait_days(appeal.payer_kind))
+    due = day + timedelta(days=decision_wait_days(appeal.payer, appeal.level))
     audit.record(conn, claim_pk=pk, user=user, kind="appeal", field="appeal_status",
                  before=AppealStatus.DRAFTED.value, after=AppealStatus.SENT.value,
                  note=f"level {appeal.level} appeal sent by {via}",
@@ -155,7 +161,7 @@ def mark_decided(conn: sqlite3.Connection, claim_id: str, outcome: str, day: dat
         raise InvalidInput(f"claim {claim_id}: decided {day} is before the appeal was sent "
                            f"({appeal.sent_date})")
     rows.mark_decided(conn, appeal.pk, outcome, day, recovered_cents)
-    next_deadline = (next_level_deadline(appeal.payer_kind, appeal.level, day)
+    next_deadline = (next_level_deadline(appeal.payer, appeal.level, day)
                      if outcome in OPEN_NEXT_LEVEL else None)
     audit.record(conn, claim_pk=pk, user=user, kind="appeal", field="appeal_outcome",
                  before=AppealStatus.SENT.value, after=outcome,
@@ -228,14 +234,14 @@ def settle_from_remittances(conn: sqlite3.Connection, user: str,
 
 
 def appeal_row(appeal: AppealView, today: date) -> dict[str, Any]:
-    next_deadline = (next_level_deadline(appeal.payer_kind, appeal.level, appeal.decided_date)
+    next_deadline = (next_level_deadline(appeal.payer, appeal.level, appeal.decided_date)
                      if appeal.decided_date and appeal.outcome in OPEN_NEXT_LEVEL else None)
     due = decision_due(appeal)
     return {
         "claim_id": appeal.claim_id,
-        "payer": appeal.payer,
+        "payer": appeal.payer.name,
         "level": appeal.level,
-        "level_name": level_name(appeal.payer_kind, appeal.level),
+        "level_name": level_title(appeal.payer, appeal.level),
         "template": appeal.template,
         "status": appeal.status.value,
         "drafted_date": appeal.drafted_date.isoformat(),

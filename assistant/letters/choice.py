@@ -1,15 +1,15 @@
 """Which letter a denial gets, at which appeal level (`assistant/data/appeal_letters.toml`).
 
-The rules engine names a template in the appeal action it recommends; when it does not
-(or a biller asks for a letter the rules did not suggest), the code -> category ->
-default tables decide. Medicare Part B appeals wrap the category's argument in the
-level's request form (redetermination, reconsideration).
+The rules engine names a template in the action it recommends; when it does not, the
+playbook's request forms (Medicare: redetermination, reconsideration, by level) and the
+code -> category -> default tables here decide. A request form wraps the category's
+argument letter, which these tables choose in every case.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -52,11 +52,6 @@ def speaks_of_maintenance(texts: Iterable[str]) -> bool:
     return any(marker in text.lower() for text in texts for marker in markers)
 
 
-def medicare_form(level: int) -> str | None:
-    entry = appeal_letters()["medicare_levels"].get(str(level))
-    return str(entry["template"]) if entry else None
-
-
 def level_name(kind: PayerKind, level: int) -> str:
     names = appeal_letters()["level_names"]
     ladder = names.get(kind.value, names["default"])
@@ -71,17 +66,27 @@ def appeal_action_level(assessment: Assessment) -> tuple[int | None, str | None]
     return None, None
 
 
+def suggested_template(assessment: Assessment) -> str | None:
+    """The letter the rules name: their appeal action's, else the first action's that has one
+    (a corrected-claim cover letter for a resubmission)."""
+    _, template = appeal_action_level(assessment)
+    return template or next((a.template for a in assessment.actions if a.template), None)
+
+
 def choose(assessment: Assessment, kind: PayerKind, *, maintenance: bool, level: int,
-           requested: str | None = None) -> Choice:
-    """The template for this claim: the one asked for, the rules' choice, or the tables'."""
+           forms: Mapping[str, Mapping[int, str]], requested: str | None = None) -> Choice:
+    """The template for this claim: the one asked for, the rules' choice, or the tables'.
+
+    `forms` are the playbook's request forms by payer kind and level (Medicare:
+    redetermination, reconsideration), which wrap the category's argument.
+    """
     argument = argument_template(assessment, maintenance)
     if requested:
         return Choice(requested, argument, level)
-    _, suggested = appeal_action_level(assessment)
+    suggested = suggested_template(assessment)
     if suggested:
         return Choice(suggested, argument, level)
-    if kind is PayerKind.MEDICARE:
-        form = medicare_form(level)
-        if form:
-            return Choice(form, argument, level)
+    form = forms.get(kind.value, {}).get(level)
+    if form:
+        return Choice(form, argument, level)
     return Choice(argument, argument, level)

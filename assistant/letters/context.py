@@ -17,8 +17,8 @@ from assistant.letters.choice import Choice, level_name
 from assistant.letters.evidence import Evidence, Gap, Situation
 from assistant.letters.excerpts import DOC_LABELS, Excerpt
 from assistant.letters.templates import TemplateInfo
-from assistant.rules.codes import carc, writes_off
-from assistant.storage.evidence import PracticeView
+from assistant.rules.codes import carc, rarc, writes_off
+from assistant.storage.practice import PracticeView
 
 CATEGORY_LABELS = {
     "eligibility": "eligibility", "authorization": "authorization",
@@ -63,14 +63,12 @@ def _line(line: LineView, view: ClaimView, minutes: dict[tuple[str, str], int],
 
 
 def _code_meaning(code: str) -> str | None:
+    """A CARC's or RARC's meaning (the rules' code tables)."""
     info = carc(code)
     if info is not None:
         return info.meaning
-    from assistant.rules import codes
-
-    rarc = getattr(codes, "rarc", None)
-    found = rarc(code) if rarc else None
-    return getattr(found, "meaning", None)
+    remark = rarc(code)
+    return remark.meaning if remark else None
 
 
 def _denial(view: ClaimView, assessment: Assessment) -> dict[str, Any]:
@@ -103,8 +101,9 @@ def _denial(view: ClaimView, assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _service_days(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per date: the timed minutes documented and the timed units billed (8-minute rule letters)."""
+def _service_days(lines: Sequence[dict[str, Any]], situation: Situation) -> list[dict[str, Any]]:
+    """Per date: timed minutes documented, the units they support under the payer's rule, and
+    the timed units billed (8-minute rule letters)."""
     days: dict[date, list[dict[str, Any]]] = {}
     for line in lines:
         days.setdefault(line["date"], []).append(line)
@@ -112,10 +111,15 @@ def _service_days(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for day, day_lines in sorted(days.items()):
         timed = [line for line in day_lines if line["timed"]]
         units = sum(line["units"] for line in timed)
+        complete = all(line["minutes"] is not None for line in timed)
+        minutes: dict[str, int] = {}
+        for line in timed:
+            minutes[line["code"]] = minutes.get(line["code"], 0) + (line["minutes"] or 0)
         out.append({
             "date": day,
             "timed_minutes": sum(line["minutes"] or 0 for line in timed),
-            "minutes_complete": all(line["minutes"] is not None for line in timed),
+            "minutes_complete": complete,
+            "supported_units": situation.supported_units(minutes) if complete and timed else None,
             "timed_units": units,
             "timed_units_text": f"{units:g}",
             "codes": ", ".join(f"{line['code']} {line['minutes']} min" for line in timed
@@ -131,7 +135,7 @@ def _plan(ev: Evidence) -> dict[str, Any] | None:
     return {
         "start": plan.start_date, "end": plan.end_date, "certified_date": plan.certified_date,
         "certified_by": plan.certified_by, "frequency": plan.frequency, "goals": list(plan.goals),
-        "therapist": plan.therapist, "recert_due": plan.recert_due,
+        "recert_due": plan.recert_due,
     }
 
 
@@ -213,6 +217,7 @@ def build_context(
             "address_lines": address, "fax": payer.appeal_fax, "phone": payer.appeal_phone or payer.phone,
             "portal_url": payer.portal_url, "is_medicare": medicare,
             "timely_filing_days": situation.timely_filing_days,
+            "unit_rule": situation.unit_rule.value if situation.unit_rule else None,
         },
         "patient": {
             "name": f"{first_name} {view.patient.last_name}".strip(),
@@ -236,7 +241,7 @@ def build_context(
             "denial_date": evidence.denial_date,
         },
         "lines": lines,
-        "service_days": _service_days(lines),
+        "service_days": _service_days(lines, situation),
         "denied_lines": [line for line in lines if line["denied"]] or lines,
         "denial": denial,
         "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message, "fix": f.fix,
@@ -260,7 +265,7 @@ def build_context(
                            "start": evidence.authorization.start_date,
                            "end": evidence.authorization.end_date}
                           if evidence.authorization else None),
-        "coverages": [{"payer": c.payer, "kind": c.payer_kind, "priority": c.priority}
+        "coverages": [{"payer": c.payer_name, "priority": c.priority}
                       for c in evidence.coverages],
         "prior_appeal": ({"level": prior[-1].level, "level_name": level_name(payer.kind, prior[-1].level),
                           "outcome": prior[-1].outcome, "decided_date": prior[-1].decided_date}

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from assistant.domain import Action, Assessment, ClaimView, PayerKind
+from assistant.domain import Action, Assessment, ClaimView, PayerView, UnitRule
 from assistant.errors import AssistantError, InvalidInput
 from assistant.letters import choice as choosing
 from assistant.letters.context import build_context
@@ -27,10 +27,24 @@ from assistant.letters.markup import Block, parse
 from assistant.letters.templates import LetterTemplates, TemplateInfo
 from assistant.paths import Locations, ensure_private_dir
 from assistant.storage.claims import load_claim
-from assistant.storage.evidence import PracticeView, load_practice
+from assistant.storage.practice import PracticeView, load_practice
 
 AssessFn = Callable[[sqlite3.Connection, ClaimView], Assessment]
-IsTimedFn = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What letters take from the rules engine, as plain functions (`rules_knowledge`);
+    tests give their own assessments."""
+
+    assess: AssessFn
+    is_timed: Callable[[str], bool]
+    timely_filing_days: Callable[[ClaimView], int | None] = lambda _view: None
+    unit_rule: Callable[[ClaimView], UnitRule | None] = lambda _view: None
+    # timed units a day's minutes per code support under the payer's unit rule
+    supported_units: Callable[[ClaimView, Mapping[str, int]], int | None] = lambda _view, _minutes: None
+    # the playbook's request forms: payer kind -> appeal level -> template
+    appeal_forms: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ def _appeal_level(assessment: Assessment, evidence: Evidence) -> int:
     return last.level
 
 
-def _deadline(assessment: Assessment, level: int, evidence: Evidence, kind: PayerKind) -> date | None:
+def _deadline(assessment: Assessment, level: int, evidence: Evidence, payer: PayerView) -> date | None:
     for action in assessment.actions:
         if action.action is Action.APPEAL and action.deadline:
             return action.deadline
@@ -97,7 +111,7 @@ def _deadline(assessment: Assessment, level: int, evidence: Evidence, kind: Paye
     if level > 1 and decided:
         from assistant.letters.appeals import next_level_deadline
 
-        return next_level_deadline(kind, decided[-1].level, decided[-1].decided_date)  # type: ignore[arg-type]
+        return next_level_deadline(payer, decided[-1].level, decided[-1].decided_date)  # type: ignore[arg-type]
     return assessment.deadline
 
 
@@ -105,15 +119,12 @@ class Drafter:
     """Drafts letters against one database connection; cheap to reuse for many claims."""
 
     def __init__(self, conn: sqlite3.Connection, locations: Locations, today: date, user: str,
-                 assess: AssessFn, is_timed: IsTimedFn,
-                 timely_filing_days: Callable[[ClaimView], int | None] = lambda _v: None) -> None:
+                 knowledge: Knowledge) -> None:
         self.conn = conn
         self.locations = locations
         self.today = today
         self.user = user
-        self.assess = assess
-        self.is_timed = is_timed
-        self.timely_filing_days = timely_filing_days
+        self.knowledge = knowledge
         self.templates = LetterTemplates(locations.templates_dirs)
 
     @cached_property
@@ -155,21 +166,23 @@ class Drafter:
     def prepare(self, claim_id: str, template: str | None = None) -> tuple[Draft, dict[str, Any]]:
         """Render the letter to blocks (no file yet); returns the draft and its context."""
         view = load_claim(self.conn, claim_id)
-        assessment = self.assess(self.conn, view)
+        know = self.knowledge
+        assessment = know.assess(self.conn, view)
         evidence = gather(self.conn, view)
         level = _appeal_level(assessment, evidence)
         maintenance_texts = [*(evidence.plan.goals if evidence.plan else ()),
                              *(d.text for d in evidence.documents)]
         chosen = choosing.choose(assessment, view.payer.kind,
                                  maintenance=choosing.speaks_of_maintenance(maintenance_texts),
-                                 level=level, requested=template)
+                                 level=level, forms=know.appeal_forms, requested=template)
         if chosen.template != chosen.argument and not template and \
                 not self.templates.info(chosen.argument).appeal:
             chosen = choosing.Choice(chosen.argument, chosen.argument, level)  # a correction, not an appeal
         info, needs, profile = self._info(chosen)
-        situation = Situation(view=view, is_timed=self.is_timed,
-                              timely_filing_days=self.timely_filing_days(view),
-                              findings=assessment.findings)
+        situation = Situation(view=view, is_timed=know.is_timed,
+                              timely_filing_days=know.timely_filing_days(view),
+                              findings=assessment.findings, unit_rule=know.unit_rule(view),
+                              supported_units=lambda minutes: know.supported_units(view, minutes))
         gaps = gaps_for(needs, evidence, situation, template=info.name)
         excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates)
         context = build_context(view=view, assessment=assessment, info=info, needs=needs, choice=chosen,
@@ -180,7 +193,7 @@ class Drafter:
             claim_id=view.claim_id, claim_pk=view.pk, template=info.name, level=level,
             category=assessment.category.value if assessment.category else None, path=None,
             excerpts=tuple(excerpts), gaps=tuple(gaps),
-            deadline=_deadline(assessment, level, evidence, view.payer.kind),
+            deadline=_deadline(assessment, level, evidence, view.payer),
             markup=markup, blocks=tuple(parse(markup)),
         )
         return draft, context
@@ -218,24 +231,36 @@ class Drafter:
         return self.write(prepared, out)
 
 
-def standard_drafter(conn: sqlite3.Connection, locations: Locations, today: date, user: str) -> Drafter:
-    """The drafter the program uses: the rules engine's assessment and its code and payer knowledge."""
+def rules_knowledge(locations: Locations, today: date) -> Knowledge:
+    """The rules engine's assessment, playbook forms, code and payer knowledge."""
     from assistant.rules.assess import assess
     from assistant.rules.codes import cpt
     from assistant.rules.payer_rules import payer_rules
+    from assistant.rules.playbook import load_playbook
+    from assistant.rules.units import units_for
 
-    def assessment(c: sqlite3.Connection, view: ClaimView) -> Assessment:
-        return assess(c, view, today, locations.playbook_files)
+    def assessment(conn: sqlite3.Connection, view: ClaimView) -> Assessment:
+        return assess(conn, view, today, locations.playbook_files)
 
     def is_timed(code: str) -> bool:
         info = cpt(code)
         return bool(info and info.timed)
 
-    def timely_filing_days(view: ClaimView) -> int | None:
-        return payer_rules(view.payer).timely_filing_days
+    def supported_units(view: ClaimView, minutes: Mapping[str, int]) -> int | None:
+        return units_for(minutes, payer_rules(view.payer).unit_rule).total_units if minutes else None
 
-    return Drafter(conn, locations, today, user, assess=assessment, is_timed=is_timed,
-                   timely_filing_days=timely_filing_days)
+    return Knowledge(
+        assess=assessment, is_timed=is_timed,
+        timely_filing_days=lambda view: payer_rules(view.payer).timely_filing_days,
+        unit_rule=lambda view: payer_rules(view.payer).unit_rule,
+        supported_units=supported_units,
+        appeal_forms=load_playbook(locations.playbook_files).appeal_templates,
+    )
+
+
+def standard_drafter(conn: sqlite3.Connection, locations: Locations, today: date, user: str) -> Drafter:
+    """The drafter the program uses (and each batch worker builds)."""
+    return Drafter(conn, locations, today, user, rules_knowledge(locations, today))
 
 
 # --------------------------------------------------------------------------- batches

@@ -10,27 +10,30 @@ the fact sheet (sections 4, 5, 6.2, 7).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
-from assistant.domain import Action, ClaimView, DocType, Finding, PayerKind
+from assistant.domain import Action, ClaimView, DocType, Finding, PayerKind, UnitRule
 from assistant.errors import ConfigError
-from assistant.storage.appeals import AppealView, appeals_for_claim
+from assistant.letters.choice import appeal_letters
+from assistant.storage.appeals import AppealView, appeals_for_claim, denial_notice
 from assistant.storage.claims import note_minutes
-from assistant.storage.documents import DocumentView, documents_for_claim
-from assistant.storage.evidence import (
+from assistant.storage.clinical import (
     AuthorizationView,
     CoverageView,
+    DocumentStub,
+    HistoryLine,
     PlanOfCareView,
     authorizations,
-    billed_visits,
     coverages,
-    denial_notice,
+    document_stubs,
+    history_lines,
     plans_of_care,
-    treatment_days,
 )
+from assistant.storage.documents import DocumentView, documents_for_claim
 
 # Fact sheet 4: a progress report at least once every 10 treatment days (S28 p.200, S29).
 PROGRESS_REPORT_EVERY = 10
@@ -79,8 +82,12 @@ def _service_dates(view: ClaimView) -> tuple[date, ...]:
     return tuple(sorted(days or {view.dos_from}))
 
 
+def _covers(plan: PlanOfCareView, day: date) -> bool:
+    return plan.start_date <= day <= plan.end_date
+
+
 def _plan_in_effect(plans: Sequence[PlanOfCareView], day: date) -> PlanOfCareView | None:
-    covering = [p for p in plans if p.covers(day)]
+    covering = [p for p in plans if _covers(p, day)]
     if covering:
         return max(covering, key=lambda p: p.start_date)
     started = [p for p in plans if p.start_date <= day]
@@ -102,7 +109,14 @@ def _authorization(view: ClaimView, auths: Sequence[AuthorizationView],
     return next((a for a in auths if number and a.number == number), None)
 
 
-def _treatment_days_since(conn: sqlite3.Connection, view: ClaimView, documents: Sequence[DocumentView],
+def _treated_on(history: Sequence[HistoryLine], stubs: Sequence[DocumentStub]) -> list[date]:
+    """Days the patient was treated: a daily note or a billed line (voided claims aside)."""
+    days = {h.service_date for h in history if h.frequency_code != "8"}
+    days |= {d.doc_date for d in stubs if d.doc_type is DocType.DAILY_NOTE}
+    return sorted(days)
+
+
+def _treatment_days_since(treated: Sequence[date], documents: Sequence[DocumentView],
                           plan: PlanOfCareView | None, report: DocumentView | None,
                           last: date) -> int | None:
     """Treatment days through `last` since the latest progress report (or the episode's start).
@@ -111,34 +125,43 @@ def _treatment_days_since(conn: sqlite3.Connection, view: ClaimView, documents: 
     first day of the episode (S28 p.200); the report's own day is covered by it.
     """
     if report is not None and (plan is None or report.doc_date >= plan.start_date):
-        days = treatment_days(conn, view.patient.pk, report.doc_date, last)
-        return len([d for d in days if d > report.doc_date])
+        return len([d for d in treated if report.doc_date < d <= last])
     starts = [d.doc_date for d in documents if d.doc_type is DocType.EVALUATION and d.doc_date <= last]
     if plan is not None:
         starts.append(plan.start_date)
     if not starts:
         return None
-    return len(treatment_days(conn, view.patient.pk, min(starts) if plan is None else max(starts), last))
+    start = min(starts) if plan is None else max(starts)
+    return len([d for d in treated if start <= d <= last])
+
+
+def _authorization_use(view: ClaimView, auth: AuthorizationView, history: Sequence[HistoryLine],
+                       last: date) -> dict[date, float]:
+    """Running count of the authorization's visits (or units) per billed day through `last`."""
+    billed: dict[date, float] = {}
+    for h in history:
+        if (h.payer_pk == view.payer.pk and h.frequency_code != "8"
+                and auth.start_date <= h.service_date <= last and (not auth.codes or h.code in auth.codes)):
+            billed[h.service_date] = billed.get(h.service_date, 0.0) + h.units
+    use, running = {}, 0.0
+    for day in sorted(billed):
+        running += 1 if auth.unit_kind == "visits" else billed[day]
+        use[day] = running
+    return use
 
 
 def gather(conn: sqlite3.Connection, view: ClaimView) -> Evidence:
     dates = _service_dates(view)
     documents = tuple(documents_for_claim(conn, view.patient.pk, view.dos_from, view.dos_to))
-    plans = tuple(plans_of_care(conn, view.patient.pk))
+    patient = [view.patient.pk]
+    history = history_lines(conn, patient)[view.patient.pk]
+    plans = tuple(plans_of_care(conn, patient)[view.patient.pk])
     plan = _plan_in_effect(plans, dates[0])
     reports = [d for d in documents if d.doc_type in (DocType.PROGRESS_REPORT, DocType.RE_EVALUATION)
                and d.doc_date <= dates[-1]]
     progress = max(reports, key=lambda d: (d.doc_date, d.pk)) if reports else None
-    since = _treatment_days_since(conn, view, documents, plan, progress, dates[-1])
-    auth = _authorization(view, authorizations(conn, view.patient.pk), dates)
-    use: dict[date, float] = {}
-    if auth is not None:
-        billed = billed_visits(conn, view.patient.pk, auth.start_date, dates[-1],
-                               payer_pk=view.payer.pk, codes=auth.codes)
-        running = 0.0
-        for day in sorted(billed):
-            running += 1 if auth.unit_kind == "visits" else billed[day]
-            use[day] = running
+    treated = _treated_on(history, document_stubs(conn, patient)[view.patient.pk])
+    auth = _authorization(view, authorizations(conn, patient)[view.patient.pk], dates)
     denial_date, _ = denial_notice(conn, view.pk)
     return Evidence(
         documents=documents,
@@ -146,11 +169,11 @@ def gather(conn: sqlite3.Connection, view: ClaimView) -> Evidence:
         plans=plans,
         plan=plan,
         progress_report=progress,
-        treatment_days_since_report=since,
+        treatment_days_since_report=_treatment_days_since(treated, documents, plan, progress, dates[-1]),
         authorization=auth,
-        authorization_use=use,
+        authorization_use=_authorization_use(view, auth, history, dates[-1]) if auth else {},
         minutes=note_minutes(conn, view.patient.pk, view.dos_from, view.dos_to),
-        coverages=tuple(coverages(conn, view.patient.pk)),
+        coverages=tuple(coverages(conn, patient)[view.patient.pk]),
         appeals=tuple(appeals_for_claim(conn, view.pk)),
         denial_date=denial_date or view.last_remit_date,
     )
@@ -167,6 +190,9 @@ class Situation:
     is_timed: Callable[[str], bool]
     timely_filing_days: int | None = None
     findings: tuple[Finding, ...] = ()
+    unit_rule: UnitRule | None = None
+    supported_units: Callable[[Mapping[str, int]], int | None] = lambda _minutes: None
+    needs: frozenset[str] = frozenset()  # what the letter asks for (set by gaps_for)
 
     @property
     def medicare(self) -> bool:
@@ -213,7 +239,7 @@ def _plan_of_care(ev: Evidence, s: Situation) -> list[Gap]:
                        "obtain the plan and its certification before appealing" if s.medicare else
                        "; attach the plan of care with its goals"),
                     blocking=s.medicare)]
-    if not ev.plan.covers(last):
+    if not _covers(ev.plan, last):
         return [Gap("plan_of_care", f"the plan of care ended {_d(ev.plan.end_date)}, before {_d(last)}: "
                     "a recertification must cover the later dates (fact sheet 4, S28 p.181)",
                     blocking=s.medicare)]
@@ -313,7 +339,7 @@ def _timely_submission(ev: Evidence, s: Situation) -> list[Gap]:
 
 
 def _other_coverage(ev: Evidence, s: Situation) -> list[Gap]:
-    others = [c for c in ev.coverages if c.payer != s.view.payer.name]
+    others = [c for c in ev.coverages if c.payer_pk != s.view.payer.pk]
     if others:
         return []
     return [Gap("other_coverage", "no other coverage on file for the patient: confirm with the patient "
@@ -370,11 +396,31 @@ def _threshold_modifier(ev: Evidence, s: Situation) -> list[Gap]:
                 blocking=True, instead=Action.REOPENING)]
 
 
+@cache
+def _check_policy() -> tuple[frozenset[str], dict[str, str]]:
+    data = appeal_letters()["claim_checks"]
+    return frozenset(data["correctable"]), dict(data["covered"])
+
+
 def _findings(ev: Evidence, s: Situation) -> list[Gap]:
-    """Claim check errors: a claim billed wrong is corrected, not appealed."""
-    return [Gap("claim_check", f"claim check {f.rule}: {f.message}" + (f" ({f.fix})" if f.fix else ""),
-                blocking=True, instead=s.correction)
-            for f in s.findings if f.severity == "error"]
+    """Claim check errors (the rules' findings), weighed for an appeal.
+
+    A billing error (units, modifiers, codes, diagnoses) blocks: a claim billed wrong is
+    corrected, not appealed. A finding about evidence this letter checks itself (plan of
+    care, progress report, authorization ...) is left to that check; any other error is
+    listed so the biller sees it before sending.
+    """
+    correctable, covered = _check_policy()
+    gaps = []
+    for f in s.findings:
+        if f.severity != "error" or covered.get(f.rule) in s.needs:
+            continue
+        text = f"claim check {f.rule}: {f.message}" + (f" ({f.fix})" if f.fix else "")
+        if f.rule in correctable:
+            gaps.append(Gap("claim_check", text, blocking=True, instead=s.correction))
+        else:
+            gaps.append(Gap("claim_check", text))
+    return gaps
 
 
 CHECKS: dict[str, Check] = {
@@ -402,5 +448,6 @@ def gaps_for(needs: Sequence[str], ev: Evidence, situation: Situation,
     if unknown:
         raise ConfigError(f"template {template}: unknown evidence {', '.join(unknown)}; "
                           f"known: {', '.join(CHECKS)}")
+    situation = replace(situation, needs=frozenset(needs))
     gaps = [gap for need in dict.fromkeys(needs) for gap in CHECKS[need](ev, situation)]
     return sorted(gaps, key=lambda g: not g.blocking)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.domain import AppealStatus, PayerKind
+from assistant.domain import AppealStatus, PayerView
+from assistant.storage.claims import payer_view
 
 
 def _date(text: str | None) -> date | None:
@@ -35,33 +36,36 @@ class AppealView:
     outcome: str | None
     decided_date: date | None
     recovered_cents: int | None
-    payer: str
-    payer_kind: PayerKind
+    payer: PayerView
     balance_cents: int
 
 
 _SELECT = """
-    SELECT a.*, c.claim_id, c.balance_cents, y.name AS payer_name, y.kind AS payer_kind
-    FROM appeals a JOIN claims c ON c.pk = a.claim_pk JOIN payers y ON y.pk = c.payer_pk
+    SELECT a.*, c.claim_id, c.balance_cents, c.payer_pk
+    FROM appeals a JOIN claims c ON c.pk = a.claim_pk
 """
 
 
-def _view(row: sqlite3.Row) -> AppealView:
+def _views(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[AppealView]:
+    payers = {row["pk"]: payer_view(row) for row in conn.execute("SELECT * FROM payers")} if rows else {}
+    return [_view(row, payers[row["payer_pk"]]) for row in rows]
+
+
+def _view(row: sqlite3.Row, payer: PayerView) -> AppealView:
     return AppealView(
         pk=row["pk"], claim_pk=row["claim_pk"], claim_id=row["claim_id"], level=row["level"],
         template=row["template"], status=AppealStatus(row["status"]),
         drafted_date=date.fromisoformat(row["drafted_date"]), sent_date=_date(row["sent_date"]),
         channel=row["channel"], deadline=_date(row["deadline"]), letter_path=row["letter_path"],
         outcome=row["outcome"], decided_date=_date(row["decided_date"]),
-        recovered_cents=row["recovered_cents"], payer=row["payer_name"],
-        payer_kind=PayerKind(row["payer_kind"]), balance_cents=row["balance_cents"],
+        recovered_cents=row["recovered_cents"], payer=payer, balance_cents=row["balance_cents"],
     )
 
 
 def appeals_for_claim(conn: sqlite3.Connection, claim_pk: int) -> list[AppealView]:
     """Oldest first: the last one is the appeal in progress (or the latest decided)."""
-    rows = conn.execute(_SELECT + " WHERE a.claim_pk = ? ORDER BY a.level, a.pk", (claim_pk,))
-    return [_view(row) for row in rows]
+    rows = conn.execute(_SELECT + " WHERE a.claim_pk = ? ORDER BY a.level, a.pk", (claim_pk,)).fetchall()
+    return _views(conn, rows)
 
 
 def list_appeals(conn: sqlite3.Connection, status: AppealStatus | None = None) -> list[AppealView]:
@@ -70,7 +74,7 @@ def list_appeals(conn: sqlite3.Connection, status: AppealStatus | None = None) -
         sql += " WHERE a.status = ?"
         params.append(status.value)
     sql += " ORDER BY coalesce(a.deadline, '9999'), c.claim_id, a.level"
-    return [_view(row) for row in conn.execute(sql, params)]
+    return _views(conn, conn.execute(sql, params).fetchall())
 
 
 def sent_appeals(conn: sqlite3.Connection, claim_pks: list[int] | None = None) -> list[AppealView]:
@@ -79,7 +83,7 @@ def sent_appeals(conn: sqlite3.Connection, claim_pks: list[int] | None = None) -
     if claim_pks is not None:
         sql += f" AND a.claim_pk IN ({','.join('?' for _ in claim_pks)})"
         params.extend(claim_pks)
-    return [_view(row) for row in conn.execute(sql + " ORDER BY a.pk", params)]
+    return _views(conn, conn.execute(sql + " ORDER BY a.pk", params).fetchall())
 
 
 def insert_draft(conn: sqlite3.Connection, *, claim_pk: int, level: int, template: str,
@@ -159,3 +163,19 @@ def set_claim_follow_up(conn: sqlite3.Connection, claim_pk: int, *, work_status:
         (work_status, follow_up.isoformat() if follow_up else None,
          follow_up.toordinal() if follow_up else None, claim_pk),
     )
+
+
+def denial_notice(conn: sqlite3.Connection, claim_pk: int) -> tuple[date | None, str | None]:
+    """Date and payer claim number of the latest live remittance for the claim."""
+    row = conn.execute(
+        """
+        SELECT coalesce(r.payment_date, r.production_date), cp.payer_claim_number
+        FROM claim_payments cp JOIN remittances r ON r.pk = cp.remittance_pk
+        WHERE cp.claim_pk = ? AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
+        ORDER BY coalesce(r.payment_date, r.production_date) DESC, cp.pk DESC LIMIT 1
+        """,
+        (claim_pk,),
+    ).fetchone()
+    if row is None:
+        return None, None
+    return _date(row[0]), row[1]
