@@ -26,6 +26,7 @@ from assistant.letters.drafting import Drafter, rules_knowledge
 from assistant.services import Services
 from assistant.storage import transaction
 from assistant.storage.writer import Writer
+from tests.builders import post_remit
 
 
 def drafter(services: Services, assess: Callable[[ClaimView], Assessment]) -> Drafter:
@@ -88,46 +89,11 @@ Adjustment = tuple[int | None, str, str, float]  # line number (None: claim leve
 def remit(conn: sqlite3.Connection, claim_id: str, *, day: date = date(2026, 10, 1),
           adjustments: Sequence[Adjustment] = ((1, "CO", "50", 150.0),), remarks: Sequence[str] = (),
           paid: float = 0.0, payer_claim_number: str = "2026274001234") -> None:
-    """A remittance for the claim as posting leaves it: payment, line adjustments, remarks."""
-    paid_cents = round(paid * 100)
-    with transaction(conn):
-        claim = conn.execute("SELECT * FROM claims WHERE claim_id = ?", (claim_id,)).fetchone()
-        remittance = conn.execute(
-            "INSERT INTO remittances (payer_pk, payer_name, payment_cents, payment_date, trace_number) "
-            "VALUES (?, 'payer', ?, ?, ?)",
-            (claim["payer_pk"], paid_cents, day.isoformat(), f"T{claim_id}{day:%m%d}"),
-        ).lastrowid
-        payment = conn.execute(
-            "INSERT INTO claim_payments (remittance_pk, claim_pk, patient_control_number, status_code, "
-            "charge_cents, paid_cents, payer_claim_number) VALUES (?, ?, ?, '1', ?, ?, ?)",
-            (remittance, claim["pk"], claim_id, claim["billed_cents"], paid_cents, payer_claim_number),
-        ).lastrowid
-        line_payments: dict[int, int] = {}
-        for line in conn.execute("SELECT * FROM claim_lines WHERE claim_pk = ?", (claim["pk"],)):
-            line_payments[line["line_no"]] = int(conn.execute(
-                "INSERT INTO line_payments (claim_payment_pk, line_pk, qualifier, code, charge_cents, "
-                "paid_cents) VALUES (?, ?, 'HC', ?, ?, 0)",
-                (payment, line["pk"], line["code"], line["charge_cents"]),
-            ).lastrowid or 0)
-        for line_no, group, code, amount in adjustments:
-            conn.execute(
-                "INSERT INTO adjustments (claim_payment_pk, line_payment_pk, claim_pk, group_code, "
-                "reason_code, amount_cents) VALUES (?, ?, ?, ?, ?, ?)",
-                (payment, line_payments.get(line_no) if line_no else None, claim["pk"], group, code,
-                 round(amount * 100)),
-            )
-        for code in remarks:
-            conn.execute("INSERT INTO remarks (claim_payment_pk, claim_pk, code, source) "
-                         "VALUES (?, ?, ?, 'LQ')", (payment, claim["pk"], code))
-        total_paid = claim["paid_cents"] + paid_cents
-        status = "paid" if total_paid >= claim["billed_cents"] else (
-            "partially_paid" if total_paid else "denied")
-        conn.execute(
-            "UPDATE claims SET paid_cents = ?, balance_cents = ?, payer_status = ?, last_remit_date = ?, "
-            "payer_claim_number = ? WHERE pk = ?",
-            (total_paid, claim["billed_cents"] - total_paid, status, day.isoformat(), payer_claim_number,
-             claim["pk"]),
-        )
+    """A remittance for the claim as 835 posting leaves it (`tests.builders.post_remit`);
+    `paid` goes to line 1."""
+    post_remit(conn, claim_id, [(group, code, amount, line) for line, group, code, amount in adjustments],
+               remarks=remarks, paid={1: paid} if paid else None, remit_date=day,
+               payer_claim_number=payer_claim_number)
 
 
 def assessment(claim_id: str, category: Category | None, *codes: str,

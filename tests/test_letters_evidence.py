@@ -174,3 +174,13 @@ def test_blocking_gaps_come_first_and_unknown_needs_are_config_errors(services) 
     assert [g.blocking for g in found] == [True, False]
     with pytest.raises(ConfigError, match="unknown evidence nonsense"):
         gaps(services, "C1", "nonsense")
+
+
+def test_claim_check_policy_names_real_rules_and_real_needs() -> None:
+    from assistant.letters.choice import appeal_letters
+    from assistant.letters.evidence import CHECKS as NEEDS
+    from assistant.rules.checks import CHECKS as RULES
+
+    policy = appeal_letters()["claim_checks"]
+    assert set(policy["correctable"]) <= set(RULES)
+    assert set(policy["covered"]) <= set(RULES) and set(policy["covered"].values()) <= set(NEEDS)
