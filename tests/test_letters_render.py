@@ -112,3 +112,16 @@ def test_maintenance_goals_choose_the_maintenance_letter_for_medicare_too(servic
     assert draft.template == "medicare_redetermination"
     assert context["letter"]["argument_template"] == "maintenance_therapy.j2"
     assert "Jimmo v. Sebelius" in drafter.preview(draft)
+
+
+def test_a_passed_deadline_and_a_claim_without_denial_are_flagged(services) -> None:
+    lb.practice(services.conn)
+    write(services.conn, claim_record("C1", payer="Aetna", minutes=(30, 15)))
+    lb.note(services.conn, date(2026, 9, 1), "Transfers with min A for thirty minutes; skilled cueing.")
+    drafter = lb.drafter(services, lambda v: lb.assessment(v.claim_id, Category.MEDICAL_NECESSITY,
+                                                           deadline=date(2026, 11, 1)))
+    draft, _ = drafter.prepare("C1")
+    assert draft.gaps[0].need == "deadline" and draft.gaps[0].blocking
+    text = squash(drafter.preview(draft))
+    assert "the appeal deadline (11/01/2026) has passed" in text
+    assert "No denial is on file for this claim" in text

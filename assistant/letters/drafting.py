@@ -183,7 +183,12 @@ class Drafter:
                               timely_filing_days=know.timely_filing_days(view),
                               findings=assessment.findings, unit_rule=know.unit_rule(view),
                               supported_units=lambda minutes: know.supported_units(view, minutes))
+        deadline = _deadline(assessment, level, evidence, view.payer)
         gaps = gaps_for(needs, evidence, situation, template=info.name)
+        if deadline is not None and deadline < self.today and info.appeal:
+            gaps.insert(0, Gap("deadline", f"the appeal deadline ({deadline:%m/%d/%Y}) has passed: a late "
+                               "appeal is heard only with good cause for the delay, which the letter must "
+                               "state", blocking=True))
         excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates)
         context = build_context(view=view, assessment=assessment, info=info, needs=needs, choice=chosen,
                                 practice=self.practice, evidence=evidence, excerpts=excerpts,
@@ -193,7 +198,7 @@ class Drafter:
             claim_id=view.claim_id, claim_pk=view.pk, template=info.name, level=level,
             category=assessment.category.value if assessment.category else None, path=None,
             excerpts=tuple(excerpts), gaps=tuple(gaps),
-            deadline=_deadline(assessment, level, evidence, view.payer),
+            deadline=deadline,
             markup=markup, blocks=tuple(parse(markup)),
         )
         return draft, context
