@@ -286,10 +286,12 @@ class Services:
     def appeal_decided(self, claim_id: str, outcome: str, day: date | None = None,
                        recovered_cents: int | None = None) -> dict[str, Any]:
         from assistant.letters import appeals
+        from assistant.rules.playbook import load_playbook
 
+        wait = load_playbook(self.locations.playbook_files).days_to_wait(self.claim_view(claim_id).payer.kind)
         with transaction(self.conn):
             appeal = appeals.mark_decided(self.conn, claim_id, outcome, day or self.today, self.user,
-                                          recovered_cents=recovered_cents)
+                                          recovered_cents=recovered_cents, payment_wait_days=wait)
         return appeals.appeal_row(appeal, self.today)
     # ------------------------------------------------------------------ denial intelligence
 

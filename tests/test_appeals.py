@@ -93,7 +93,7 @@ def test_won_by_hand_waits_for_the_payment(services) -> None:
     with transaction(services.conn):
         appeals.mark_sent(services.conn, "C1", "portal", date(2026, 10, 7), "tester")
         decided = appeals.mark_decided(services.conn, "C1", "won", date(2026, 11, 1), "tester",
-                                       recovered_cents=15000)
+                                       recovered_cents=15000, payment_wait_days=30)
     assert decided.outcome == "won" and decided.recovered_cents == 15000
     claim = load_claim(services.conn, "C1")
     assert claim.work_status.value == "waiting_payer" and claim.follow_up_date == date(2026, 12, 1)

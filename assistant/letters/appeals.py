@@ -148,8 +148,13 @@ def mark_sent(conn: sqlite3.Connection, claim_id: str, via: str, day: date, user
 
 
 def mark_decided(conn: sqlite3.Connection, claim_id: str, outcome: str, day: date, user: str,
-                 *, recovered_cents: int | None = None, source: str = "user") -> AppealView:
-    """The payer decided. Losing opens the next level, with its deadline from `day`."""
+                 *, recovered_cents: int | None = None, source: str = "user",
+                 payment_wait_days: int | None = None) -> AppealView:
+    """The payer decided. Losing opens the next level, with its deadline from `day`.
+
+    Won by hand, the payment is still to come: the claim waits for it and is followed up
+    after `payment_wait_days` (the playbook's days without a remittance).
+    """
     if outcome not in OUTCOMES:
         raise InvalidInput(f"decision {outcome!r}? one of {', '.join(OUTCOMES)}")
     pk, appeal = _current(conn, claim_id)
@@ -170,9 +175,9 @@ def mark_decided(conn: sqlite3.Connection, claim_id: str, outcome: str, day: dat
                           "recovered": as_number(recovered_cents) if recovered_cents is not None else None,
                           "next_level_deadline": next_deadline.isoformat() if next_deadline else None})
     if outcome == "won":
-        if source == "user":  # the payment is still to come; check for it in a month
-            _move_claim(conn, pk, user, WorkStatus.WAITING_PAYER, day + timedelta(days=30),
-                        "appeal won; payment expected")
+        if source == "user":
+            follow_up = day + timedelta(days=payment_wait_days) if payment_wait_days else None
+            _move_claim(conn, pk, user, WorkStatus.WAITING_PAYER, follow_up, "appeal won; payment expected")
     else:
         _move_claim(conn, pk, user, WorkStatus.IN_PROGRESS, day,
                     f"appeal {outcome.replace('_', ' ')}; next level due by "

@@ -303,10 +303,8 @@ def _process_context() -> Any:
 
 def _init_worker(job: BatchJob) -> None:
     global _worker
-    from assistant.letters import excerpts
     from assistant.storage import open_database
 
-    excerpts.reset_index()  # never use a connection inherited through fork
 
     conn = open_database(job.db, migrate=False)
     _worker = job.make(conn, Locations(db=job.db, config=job.config), job.today, job.user)

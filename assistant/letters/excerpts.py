@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,20 +156,6 @@ def split_passages(text: str) -> list[str]:
 # --------------------------------------------------------------------------- ranking
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
-_lock = threading.Lock()
-
-
-@cache
-def _index() -> sqlite3.Connection:
-    """A private in-memory FTS5 table, reused for every claim in this process."""
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
-    conn.execute("CREATE VIRTUAL TABLE passages USING fts5(text, tokenize='porter unicode61')")
-    return conn
-
-
-def reset_index() -> None:
-    """Forget the in-memory index (a worker process must not reuse its parent's connection)."""
-    _index.cache_clear()
 
 
 def _phrase(term: str) -> str:
@@ -199,15 +184,21 @@ def _variants(terms: Sequence[str], vocabulary: set[str]) -> list[str]:
     return sorted(found)
 
 
-def query_for(prof: Profile, vocabulary: set[str]) -> str:
-    """The FTS5 query: the profile's terms, their charting synonyms and misspelt variants."""
+@cache
+def _term_phrases(name: str) -> tuple[str, ...]:
+    """A profile's terms and their charting synonyms as FTS5 phrases."""
     _, synonyms = _data()
     terms: list[str] = []
-    for term in prof.terms:
+    for term in profile(name).terms:
         terms.append(term)
         terms.extend(synonyms.get(term.lower(), ()))
-    terms.extend(_variants(prof.terms, vocabulary))
-    phrases = dict.fromkeys(p for p in (_phrase(t) for t in terms) if p)
+    return tuple(dict.fromkeys(p for p in (_phrase(t) for t in terms) if p))
+
+
+def query_for(prof: Profile, vocabulary: set[str]) -> str:
+    """The FTS5 query: the profile's terms, their charting synonyms and misspelt variants."""
+    phrases = dict.fromkeys(_term_phrases(prof.name))
+    phrases.update(dict.fromkeys(p for p in (_phrase(v) for v in _variants(prof.terms, vocabulary)) if p))
     return " OR ".join(phrases)
 
 
@@ -219,20 +210,25 @@ class _Passage:
 
 
 def _ranked(passages: list[_Passage], query: str) -> dict[int, float]:
-    """Passage index -> bm25 relevance (higher is better); passages without a match are absent."""
+    """Passage index -> bm25 relevance (higher is better); passages without a match are absent.
+
+    A private in-memory FTS5 table per call: cheaper than emptying a shared one, and safe
+    in threads and forked workers alike.
+    """
     if not query:
         return {}
-    with _lock:
-        index = _index()
-        index.execute("DELETE FROM passages")
+    index = sqlite3.connect(":memory:")
+    try:
+        index.execute("CREATE VIRTUAL TABLE passages USING fts5(text, tokenize='porter unicode61')")
         index.executemany("INSERT INTO passages (rowid, text) VALUES (?, ?)",
                           ((i, p.text) for i, p in enumerate(passages)))
-        try:
-            rows = index.execute(
-                "SELECT rowid, bm25(passages) FROM passages WHERE passages MATCH ?", (query,)
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise ConfigError(f"evidence terms make a bad search ({exc})") from None
+        rows = index.execute(
+            "SELECT rowid, bm25(passages) FROM passages WHERE passages MATCH ?", (query,)
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise ConfigError(f"evidence terms make a bad search ({exc})") from None
+    finally:
+        index.close()
     return {int(rowid): -float(rank) for rowid, rank in rows}
 
 

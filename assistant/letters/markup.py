@@ -115,41 +115,28 @@ def plain(runs: Runs) -> str:
     return "".join(run.text for run in runs)
 
 
+_INLINE = re.compile(r"(\\.|\*\*)", re.DOTALL)
+
+
 def parse_inline(text: str) -> Runs:
     """`**bold**` and backslash escapes; an unpaired `**` stays literal."""
     if "*" not in text and "\\" not in text:
         return (Run(text),) if text else ()
-    pieces: list[tuple[str, bool]] = []  # (text, is_marker)
-    buf: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            buf.append(text[i + 1])
-            i += 2
-            continue
-        if text.startswith("**", i):
-            pieces.append(("".join(buf), False))
-            pieces.append(("**", True))
-            buf = []
-            i += 2
-            continue
-        buf.append(ch)
-        i += 1
-    pieces.append(("".join(buf), False))
+    pieces: list[tuple[str, bool]] = []  # (text, is_bold_marker)
+    for token in _INLINE.split(text):
+        if token == "**":
+            pieces.append((token, True))
+        elif token:
+            pieces.append((token[1] if len(token) == 2 and token[0] == "\\" else token, False))
     markers = [i for i, (_, is_marker) in enumerate(pieces) if is_marker]
     if len(markers) % 2:
-        last = markers.pop()
-        pieces[last] = ("**", False)
+        pieces[markers[-1]] = ("**", False)
     runs: list[Run] = []
     bold = False
     for piece, is_marker in pieces:
         if is_marker:
             bold = not bold
-            continue
-        if not piece:
-            continue
-        if runs and runs[-1].bold == bold:
+        elif runs and runs[-1].bold == bold:
             runs[-1] = Run(runs[-1].text + piece, bold)
         else:
             runs.append(Run(piece, bold))
