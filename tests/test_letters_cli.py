@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,14 @@ def test_batch_drafting_spreads_over_processes(clinic_db) -> None:
     assert all(Path(d["path"]).is_file() for d in result["drafted"])
     assert len(svc.appeals("drafted")) == len(ids)
     svc.close()
+
+
+def test_a_later_remittance_decides_the_appeal_when_appeals_are_listed(run_cli, clinic_db) -> None:
+    cli(run_cli, clinic_db, "appeal", "AUTH-AET-1")
+    cli(run_cli, clinic_db, "appeal-sent", "AUTH-AET-1", "--via", "portal", "--date", "2026-11-26")
+    svc = Services(Locations.resolve(Path(clinic_db)), today=TODAY, user="tester")
+    lb.remit(svc.conn, "AUTH-AET-1", day=date(2026, 12, 10), paid=225.0, adjustments=())
+    svc.close()
+    rows = cli(run_cli, clinic_db, "appeals", "--status", "decided", "--json").json()
+    row = next(r for r in rows if r["claim_id"] == "AUTH-AET-1")
+    assert (row["outcome"], row["decided_date"], row["recovered"]) == ("won", "2026-12-10", 225.0)
