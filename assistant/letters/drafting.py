@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Action, Assessment, ClaimView, PayerView, UnitRule
 from assistant.errors import AssistantError, InvalidInput
 from assistant.letters import choice as choosing
+from assistant.letters.appeals import OPEN_NEXT_LEVEL, next_level_deadline
 from assistant.letters.context import build_context
 from assistant.letters.evidence import Evidence, Gap, Situation, gaps_for, gather
 from assistant.letters.excerpts import Excerpt, best_excerpts
@@ -28,6 +29,9 @@ from assistant.letters.templates import LetterTemplates, TemplateInfo
 from assistant.paths import Locations, ensure_private_dir
 from assistant.storage.claims import load_claim
 from assistant.storage.practice import PracticeView, load_practice
+
+if TYPE_CHECKING:
+    from assistant.letters.docx_writer import Letterhead
 
 AssessFn = Callable[[sqlite3.Connection, ClaimView], Assessment]
 
@@ -98,7 +102,7 @@ def _appeal_level(assessment: Assessment, evidence: Evidence) -> int:
     if not evidence.appeals:
         return 1
     last = evidence.appeals[-1]
-    if last.outcome in ("lost", "partly_won"):
+    if last.outcome in OPEN_NEXT_LEVEL:
         return last.level + 1
     return last.level
 
@@ -107,11 +111,11 @@ def _deadline(assessment: Assessment, level: int, evidence: Evidence, payer: Pay
     for action in assessment.actions:
         if action.action is Action.APPEAL and action.deadline:
             return action.deadline
-    decided = [a for a in evidence.appeals if a.decided_date and a.outcome in ("lost", "partly_won")]
+    decided = [(a.level, a.decided_date) for a in evidence.appeals
+               if a.decided_date is not None and a.outcome in OPEN_NEXT_LEVEL]
     if level > 1 and decided:
-        from assistant.letters.appeals import next_level_deadline
-
-        return next_level_deadline(payer, decided[-1].level, decided[-1].decided_date)  # type: ignore[arg-type]
+        last_level, decided_on = decided[-1]
+        return next_level_deadline(payer, last_level, decided_on)
     return assessment.deadline
 
 
@@ -132,7 +136,7 @@ class Drafter:
         return load_practice(self.conn)
 
     @cached_property
-    def letterhead(self) -> Any:
+    def letterhead(self) -> Letterhead:
         from assistant.letters.docx_writer import Letterhead
 
         practice = self.practice
@@ -210,8 +214,6 @@ class Drafter:
 
     def write(self, draft: Draft, out: Path | None = None) -> Draft:
         """Write the .docx: into `out` (a folder or a file name) or the letters folder."""
-        from dataclasses import replace
-
         from assistant.letters.docx_writer import write_docx
 
         name = letter_filename(draft.claim_id, draft.template, self.today)
@@ -225,10 +227,7 @@ class Drafter:
             if not out.parent.is_dir():
                 raise InvalidInput(f"{out.parent}: no such folder")
             path = out
-        head = self.letterhead
-        head = type(head)(name=head.name, lines=head.lines, base=head.base,
-                          running_header=f"Claim {draft.claim_id}")
-        write_docx(draft.blocks, head, path)
+        write_docx(draft.blocks, replace(self.letterhead, running_header=f"Claim {draft.claim_id}"), path)
         return replace(draft, path=path)
 
     def draft(self, claim_id: str, template: str | None = None, out: Path | None = None) -> Draft:
@@ -305,7 +304,6 @@ def _init_worker(job: BatchJob) -> None:
     global _worker
     from assistant.storage import open_database
 
-
     conn = open_database(job.db, migrate=False)
     _worker = job.make(conn, Locations(db=job.db, config=job.config), job.today, job.user)
 
@@ -326,8 +324,6 @@ def _draft_one(drafter: Drafter, claim_id: str, template: str | None) -> Draft |
 
 def _draft_for_parent(args: tuple[str, str | None]) -> Draft | tuple[str, str]:
     """A worker's result without the rendered blocks: the parent only records and reports."""
-    from dataclasses import replace
-
     result = _draft_in_worker(args)
     return replace(result, markup="", blocks=()) if isinstance(result, Draft) else result
 
