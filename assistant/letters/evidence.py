@@ -19,6 +19,7 @@ from typing import Any
 from assistant.domain import Action, ClaimView, DocType, Finding, PayerKind, UnitRule
 from assistant.errors import ConfigError
 from assistant.letters.choice import appeal_letters
+from assistant.rules.codes import ncci_modifiers, setting
 from assistant.storage.appeals import AppealView, appeals_for_claim, denial_notice
 from assistant.storage.claims import note_minutes
 from assistant.storage.clinical import (
@@ -35,13 +36,19 @@ from assistant.storage.clinical import (
 )
 from assistant.storage.documents import DocumentView, documents_for_claim
 
-# Fact sheet 4: a progress report at least once every 10 treatment days (S28 p.200, S29).
-PROGRESS_REPORT_EVERY = 10
-# Fact sheet 4: initial certification signed within 30 days of the first treatment day (S28 p.181).
-CERTIFY_WITHIN_DAYS = 30
-DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})  # fact sheet 2.1 (S09, S45)
+# How a treatment note says two services were in separate time blocks (fact sheet 5.1, S41).
 DISTINCT_WORDS = ("separate", "distinct", "followed by", "then ", "different", "after ", "before ",
                   "time block", "block")
+
+
+def _progress_report_every() -> int:
+    """Fact sheet 4: a progress report at least every 10 treatment days (rules' thresholds.toml)."""
+    return int(setting("progress_report", "every_treatment_days"))
+
+
+def _certify_within_days() -> int:
+    """Fact sheet 4: the plan certified within 30 days of the first treatment (thresholds.toml)."""
+    return int(setting("plan_of_care", "certify_within_days"))
 
 
 @dataclass(frozen=True)
@@ -259,22 +266,23 @@ def _certification(ev: Evidence, s: Situation) -> list[Gap]:
                     "delay (fact sheet 4, S28 p.182): obtain it, then appeal",
                     blocking=s.medicare)]
     late = (plan.certified_date - plan.start_date).days
-    if late > CERTIFY_WITHIN_DAYS:
+    if late > _certify_within_days():
         return [Gap("certification", f"the plan of care was certified {late} days after it started "
-                    f"(due within {CERTIFY_WITHIN_DAYS}); state the reason for the delayed "
+                    f"(due within {_certify_within_days()}); state the reason for the delayed "
                     "certification in the letter (fact sheet 4, S28 p.181-182)")]
     return []
 
 
 def _progress_report(ev: Evidence, s: Situation) -> list[Gap]:
     days = ev.treatment_days_since_report
-    if ev.progress_report is None and (days is None or days > PROGRESS_REPORT_EVERY):
+    every = _progress_report_every()
+    if ev.progress_report is None and (days is None or days > every):
         return [Gap("progress_report", "no progress report on file for this period; the payer looks for "
                     "progress toward each goal (fact sheet 4, S28 p.195)")]
-    if days is not None and days > PROGRESS_REPORT_EVERY:
+    if days is not None and days > every:
         since = _d(ev.progress_report.doc_date) if ev.progress_report else "the start of care"
         return [Gap("progress_report", f"{days} treatment days since the last progress report "
-                    f"({since}); Medicare requires one at least every {PROGRESS_REPORT_EVERY} "
+                    f"({since}); Medicare requires one at least every {every} "
                     "treatment days (fact sheet 4, S28 p.200)")]
     return []
 
@@ -367,7 +375,7 @@ def _distinct_time(ev: Evidence, s: Situation) -> list[Gap]:
     gaps: list[Gap] = []
     denied = [line for line in s.view.lines if any(a.amount_cents > 0 and a.group != "PR"
                                                    for a in line.adjustments)]
-    unmodified = [line for line in denied if not DISTINCT_MODIFIERS & set(line.modifiers)]
+    unmodified = [line for line in denied if not ncci_modifiers() & set(line.modifiers)]
     if unmodified:
         lines = ", ".join(f"line {line.line_no} ({line.code})" for line in unmodified)
         gaps.append(Gap("distinct_time", f"{lines} carries no 59/X modifier: if the services were in "
