@@ -7,7 +7,9 @@ import click
 from assistant.cli.context import global_options
 from assistant.cli.main import lazy_group
 
-IMPORT_COMMANDS: dict[str, str] = {}
+IMPORT_COMMANDS: dict[str, str] = {
+    "835": "assistant.cli.remit_cmds:import_835",
+}
 
 
 @click.group("import", cls=lazy_group(IMPORT_COMMANDS))

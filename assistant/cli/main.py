@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "validate": "assistant.cli.validate_cmds:validate_group",
+    "unmatched": "assistant.cli.remit_cmds:unmatched",
 }
 
 
