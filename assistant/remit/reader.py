@@ -110,8 +110,8 @@ def parse_cents(text: str) -> int | None:
 
 @lru_cache(maxsize=8192)
 def parse_date(text: str) -> date | None:
-    """CCYYMMDD, or None when it is not a real date."""
-    if len(text) != 8 or not text.isascii() or not text.isdigit():
+    """CCYYMMDD, or None when it is not a real date (or before 1900, like 11111111)."""
+    if len(text) != 8 or not text.isascii() or not text.isdigit() or text < "1900":
         return None
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
