@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def import_835(files: tuple[Path, ...], strict: bool, as_json: bool) -> None:
         for result in results:
             _print_result(result)
     if any(r["status"] == "rejected" for r in results):
-        click.get_current_context().exit(1)
+        # Not ctx.exit(1): click returns that code in non-standalone mode and `python -m` drops it.
+        sys.exit(1)
 
 
 def _print_result(result: dict[str, Any]) -> None:
