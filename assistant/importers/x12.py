@@ -209,19 +209,43 @@ def _next_interchange(text: str, start: int, delims: Delimiters) -> int:
     return match.end() - 3
 
 
+_CONTROL = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+
+
 def transactions(doc: X12File) -> Iterator[Transaction]:
     """Each ST..SE set with its envelope; a set with no SE ends where the next begins."""
     sender = receiver = version = interchange = ""
+    segments = doc.segments
     current: Transaction | None = None
-    for seg in doc.segments:
-        if seg.id == "ISA":
-            sender, receiver, interchange = seg.get(6).strip(), seg.get(8).strip(), seg.get(13)
-        elif seg.id == "GS":
-            version = seg.get(8)
-        elif seg.id == "ST":
-            if current is not None:
-                current.warnings.append(f"{current.where}: no SE before the next ST")
+    start = 0
+    for position, seg in enumerate(segments):
+        seg_id = seg.id
+        if seg_id not in _CONTROL:
+            continue  # the body of a set is sliced out whole when it ends
+        if current is not None:
+            if seg_id == "SE":
+                current.segments = segments[start:position + 1]
+                counted = len(current.segments)
+                if seg.get(1) != str(counted):
+                    current.warnings.append(
+                        f"{seg.where}: SE01 says {seg.get(1) or 'nothing'} segments, the set has {counted}"
+                    )
                 yield current
+                current = None
+                continue
+            current.segments = segments[start:position]
+            if seg_id == "ST":
+                current.warnings.append(f"{current.where}: no SE before the next ST")
+            else:
+                current.warnings.append(f"{current.where}: no SE before {seg.where}")
+            yield current
+            current = None
+        if seg_id == "ISA":
+            sender, receiver, interchange = seg.get(6).strip(), seg.get(8).strip(), seg.get(13)
+        elif seg_id == "GS":
+            version = seg.get(8)
+        elif seg_id == "ST":
+            start = position
             current = Transaction(
                 set_id=seg.get(1),
                 control_number=seg.get(2),
@@ -232,23 +256,7 @@ def transactions(doc: X12File) -> Iterator[Transaction]:
                 receiver=receiver,
                 interchange_control=interchange,
             )
-            continue
-        if current is None:
-            continue
-        if seg.id in ("GE", "IEA", "ISA", "GS"):
-            current.warnings.append(f"{current.where}: no SE before {seg.where}")
-            yield current
-            current = None
-            continue
-        current.segments.append(seg)
-        if seg.id == "SE":
-            counted = len(current.segments)
-            if seg.get(1) != str(counted):
-                current.warnings.append(
-                    f"{seg.where}: SE01 says {seg.get(1) or 'nothing'} segments, the set has {counted}"
-                )
-            yield current
-            current = None
     if current is not None:
+        current.segments = segments[start:]
         current.warnings.append(f"{current.where}: the file ends before SE")
         yield current

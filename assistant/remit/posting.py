@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from assistant.domain import PayerStatus
@@ -120,7 +121,8 @@ class _Claim:
         (self.pk, self.claim_id, self.billed, self.paid, self.adjusted, self.responsibility,
          self.balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
          self.dos_to_day) = row
-        self.lines: list[tuple[Any, ...]] = []  # (pk, code, modifiers, charge, date, control, paid)
+        # (pk, code, modifiers as stored: space-separated, charge, date ISO, control number, paid)
+        self.lines: list[tuple[Any, ...]] = []
         self.postings: list[_Posting] = []
         self.reversed_now = False
         self.touched = False
@@ -161,8 +163,19 @@ def _next_pk(cur: sqlite3.Cursor, table: str) -> int:
     return int(cur.execute(f"SELECT coalesce(max(pk), 0) + 1 FROM {table}").fetchone()[0])
 
 
+@lru_cache(maxsize=4096)  # the same few hundred service dates, tens of thousands of times
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+_WRITE_OFF, _RESPONSIBILITY, _OPEN = 0, 1, 2
+
+
+def _kind(group: str, reason: str) -> int:
+    """Where an adjustment's amount goes: written off, the patient's, or still open (denied)."""
+    if group == "PR":
+        return _RESPONSIBILITY
+    return _WRITE_OFF if rules.leaves_ar(group, reason) else _OPEN
 
 
 def _claim_dates(clp: ClaimPaymentRecord) -> tuple[date | None, date | None]:
@@ -190,6 +203,9 @@ class _Poster:
         self.reversal_links: list[tuple[int, int]] = []  # (reversal pk, reversed pk)
         self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self.audit: list[audit.Entry] = []
+        self.kinds: dict[tuple[str, str], int] = {}
+        self._details_for: RemittanceRecord | None = None
+        self._details_parts: tuple[str, str, str] = ("", "", "")
 
     def warn(self, message: str) -> None:
         self.result.warnings.append(message)
@@ -373,12 +389,12 @@ class _Poster:
     def _load_lines(self) -> None:
         for chunk in _chunks(list(self.claims)):
             marks = ",".join("?" * len(chunk))
+            claims = self.claims
             for row in self.cur.execute(
                     "SELECT claim_pk, pk, code, modifiers, charge_cents, service_date, control_number, "
                     f"paid_cents FROM claim_lines WHERE claim_pk IN ({marks}) ORDER BY claim_pk, line_no",
                     chunk):
-                self.claims[row[0]].lines.append(
-                    (row[1], row[2], tuple(row[3].split()), row[4], row[5], row[6], row[7]))
+                claims[row[0]].lines.append(row[1:])
 
     def _load_postings(self) -> None:
         on_file: dict[int, _Posting] = {}
@@ -417,6 +433,7 @@ class _Poster:
 
     def _post_claim(self, rem: RemittanceRecord, rem_pk: int, clp: ClaimPaymentRecord, cp_pk: int,
                     lp_pk: int, claim: _Claim | None, method: str | None) -> int:
+        # The hot path of a large remittance: rows are built inline, codes classified once.
         result = self.result
         result.claims += 1
         claim_pk = claim.pk if claim is not None else None
@@ -424,58 +441,75 @@ class _Poster:
         posting = _Posting(cp_pk, clp.patient_control_number, effect, clp.charge_cents, clp.paid_cents,
                            clp.patient_resp_cents, clp.payer_claim_number, clp.original_claim_number,
                            is_new=True)
-        triples = [(a.group, a.reason, a.amount_cents) for a in clp.adjustments]
+        kinds = self.kinds
+        written_off = open_cents = 0
+        adjusted = False
         adjustment_rows = self.rows["adjustments"]
+        for a in clp.adjustments:
+            adjusted = True
+            kind = kinds.get((a.group, a.reason))
+            if kind is None:
+                kind = kinds[a.group, a.reason] = _kind(a.group, a.reason)
+            if kind == _WRITE_OFF:
+                written_off += a.amount_cents
+            elif kind == _OPEN:
+                open_cents += a.amount_cents
+            adjustment_rows.append((cp_pk, None, claim_pk, a.group, a.reason, a.amount_cents,
+                                    None if a.quantity is None else float(a.quantity)))
         remark_rows = self.rows["remarks"]
-        adjustment_rows.extend((cp_pk, None, claim_pk, a.group, a.reason, a.amount_cents,
-                                float(a.quantity) if a.quantity is not None else None)
-                               for a in clp.adjustments)
-        remark_rows.extend((cp_pk, None, claim_pk, code, clp.remarks_from or "MOA")
-                           for code in clp.remarks)
+        if clp.remarks:
+            source = clp.remarks_from or "MOA"
+            remark_rows.extend((cp_pk, None, claim_pk, code, source) for code in clp.remarks)
         line_pks = self._match_lines(claim, clp) if claim is not None else [None] * len(clp.services)
-        line_rows = self.rows["line_payments"]
+        append_line = self.rows["line_payments"].append
+        line_paid = posting.line_paid
         for svc, line_pk in zip(clp.services, line_pks, strict=True):
-            line_rows.append((
+            append_line((
                 lp_pk, cp_pk, line_pk, svc.qualifier, svc.code, " ".join(svc.modifiers),
                 svc.original_code, svc.charge_cents, svc.paid_cents, svc.allowed_cents,
-                float(svc.units) if svc.units is not None else None,
-                float(svc.original_units) if svc.original_units is not None else None,
+                None if svc.units is None else float(svc.units),
+                None if svc.original_units is None else float(svc.original_units),
                 _iso(svc.service_from), svc.control_number,
             ))
             if line_pk is not None:
-                posting.line_paid.append((line_pk, svc.paid_cents))
+                line_paid.append((line_pk, svc.paid_cents))
             for a in svc.adjustments:
-                triples.append((a.group, a.reason, a.amount_cents))
+                adjusted = True
+                kind = kinds.get((a.group, a.reason))
+                if kind is None:
+                    kind = kinds[a.group, a.reason] = _kind(a.group, a.reason)
+                if kind == _WRITE_OFF:
+                    written_off += a.amount_cents
+                elif kind == _OPEN:
+                    open_cents += a.amount_cents
                 adjustment_rows.append((cp_pk, lp_pk, claim_pk, a.group, a.reason, a.amount_cents,
-                                        float(a.quantity) if a.quantity is not None else None))
-            remark_rows.extend((cp_pk, lp_pk, claim_pk, code, "LQ") for code in svc.remarks)
+                                        None if a.quantity is None else float(a.quantity)))
+            if svc.remarks:
+                remark_rows.extend((cp_pk, lp_pk, claim_pk, code, "LQ") for code in svc.remarks)
             lp_pk += 1
-        posting.written_off, _, posting.open = rules.split_adjustments(triples)
-        if not triples and clp.paid_cents < clp.charge_cents:
+        posting.written_off = written_off
+        posting.open = open_cents
+        if not adjusted and clp.paid_cents < clp.charge_cents:
             posting.open = clp.charge_cents - clp.paid_cents - clp.patient_resp_cents
         reversal_of = self._reverse(claim, posting, clp) if effect == rules.REVERSAL else None
+        start, end = _claim_dates(clp)
         self.rows["claim_payments"].append((
             cp_pk, rem_pk, claim_pk, clp.patient_control_number, clp.status_code, clp.charge_cents,
             clp.paid_cents, clp.patient_resp_cents, clp.filing_indicator, clp.payer_claim_number,
-            clp.original_claim_number, _patient_name(clp), clp.member_id, *map(_iso, _claim_dates(clp)),
+            clp.original_claim_number, _patient_name(clp), clp.member_id, _iso(start), _iso(end),
             _iso(clp.received_date), clp.crossover_payer, reversal_of, method,
         ))
-        details: dict[str, object] = {
-            "file": self.file, "trace": rem.trace_number, "payer": rem.payer_name,
-            "clp02": clp.status_code, "paid_cents": clp.paid_cents, "claim_payment": cp_pk,
-        }
-        if reversal_of is not None:
-            details["reversal_of"] = reversal_of
         if claim is None:
             result.unmatched += 1
             self.unmatched_postings[clp.patient_control_number].append(posting)
             self.audit.append(audit.Entry(
                 None, self.user, "posting", note=f"claim payment for {clp.patient_control_number!r} "
-                f"matches no claim; queued as unmatched", details=details))
+                f"matches no claim; queued as unmatched",
+                details=self._details(rem, clp, cp_pk, reversal_of, None, None, None)))
             return lp_pk
         result.matched += 1
         result.match_methods[method or ""] += 1
-        before = (claim.status, claim.balance)
+        before_status, before_balance = claim.status, claim.balance
         claim.postings.append(posting)
         claim.touched = True
         if clp.payer_claim_number:
@@ -483,18 +517,39 @@ class _Poster:
         remit_day = rem.payment_date or rem.production_date
         if remit_day is not None and (claim.last_day is None or remit_day.toordinal() > claim.last_day):
             claim.last_day = remit_day.toordinal()
-        if abs(clp.charge_cents) != claim.billed and method != PATIENT:
+        if method != PATIENT and abs(clp.charge_cents) != claim.billed:
             self.warn(f"segment {clp.segment} (CLP): claim {claim.claim_id}: the payer's "
                       f"charge {fmt(clp.charge_cents)} differs from the billed {fmt(claim.billed)}")
         claim.settle()
-        details["match"] = method
         self.audit.append(audit.Entry(
-            claim.pk, self.user, "posting", field="payer_status", before=before[0], after=claim.status,
-            note=f"835 CLP02 {clp.status_code}: paid {fmt(clp.paid_cents)}; balance "
-                 f"{fmt(before[1])} -> {fmt(claim.balance)}",
-            details={**details, "balance_before": before[1], "balance_after": claim.balance},
+            claim.pk, self.user, "posting", "payer_status", before_status, claim.status,
+            f"835 CLP02 {clp.status_code}: paid {fmt(clp.paid_cents)}; balance "
+            f"{fmt(before_balance)} -> {fmt(claim.balance)}",
+            self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
+
+    def _details(self, rem: RemittanceRecord, clp: ClaimPaymentRecord, cp_pk: int, reversal_of: int | None,
+                 method: str | None, before: int | None, after: int | None) -> str:
+        """The audit details as JSON text, keys sorted as `audit.record` writes them.
+
+        Built from pieces because a large remittance writes tens of thousands of them; the
+        parts that are the same for the whole remittance are encoded once.
+        """
+        if rem is not self._details_for:
+            self._details_for = rem
+            self._details_parts = (
+                f'"file": {json.dumps(self.file)}, ',
+                f'"payer": {json.dumps(rem.payer_name)}, ',
+                f'"trace": {json.dumps(rem.trace_number)}}}',
+            )
+        file_part, payer_part, trace_part = self._details_parts
+        balance = ("" if before is None else
+                   f'"balance_after": {after}, "balance_before": {before}, ')
+        reversal = "" if reversal_of is None else f'"reversal_of": {reversal_of}, '
+        match = "" if method is None else f'"match": "{method}", '
+        return (f'{{{balance}"claim_payment": {cp_pk}, "clp02": {json.dumps(clp.status_code)}, '
+                f'{file_part}{match}"paid_cents": {clp.paid_cents}, {payer_part}{reversal}{trace_part}')
 
     def _reverse(self, claim: _Claim | None, reversal: _Posting, clp: ClaimPaymentRecord) -> int | None:
         """Mark the live posting this reversal undoes; returns its pk (None: nothing on file)."""
@@ -628,10 +683,10 @@ def _patient_name(clp: ClaimPaymentRecord) -> str | None:
 
 
 # Line-matching rules, in order; each returns a free billed line or None.
-# A line is (pk, code, modifiers, charge, service date ISO, control number, paid).
+# A line is (pk, code, modifiers "GO 59", charge, service date ISO, control number, paid).
 
 def _same_day(svc: ServiceRecord, line: tuple[Any, ...]) -> bool:
-    return svc.service_from is None or line[4] is None or svc.service_from.isoformat() == line[4]
+    return svc.service_from is None or line[4] is None or _iso(svc.service_from) == line[4]
 
 
 def _by_control(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
@@ -644,7 +699,7 @@ def _by_control(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, .
 
 def _by_code_modifiers_date(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
     for line in free:
-        if line[1] == svc.code and line[2] == svc.modifiers and _same_day(svc, line):
+        if line[1] == svc.code and line[2] == " ".join(svc.modifiers) and _same_day(svc, line):
             return line
     return None
 

@@ -186,6 +186,13 @@ class _Claim:
         self.original: str | None = None
 
 
+_HANDLERS = {
+    "BPR": "_bpr", "TRN": "_trn", "DTM": "_dtm", "N1": "_n1", "N3": "_n3", "N4": "_n4", "PER": "_per",
+    "REF": "_ref", "LX": "_lx", "CLP": "_clp", "CAS": "_cas", "NM1": "_nm1", "MOA": "_moa", "MIA": "_mia",
+    "SVC": "_svc", "AMT": "_amt", "LQ": "_lq", "PLB": "_plb",
+}
+
+
 class _TransactionReader:
     """One ST..SE set in order; loops are tracked by the last segment that opened one."""
 
@@ -218,12 +225,6 @@ class _TransactionReader:
         self.plb: list[ProviderAdjustmentRecord] = []
         self.claim: _Claim | None = None
         self.service: _Service | None = None
-        self.handlers = {
-            "BPR": self._bpr, "TRN": self._trn, "DTM": self._dtm, "N1": self._n1, "N3": self._n3,
-            "N4": self._n4, "PER": self._per, "REF": self._ref, "LX": self._lx, "CLP": self._clp,
-            "CAS": self._cas, "NM1": self._nm1, "MOA": self._moa, "MIA": self._mia,
-            "SVC": self._svc, "AMT": self._amt, "LQ": self._lq, "PLB": self._plb,
-        }
 
     # ------------------------------------------------------------------ helpers
 
@@ -621,7 +622,9 @@ class _TransactionReader:
     # ------------------------------------------------------------------ the set
 
     def read(self) -> RemittanceRecord | None:
-        handlers = self.handlers
+        # A local table: bound methods kept on self would make a reference cycle that holds
+        # every record until the cycle collector runs.
+        handlers = {seg_id: getattr(self, name) for seg_id, name in _HANDLERS.items()}
         for seg in self.txn.segments:
             handler = handlers.get(seg.id)
             if handler is not None:

@@ -31,6 +31,11 @@ _CLP_SEGMENT = re.compile(rb"(?:^|[^A-Za-z0-9])CLP[^A-Za-z0-9\s]")
 
 def import_835(conn: sqlite3.Connection, path: Path, *, user: str, strict: bool = False) -> dict[str, Any]:
     """Import one file; never raises for a bad file (the result says `rejected` and why)."""
+    with _collector_paused():
+        return _import(conn, path, user, strict)
+
+
+def _import(conn: sqlite3.Connection, path: Path, user: str, strict: bool) -> dict[str, Any]:
     name = path.name
     try:
         data = path.read_bytes()
@@ -39,35 +44,35 @@ def import_835(conn: sqlite3.Connection, path: Path, *, user: str, strict: bool 
     digest = file_digest(data)
     if already_imported(conn, KIND, digest):
         return _result(name, "duplicate", warnings=[f"{name}: already imported; nothing changed"])
-    with _collector_paused():
-        try:
-            read = _read(data, name)
-            imbalances = [i for rem in read.remittances for i in check_remittance(rem)]
-            if strict and imbalances:
-                first = imbalances[0]
-                raise ImportFailed(name, None, f"does not balance in {len(imbalances)} place(s), "
-                                               f"first {first.message} (--strict)")
-            with transaction(conn):
-                import_pk = record_import(conn, KIND, digest, name, read.claims, {})
-                posting = post_remittances(conn, read, import_file_pk=import_pk, user=user)
-                result = _summary(read, imbalances, posting)
-                conn.execute("UPDATE import_files SET summary = ? WHERE pk = ?",
-                             (_stored_summary(result), import_pk))
-        except ImportFailed as exc:
-            return _result(name, "rejected", error=exc.message)
-        except AssistantError as exc:
-            return _result(name, "rejected", error=f"{name}: {exc.message}")
-        except sqlite3.IntegrityError as exc:
-            if already_imported(conn, KIND, digest):  # imported meanwhile by another process
-                return _result(name, "duplicate", warnings=[f"{name}: already imported; nothing changed"])
-            return _result(name, "rejected", error=f"{name}: conflicts with the database ({exc})")
+    try:
+        read = _read(data, name)
+        imbalances = [i for rem in read.remittances for i in check_remittance(rem)]
+        if strict and imbalances:
+            first = imbalances[0]
+            raise ImportFailed(name, None, f"does not balance in {len(imbalances)} place(s), "
+                                           f"first {first.message} (--strict)")
+        with transaction(conn):
+            import_pk = record_import(conn, KIND, digest, name, read.claims, {})
+            posting = post_remittances(conn, read, import_file_pk=import_pk, user=user)
+            result = _summary(read, imbalances, posting)
+            conn.execute("UPDATE import_files SET summary = ? WHERE pk = ?",
+                         (_stored_summary(result), import_pk))
+    except ImportFailed as exc:
+        return _result(name, "rejected", error=exc.message)
+    except AssistantError as exc:
+        return _result(name, "rejected", error=f"{name}: {exc.message}")
+    except sqlite3.IntegrityError as exc:
+        if already_imported(conn, KIND, digest):  # imported meanwhile by another process
+            return _result(name, "duplicate", warnings=[f"{name}: already imported; nothing changed"])
+        return _result(name, "rejected", error=f"{name}: conflicts with the database ({exc})")
     return result
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Reading a large file makes millions of small acyclic objects; the cycle collector
-    would scan them again and again for nothing (it doubles the time of a 20,000-claim file)."""
+    would scan them again and again for nothing. It is paused until they are freed again
+    (the caller's locals are gone when this exits), so re-enabling it finds little to do."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -81,7 +81,7 @@ class Entry(NamedTuple):
     before: object = None
     after: object = None
     note: str | None = None
-    details: Mapping[str, object] | None = None
+    details: Mapping[str, object] | str | None = None  # str: already JSON, keys sorted
 
 
 def record_many(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
@@ -91,7 +91,8 @@ def record_many(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (e.claim_pk, e.user, e.kind, e.field, _text(e.before), _text(e.after), e.note,
-             json.dumps(dict(e.details), sort_keys=True, default=str) if e.details else None)
+             e.details if isinstance(e.details, str) or not e.details
+             else json.dumps(dict(e.details), sort_keys=True, default=str))
             for e in entries
         ],
     )
