@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.domain import (  # noqa: E402
+from assistant.domain import (
     ClaimLineRecord,
     ClaimRecord,
     PatientRecord,
@@ -38,16 +38,16 @@ from assistant.domain import (  # noqa: E402
     PayerRecord,
     ProviderRecord,
 )
-from assistant.ingest import ParsedBatch, write_batch  # noqa: E402
-from assistant.remit.records import (  # noqa: E402
+from assistant.ingest import ParsedBatch, write_batch
+from assistant.remit.records import (
     AdjustmentRecord,
     ClaimPaymentRecord,
     RemittanceRecord,
     ServiceRecord,
 )
-from assistant.remit.service import import_835  # noqa: E402
-from assistant.remit.writer import write_835  # noqa: E402
-from assistant.storage import open_database, transaction  # noqa: E402
+from assistant.remit.service import import_835
+from assistant.remit.writer import write_835
+from assistant.storage import open_database, transaction
 
 FEES = {"97110": 3600, "97112": 3800, "97140": 3400, "97530": 4200, "97535": 3900, "97165": 11000}
 PAYER = PayerRecord("Medicare Part B", "04412", PayerKind.MEDICARE)
@@ -132,7 +132,8 @@ def split_and_executemany(data: bytes, db: Path) -> int:
                           round(float(fields[3]) * 100)))
         elif tag == "CAS":
             for i in range(2, len(fields) - 1, 3):
-                adjustments.append((claim_pk, line_pk, fields[1], fields[i], round(float(fields[i + 1]) * 100)))
+                amount = round(float(fields[i + 1]) * 100)
+                adjustments.append((claim_pk, line_pk, fields[1], fields[i], amount))
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", claims)
     conn.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?)", lines)

@@ -35,6 +35,7 @@ from assistant.remit.balance import remittance_balanced
 from assistant.remit.reader import Read835
 from assistant.remit.records import ClaimPaymentRecord, RemittanceRecord, ServiceRecord
 from assistant.storage import audit
+from assistant.storage.bulk import insert_rows, update_rows
 
 CHUNK = 500
 PCN, PAYER_NUMBER, PATIENT = "pcn", "payer_claim_number", "patient_dates_charge"
@@ -615,48 +616,44 @@ class _Poster:
 
     def _write(self) -> None:
         cur, rows = self.cur, self.rows
-        cur.executemany(
-            "INSERT INTO remittances (pk, import_file_pk, payer_pk, payer_name, payer_identifier, "
-            "payee_npi, trace_number, payment_cents, payment_method, payment_date, production_date, "
-            "version, balanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["remittances"])
-        cur.executemany(
-            "INSERT INTO plb_adjustments (remittance_pk, provider_id, fiscal_period_date, reason_code, "
-            "reference, amount_cents) VALUES (?, ?, ?, ?, ?, ?)", rows["plb_adjustments"])
-        cur.executemany(
-            "INSERT INTO claim_payments (pk, remittance_pk, claim_pk, patient_control_number, "
-            "status_code, charge_cents, paid_cents, patient_resp_cents, filing_indicator, "
-            "payer_claim_number, original_claim_number, patient_name, member_id, service_from, "
-            "service_to, received_date, crossover_payer, reversal_of_pk, match_method) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["claim_payments"])
-        cur.executemany(
-            "INSERT INTO line_payments (pk, claim_payment_pk, line_pk, qualifier, code, modifiers, "
-            "original_code, charge_cents, paid_cents, allowed_cents, units, original_units, "
-            "service_date, control_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows["line_payments"])
-        cur.executemany(
-            "INSERT INTO adjustments (claim_payment_pk, line_payment_pk, claim_pk, group_code, "
-            "reason_code, amount_cents, quantity) VALUES (?, ?, ?, ?, ?, ?, ?)", rows["adjustments"])
-        cur.executemany(
-            "INSERT INTO remarks (claim_payment_pk, line_payment_pk, claim_pk, code, source) "
-            "VALUES (?, ?, ?, ?, ?)", rows["remarks"])
-        cur.executemany("UPDATE claim_payments SET reversed_by_pk = ? WHERE pk = ?",
-                        self.reversal_links)
+        insert_rows(cur, "remittances", (
+            "pk", "import_file_pk", "payer_pk", "payer_name", "payer_identifier", "payee_npi",
+            "trace_number", "payment_cents", "payment_method", "payment_date", "production_date",
+            "version", "balanced"), rows["remittances"])
+        insert_rows(cur, "plb_adjustments", (
+            "remittance_pk", "provider_id", "fiscal_period_date", "reason_code", "reference",
+            "amount_cents"), rows["plb_adjustments"])
+        insert_rows(cur, "claim_payments", (
+            "pk", "remittance_pk", "claim_pk", "patient_control_number", "status_code", "charge_cents",
+            "paid_cents", "patient_resp_cents", "filing_indicator", "payer_claim_number",
+            "original_claim_number", "patient_name", "member_id", "service_from", "service_to",
+            "received_date", "crossover_payer", "reversal_of_pk", "match_method"), rows["claim_payments"])
+        insert_rows(cur, "line_payments", (
+            "pk", "claim_payment_pk", "line_pk", "qualifier", "code", "modifiers", "original_code",
+            "charge_cents", "paid_cents", "allowed_cents", "units", "original_units", "service_date",
+            "control_number"), rows["line_payments"])
+        insert_rows(cur, "adjustments", (
+            "claim_payment_pk", "line_payment_pk", "claim_pk", "group_code", "reason_code",
+            "amount_cents", "quantity"), rows["adjustments"])
+        insert_rows(cur, "remarks", ("claim_payment_pk", "line_payment_pk", "claim_pk", "code", "source"),
+                    rows["remarks"])
+        update_rows(cur, "claim_payments", ("reversed_by_pk",),
+                    [(target, reversal) for reversal, target in self.reversal_links])
         touched = [c for c in self.claims.values() if c.touched]
-        cur.executemany(
-            "UPDATE claims SET paid_cents = ?, adjusted_cents = ?, patient_resp_cents = ?, "
-            "balance_cents = ?, payer_status = ?, payer_claim_number = ?, last_remit_date = ?, "
-            "last_remit_day = ?, version = version + 1, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE pk = ?",
-            [(c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
-              date.fromordinal(c.last_day).isoformat() if c.last_day else None, c.last_day, c.pk)
-             for c in touched])
-        cur.executemany("UPDATE claim_lines SET paid_cents = ? WHERE pk = ?", _line_updates(touched))
+        update_rows(cur, "claims", (
+            "paid_cents", "adjusted_cents", "patient_resp_cents", "balance_cents", "payer_status",
+            "payer_claim_number", "last_remit_date", "last_remit_day"),
+            [(c.pk, c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
+              date.fromordinal(c.last_day).isoformat() if c.last_day else None, c.last_day)
+             for c in touched],
+            also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+        update_rows(cur, "claim_lines", ("paid_cents",), _line_updates(touched))
         self.result.claim_pks = [c.pk for c in touched]
         audit.record_many(self.conn, self.audit)
 
 
 def _line_updates(claims: Iterable[_Claim]) -> list[tuple[int, int]]:
-    """(paid, line pk) for each billed line whose paid amount the live postings change."""
+    """(line pk, paid) for each billed line whose paid amount the live postings change."""
     updates = []
     for claim in claims:
         paid: dict[int, int] = defaultdict(int)
@@ -667,7 +664,7 @@ def _line_updates(claims: Iterable[_Claim]) -> list[tuple[int, int]]:
         for line in claim.lines:
             new = paid.get(line[0], 0)
             if new != line[6]:
-                updates.append((new, line[0]))
+                updates.append((line[0], new))
     return updates
 
 
@@ -763,8 +760,8 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
         for _pk, code, mods, original, line_charge, line_paid, day, control in lines)
     record = ClaimPaymentRecord(pcn, code, charge, paid, services=services)
     line_pks = poster._match_lines(claim, record)
-    cur.executemany("UPDATE line_payments SET line_pk = ? WHERE pk = ?",
-                    [(line_pk, line[0]) for line_pk, line in zip(line_pks, lines, strict=True)])
+    update_rows(cur, "line_payments", ("line_pk",),
+                [(line[0], line_pk) for line_pk, line in zip(line_pks, lines, strict=True)])
     cur.execute("UPDATE claim_payments SET claim_pk = ?, match_method = 'manual' WHERE pk = ?",
                 (claim.pk, payment_pk))
     cur.execute("UPDATE adjustments SET claim_pk = ? WHERE claim_payment_pk = ?", (claim.pk, payment_pk))

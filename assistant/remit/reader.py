@@ -36,7 +36,7 @@ MAX_SVC_ELEMENTS = 7
 
 _AMOUNT = re.compile(r"(-?)(\d*)(?:\.(\d*))?", re.ASCII)
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)", re.ASCII)
-_QUALIFIED = re.compile(r"[A-Z0-9]{2}([>:^<])")
+_QUALIFIED = re.compile(r"[A-Z0-9]{2}([" + re.escape(ALTERNATE_COMPONENTS) + "])")
 _BARE_QUALIFIER = re.compile(r"[A-Z]{2}")
 _CODE_LIKE = re.compile(r"([A-Z0-9]{4,5})(?:\.0+)?")
 _CENT = Decimal(1)
@@ -203,7 +203,7 @@ class _TransactionReader:
         self.component = txn.delimiters.component
         self.alternate: str | None = None
         self.warnings: list[str] = list(txn.warnings)
-        self.loop = "header"  # header, payer, payee, claim, service, after_claims
+        self.loop = "header"  # header, payer, payee, claims (after LX), claim, service, after_claims
         self.bpr: Segment | None = None
         self.payment_cents = 0
         self.credit_debit: str | None = None

@@ -86,13 +86,12 @@ class Entry(NamedTuple):
 
 def record_many(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
     """Append many entries at once (a remittance posts thousands); same format as `record`."""
-    conn.executemany(
-        "INSERT INTO activities (claim_pk, user, kind, field, before, after, note, details) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (e.claim_pk, e.user, e.kind, e.field, _text(e.before), _text(e.after), e.note,
-             e.details if isinstance(e.details, str) or not e.details
-             else json.dumps(dict(e.details), sort_keys=True, default=str))
-            for e in entries
-        ],
-    )
+    from assistant.storage.bulk import insert_rows
+
+    insert_rows(conn, "activities", ("claim_pk", "user", "kind", "field", "before", "after", "note",
+                                     "details"), [
+        (e.claim_pk, e.user, e.kind, e.field, _text(e.before), _text(e.after), e.note,
+         e.details if isinstance(e.details, str) or not e.details
+         else json.dumps(dict(e.details), sort_keys=True, default=str))
+        for e in entries
+    ])
