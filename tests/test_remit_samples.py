@@ -156,3 +156,17 @@ def test_a_rejected_sample_leaves_the_database_as_it_was(tmp_path: Path) -> None
     assert result["status"] == "rejected"
     assert list(conn.iterdump()) == before
     conn.close()
+
+
+def test_no_patient_names_or_member_ids_in_any_message(imported: dict[str, Any]) -> None:
+    for name, result in imported["results"].items():
+        text = (SHARED_835 / name).read_bytes().decode("utf-8-sig")
+        element = text.lstrip()[3] if text.lstrip().startswith("ISA") else text.lstrip()[2]
+        people = set()
+        for raw in re.split(r"[~\r\n]+", text):
+            fields = raw.strip().split(element)
+            if fields[0] == "NM1" and len(fields) > 3 and fields[1] in ("QC", "IL", "74"):
+                people.update(f for f in (fields[3], *fields[4:5], *fields[9:10])
+                              if len(f) > 2 and not set(f) <= set("X9 "))  # masked in the NTH files
+        messages = " ".join([*result["warnings"], result["error"] or ""])
+        assert not [p for p in people if p in messages], name
