@@ -37,7 +37,7 @@ class Segment(NamedTuple):
 
     id: str
     elements: list[str]  # elements[0] is the id, so elements[1] is e.g. CLP01
-    index: int  # 1-based position in the file
+    index: int  # type: ignore[assignment]  # 1-based position in the file (shadows tuple.index)
 
     def get(self, position: int) -> str:
         """Element by its X12 position (CLP01 = 1); '' when absent."""
