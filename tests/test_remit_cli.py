@@ -115,3 +115,13 @@ def test_help_texts_have_examples(run_cli) -> None:
     for args in (["import", "835"], ["validate", "835"], ["unmatched"], ["validate"]):
         result = run_cli(*args, "--help")
         assert result.exit_code == 0 and "Example" in result.stdout, args
+
+
+def test_a_folder_stands_for_its_remittance_files(services, run_cli, db_path: Path, era: Path,
+                                                  tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    result = run_cli("import", "835", str(tmp_path), str(tmp_path / "missing.835"), "--json",
+                     "--db", str(db_path))
+    assert [(r["file"], r["status"]) for r in result.json()] == [
+        ("era.835", "imported"), ("missing.835", "rejected")]
+    assert result.exit_code == 1

@@ -21,14 +21,13 @@ def _money(value: float) -> str:
 
 
 @click.command("835")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True,
               help="Refuse a file that does not balance at line, claim or transaction level.")
 @json_option
 @global_options
 def import_835(files: tuple[Path, ...], strict: bool, as_json: bool) -> None:
-    """Post 835 remittances (ERA files) to claims. Each file is all or nothing.
+    """Post 835 remittances (ERA files, or folders of them) to claims. Each file is all or nothing.
 
     Claims are matched by claim id, payer claim number, or patient + dates + charge;
     what matches nothing waits in `ar-assistant unmatched`. Importing a file again
@@ -47,7 +46,6 @@ def import_835(files: tuple[Path, ...], strict: bool, as_json: bool) -> None:
         for result in results:
             _print_result(result)
     if any(r["status"] == "rejected" for r in results):
-        # Not ctx.exit(1): click returns that code in non-standalone mode and `python -m` drops it.
         sys.exit(1)
 
 
