@@ -277,3 +277,23 @@ def test_claims_filter_still_works_after_posting(services: Services, tmp_path: P
     write(services.conn, claim_record("C1"), claim_record("C2", account="A2", last="Chen"))
     post(services, tmp_path, paid_in_full())
     assert [c["claim_id"] for c in services.claims(ClaimFilter(payer_status="paid"))] == ["C1"]
+
+
+def test_an_837_then_the_835_that_answers_it(services: Services, tmp_path: Path) -> None:
+    from datetime import date
+
+    from tests.conftest import FIXTURES
+
+    (imported,) = services.import_paths("837", [FIXTURES / "837" / "medicare_self.837"])
+    assert imported.status == "imported", imported.error
+    day = date(2026, 11, 3)
+    result = post(services, tmp_path, clp(
+        "OT261101A1", "1",
+        svc("97530", 150, 96, ("CO", "45", 30), ("PR", "2", 24), day=day, control="OT261101A1L1"),
+        svc("97110", 90, 0, ("CO", "50", 90), day=day, control="OT261101A1L2", remarks=("N115",)),
+        last="RIVERA", member="1EG4TE5MK73"))
+    assert (result["matched"], result["unmatched"], result["balanced"]) == (1, 0, True)
+    data = services.claim("OT261101A1")
+    assert (data["status"], data["paid"], data["adjusted"], data["balance"]) == (
+        "partially_paid", 96.0, 30.0, 114.0)
+    assert [(ln["paid"], ln["remarks"]) for ln in data["lines"]] == [(96.0, []), (0.0, ["N115"])]
