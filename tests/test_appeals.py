@@ -163,3 +163,20 @@ def test_a_decision_past_due_is_overdue(services) -> None:
     assert appeals.list_rows(services.conn, date(2026, 11, 22), "drafted") == []
     with pytest.raises(InvalidInput, match="status 'lost'"):
         appeals.list_rows(services.conn, date(2026, 11, 22), "lost")
+
+
+def test_an_imported_835_that_pays_the_appealed_claim_decides_the_appeal(services, tmp_path: Path) -> None:
+    from tests.remit_builders import clp, file_835, remittance, svc
+
+    write(services.conn, claim_record("C1"))
+    denial = clp("C1", "1", svc("97530", 150, 0, ("CO", "50", 150)), svc("97110", 75, 60, ("CO", "45", 15)))
+    services.import_835([file_835(tmp_path, "denial.835", remittance(denial, paid_on=date(2026, 9, 20)))])
+    services.draft_appeal("C1")
+    services.appeal_sent("C1", "fax", date(2026, 11, 26))
+    paid = clp("C1", "1", svc("97530", 150, 120, ("CO", "45", 30)), number="ICN2")
+    (result,) = services.import_835([file_835(tmp_path, "paid.835", remittance(paid, trace="TRC2",
+                                                                               paid_on=date(2026, 12, 2)),
+                                              control=2)])
+    assert result["status"] == "imported", result["error"]
+    (row,) = appeals.list_rows(services.conn, date(2026, 12, 3), "decided")
+    assert (row["claim_id"], row["outcome"], row["decided_date"]) == ("C1", "won", "2026-12-02")
