@@ -197,3 +197,18 @@ def test_the_rules_ignore_follow_up_dates_and_assignees(services: Services) -> N
         row = stored(services, c)
         assert row["assessed_version"] == row["version"]
     assert {"follow_up_date", "assignee"} == ranking.RULES_IGNORE
+
+
+def test_an_835_import_reassesses_the_claims_it_posted_to(services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.remit_builders import clp, file_835, remittance, svc
+
+    write(services.conn, claim_record("C1", dos=TODAY - timedelta(days=40), submitted=TODAY - timedelta(days=38)))
+    services.refresh_claims([stored(services, "C1")["pk"]])
+    assert stored(services, "C1")["next_action"] == "call_payer"
+    denial = clp("C1", "1", svc("97530", 150, 0, ("CO", "50", 150), day=TODAY - timedelta(days=40), remarks=("N115",)),
+                 svc("97110", 75, 0, ("CO", "50", 75), day=TODAY - timedelta(days=40)))
+    (result,) = services.import_835([file_835(tmp_path, "era.835", remittance(denial))])
+    assert result["status"] == "imported", result["error"]
+    row = stored(services, "C1")
+    assert row["assessed_version"] == row["version"]
+    assert (row["category"], row["next_action"], row["codes"].split()[0]) == ("medical_necessity", "appeal", "CO-50")
