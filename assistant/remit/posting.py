@@ -185,6 +185,11 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+@lru_cache(maxsize=4096)
+def _day_iso(day: int) -> str:
+    return date.fromordinal(day).isoformat()
+
+
 _WRITE_OFF, _RESPONSIBILITY, _OPEN = 0, 1, 2
 
 
@@ -241,9 +246,10 @@ class _Poster:
         todo: list[RemittanceRecord] = []
         in_file: dict[tuple[Any, ...], int] = {}
         for rem in self.read.remittances:
-            key = (rem.trace_number, rem.payment_cents, rem.payer_name, _fingerprint(rem))
+            fingerprint = _fingerprint(rem)
+            key = (rem.trace_number, rem.payment_cents, rem.payer_name, fingerprint)
             earlier = (f"segment {in_file[key]} of this file" if key in in_file and rem.trace_number
-                       else self._already_posted(rem))
+                       else self._already_posted(rem, fingerprint))
             in_file.setdefault(key, rem.segment)
             self.result.posted.append(earlier is None)
             if earlier is None:
@@ -274,7 +280,7 @@ class _Poster:
         self._write()
         return self.result
 
-    def _already_posted(self, rem: RemittanceRecord) -> str | None:
+    def _already_posted(self, rem: RemittanceRecord, ours: tuple[Any, ...]) -> str | None:
         """The file an identical remittance (payer, trace, amount, claims) was posted from."""
         if not rem.trace_number:
             return None
@@ -284,7 +290,6 @@ class _Poster:
             "(r.payer_name = ? OR (r.payer_identifier IS NOT NULL AND r.payer_identifier = ?))",
             (rem.trace_number, rem.payment_cents, rem.payer_name, rem.payer_id),
         ).fetchall()
-        ours = _fingerprint(rem)
         for pk, name in rows:
             theirs = self.cur.execute(
                 "SELECT patient_control_number, status_code, charge_cents, paid_cents "
@@ -682,7 +687,7 @@ class _Poster:
             "paid_cents", "adjusted_cents", "patient_resp_cents", "balance_cents", "payer_status",
             "payer_claim_number", "last_remit_date", "last_remit_day"),
             [(c.pk, c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
-              date.fromordinal(c.last_day).isoformat() if c.last_day else None, c.last_day)
+              _day_iso(c.last_day) if c.last_day else None, c.last_day)
              for c in touched],
             also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
         update_rows(cur, "claim_lines", ("paid_cents",), _line_updates(touched))
@@ -694,11 +699,11 @@ def _line_updates(claims: Iterable[_Claim]) -> list[tuple[int, int]]:
     """(line pk, paid) for each billed line whose paid amount the live postings change."""
     updates = []
     for claim in claims:
-        paid: dict[int, int] = defaultdict(int)
+        paid: dict[int, int] = {}
         for posting in claim.postings:
-            if posting.counts:
+            if not posting.reversed and posting.effect not in _CARRY_NO_MONEY:  # posting.counts
                 for line_pk, amount in posting.line_paid:
-                    paid[line_pk] += amount
+                    paid[line_pk] = paid.get(line_pk, 0) + amount
         for line in claim.lines:
             new = paid.get(line[0], 0)
             if new != line[6]:
