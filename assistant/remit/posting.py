@@ -629,7 +629,7 @@ class _Poster:
     def _match_lines(self, claim: _Claim, clp: ClaimPaymentRecord) -> list[int | None]:
         free = list(claim.lines)
         found: list[int | None] = [None] * len(clp.services)
-        for i, svc in enumerate(clp.services):  # the first rule, _by_control, inline: most lines end here
+        for i, svc in enumerate(clp.services):  # REF*6R first: most lines end here
             control = svc.control_number
             if control:
                 for line in free:
@@ -722,19 +722,11 @@ def _patient_name(clp: ClaimPaymentRecord) -> str | None:
     return f"{clp.patient_last}, {clp.patient_first}" if clp.patient_first else clp.patient_last
 
 
-# Line-matching rules, in order; each returns a free billed line or None.
+# Line-matching rules after REF*6R (`_match_lines`), in order; each returns a free billed line or None.
 # A line is (pk, code, modifiers "GO 59", charge, service date ISO, control number, paid).
 
 def _same_day(svc: ServiceRecord, line: tuple[Any, ...]) -> bool:
     return svc.service_from is None or line[4] is None or _iso(svc.service_from) == line[4]
-
-
-def _by_control(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
-    if svc.control_number:
-        for line in free:
-            if line[5] == svc.control_number:
-                return line
-    return None
 
 
 def _by_code_modifiers_date(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
