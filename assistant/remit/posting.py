@@ -642,10 +642,10 @@ class _Poster:
                 for i, svc in enumerate(clp.services):
                     if found[i] is not None or not free:
                         continue
-                    line = rule(svc, free)
-                    if line is not None:
-                        found[i] = line[0]
-                        free.remove(line)
+                    fit = rule(svc, free)
+                    if fit is not None:
+                        found[i] = fit[0]
+                        free.remove(fit)
                 if None not in found:
                     break
         for i, svc in enumerate(clp.services):

@@ -56,7 +56,7 @@ def _record(cls: type[_R], values: dict[str, Any]) -> _R:
     name every field (tests check records made here against their constructor).
     """
     record = object.__new__(cls)
-    record.__dict__.update(values)  # type: ignore[attr-defined]
+    record.__dict__.update(values)
     return record
 
 
@@ -146,7 +146,7 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # a fee schedule: a 20,000-claim file has about a hundred distinct ones
 def _usual_adjustment(group: str, reason: str, amount: str) -> AdjustmentRecord | None:
     """The record of a one-triplet CAS (group, reason, amount), or None when the amount is
     not a number. Records are frozen, so the many identical adjustments of a fee schedule
@@ -284,14 +284,18 @@ class _TransactionReader:
             raise self.fail(seg, f"{label} {shown!r} is not an amount" if text else f"{label} is empty")
         return cents
 
-    def date(self, seg: Segment, position: int) -> date | None:
-        elements = seg.elements
-        text = elements[position] if position < len(elements) else ""
+    def _date_in(self, seg: Segment, text: str, label: str = "DTM02") -> date | None:
+        """`text` as a date; a warning when it is not one."""
         value = parse_date(text)
         if value is None and text:
             shown = text[:12].encode("ascii", "backslashreplace").decode()
-            self.warn(seg, f"{seg.id}{position:02d} {shown!r} is not a date; ignored")
+            self.warn(seg, f"{label} {shown!r} is not a date; ignored")
         return value
+
+    def date(self, seg: Segment, position: int) -> date | None:
+        elements = seg.elements
+        text = elements[position] if position < len(elements) else ""
+        return self._date_in(seg, text, f"{seg.id}{position:02d}")
 
     def composite(self, text: str, seg: Segment, label: str) -> list[str]:
         """Split a composite on ISA16, or on the separator the sender evidently used instead."""
@@ -352,14 +356,6 @@ class _TransactionReader:
                 self.claim.received = self._date_in(seg, text)
         elif qualifier == "405" and self.loop == "header":
             self.production_date = self._date_in(seg, text)
-
-    def _date_in(self, seg: Segment, text: str) -> date | None:
-        """DTM02 as a date; a warning when it is not one."""
-        value = parse_date(text)
-        if value is None and text:
-            shown = text[:12].encode("ascii", "backslashreplace").decode()
-            self.warn(seg, f"DTM02 {shown!r} is not a date; ignored")
-        return value
 
     def _n1(self, seg: Segment) -> None:
         role = seg.get(1)
