@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -288,9 +289,7 @@ def main() -> None:
         print(f"\n#1 {full['rows'][0]['claim_id']}: {full['rows'][0]['why']}")
     svc.close()
     if args.db is None and not args.keep:
-        for path in folder.rglob("*"):
-            if path.is_file():
-                path.unlink()
+        shutil.rmtree(folder, ignore_errors=True)
     elif args.db is None:
         print(f"kept {db}")
 
