@@ -240,10 +240,12 @@ def _import_file(conn: sqlite3.Connection, path: Path, kind: str, parser: Parser
     if already_imported(conn, kind, digest):
         return ImportResult(name, kind, "duplicate")
     try:
-        batch = parser(path)
+        batch = _parse(parser, path)
         if batch.is_empty:
             raise ImportFailed(name, None, "holds nothing to import")
         with transaction(conn):
+            if already_imported(conn, kind, digest):  # imported meanwhile by another process
+                return ImportResult(name, kind, "duplicate")
             counts = write_batch(conn, batch, user, name)
             record_import(conn, kind, digest, name, batch.records,
                           {"created": counts.created, "updated": counts.updated,
@@ -258,6 +260,19 @@ def _import_file(conn: sqlite3.Connection, path: Path, kind: str, parser: Parser
         updated=counts.updated, unchanged=counts.unchanged, warnings=batch.warnings,
         claim_pks=counts.claim_pks, counts=batch.counts(),
     )
+
+
+def _parse(parser: Parser, path: Path) -> ParsedBatch:
+    """Any bytes end as a batch or a located `ImportFailed`, never a traceback: a parser's
+    unexpected exception is reported by its type only (its message may quote the file)."""
+    try:
+        return parser(path)
+    except AssistantError:
+        raise
+    except RecursionError:
+        raise ImportFailed(path.name, None, "is nested too deeply to read") from None
+    except Exception as exc:
+        raise ImportFailed(path.name, None, f"cannot be read ({type(exc).__name__})") from exc
 
 
 def import_files(

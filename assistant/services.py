@@ -45,6 +45,7 @@ class Services:
     user: str = field(default_factory=current_user)
     _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
     _drafter: Drafter | None = field(default=None, init=False, repr=False)
+    _drafter_stamp: tuple[int, int] = field(default=(0, 0), init=False, repr=False)
 
     # ------------------------------------------------------------------ database
 
@@ -65,6 +66,36 @@ class Services:
             self._conn.close()
             self._conn = None
         self._drafter = None
+
+    def backup(self, path: Path | None = None) -> dict[str, Any]:
+        """A checked, owner-only copy of the database: to `path` (a new file, or a folder), by
+        default into the private `backups` folder beside the database.
+
+        {backup, schema_version, claims, activities, bytes, integrity}
+        """
+        from datetime import datetime
+
+        from assistant.paths import ensure_private_dir
+        from assistant.storage.backup import backup, default_backup_dir
+
+        target = path if path is not None else ensure_private_dir(default_backup_dir(self.locations.db))
+        return backup(self.conn, target, datetime.now())
+
+    def restore(self, path: Path) -> dict[str, Any]:
+        """Replace the database with a checked backup (an older one is migrated); the current
+        contents are kept first as a timestamped owner-only copy beside the database.
+
+        {restored_from, database, previous_kept_as, schema_version_found, migrations_applied,
+        schema_version, claims, activities, bytes, integrity}
+        """
+        from datetime import datetime
+
+        from assistant.storage.backup import restore
+
+        conn = self.create_database()
+        result = restore(conn, self.locations.db, Path(path), datetime.now(), self.user)
+        self._drafter = None
+        return result
 
     def is_sample(self) -> bool:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone()
@@ -440,12 +471,24 @@ class Services:
     # ------------------------------------------------------------------ appeal letters
 
     def drafter(self) -> Drafter:
-        """The letter drafter over this database (templates and letterhead loaded once)."""
+        """The letter drafter over this database (templates loaded once; what it read from
+        the database read again when anything changed it since, here or in another process)."""
+        stamp = self.database_stamp()
         if self._drafter is None:
             from assistant.letters.drafting import standard_drafter
 
             self._drafter = standard_drafter(self.conn, self.locations, self.today, self.user)
+        elif stamp != self._drafter_stamp:
+            self._drafter.reload()
+        self._drafter_stamp = stamp
         return self._drafter
+
+    def database_stamp(self) -> tuple[int, int]:
+        """Changes whenever the database does: SQLite's data_version moves with every commit
+        of another connection, total_changes with every row this one writes. What a long-lived
+        process (the TUI) keeps from one read to the next must be read again when it moved."""
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        return version, self.conn.total_changes
 
     def _record_drafts(self, drafts: Sequence[Draft]) -> None:
         from assistant.letters.appeals import DraftRecord, record_draft

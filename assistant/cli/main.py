@@ -44,6 +44,8 @@ COMMANDS: dict[str, str] = {
     "history": "assistant.cli.worklist_cmds:history",
     "bulk": "assistant.cli.worklist_cmds:bulk",
     "aging": "assistant.cli.worklist_cmds:aging",
+    "backup": "assistant.cli.backup_cmds:backup",
+    "restore": "assistant.cli.backup_cmds:restore",
 }
 
 

@@ -135,6 +135,12 @@ class Drafter:
     def practice(self) -> PracticeView | None:
         return load_practice(self.conn)
 
+    def reload(self) -> None:
+        """Forget what was read from the database (the practice and its letterhead): a
+        long-lived process calls this when the database changed since."""
+        self.__dict__.pop("practice", None)
+        self.__dict__.pop("letterhead", None)
+
     @cached_property
     def letterhead(self) -> Letterhead:
         from assistant.letters.docx_writer import Letterhead

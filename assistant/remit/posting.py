@@ -128,12 +128,13 @@ class _Claim:
         "reversed_now",
         "status",
         "touched",
+        "written_off",
     )
 
     def __init__(self, row: Sequence[Any]) -> None:
         (self.pk, self.claim_id, self.billed, self.paid, self.adjusted, self.responsibility,
          self.balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
-         self.dos_to_day) = row
+         self.dos_to_day, self.written_off) = row
         # (pk, code, modifiers as stored: space-separated, charge, date ISO, control number, paid)
         self.lines: list[tuple[Any, ...]] = []
         self.postings: list[_Posting] = []
@@ -151,6 +152,10 @@ class _Claim:
         self.paid = paid
         self.adjusted = adjusted
         self.balance = self.billed - paid - adjusted
+        if self.written_off:  # a person's write-off stays, up to what is still owed
+            self.written_off = min(self.written_off, max(self.balance, 0))
+            self.adjusted += self.written_off
+            self.balance -= self.written_off
         if latest is not None:
             self.responsibility = latest.responsibility
             self.status = _status_after(latest.effect, latest.paid > 0, latest.open > 0) or self.status
@@ -162,7 +167,7 @@ class _Claim:
 
 _CLAIM_COLUMNS = ("pk, claim_id, billed_cents, paid_cents, adjusted_cents, patient_resp_cents, "
                   "balance_cents, payer_status, payer_claim_number, last_remit_day, dos_from_day, "
-                  "dos_to_day")
+                  "dos_to_day, written_off_cents")
 
 
 def post_remittances(conn: sqlite3.Connection, read: Read835, *, import_file_pk: int,
@@ -685,9 +690,9 @@ class _Poster:
         touched = [c for c in self.claims.values() if c.touched]
         update_rows(cur, "claims", (
             "paid_cents", "adjusted_cents", "patient_resp_cents", "balance_cents", "payer_status",
-            "payer_claim_number", "last_remit_date", "last_remit_day"),
+            "payer_claim_number", "last_remit_date", "last_remit_day", "written_off_cents"),
             [(c.pk, c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
-              _day_iso(c.last_day) if c.last_day else None, c.last_day)
+              _day_iso(c.last_day) if c.last_day else None, c.last_day, c.written_off)
              for c in touched],
             also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
         update_rows(cur, "claim_lines", ("paid_cents",), _line_updates(touched))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from assistant.errors import AssistantError, DatabaseMissing
 from assistant.paths import ensure_private_dir
 
 BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 def _create_private_file(path: Path) -> None:
@@ -31,6 +33,36 @@ def _tighten(path: Path) -> None:
             pass
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _until_free(step: Callable[[], T]) -> T:
+    """Run `step`, again while another connection holds the lock it needs, for up to the busy
+    timeout. SQLite's busy handler already waits for most locks, but not for every one
+    (switching a new file to WAL while another process opens it, BEGIN IMMEDIATE on a
+    snapshot another writer moved on from)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise AssistantError(
+                    "the database stayed busy for 30 seconds (another ar-assistant is writing); "
+                    "try again"
+                ) from None
+            time.sleep(0.05)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A raw connection in autocommit mode; writes go through `transaction()`."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
@@ -38,8 +70,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
+    _until_free(lambda: _use_wal(conn))
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 
@@ -75,20 +106,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """
     if conn.in_transaction:
         raise RuntimeError("transactions do not nest; pass the open connection down instead")
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() > deadline:
-                raise AssistantError(
-                    "the database stayed busy for 30 seconds (another ar-assistant is writing); "
-                    "try again"
-                ) from None
-            time.sleep(0.05)
+    _until_free(lambda: conn.execute("BEGIN IMMEDIATE"))
     try:
         yield conn
     except BaseException:

@@ -425,6 +425,21 @@ CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE
 """)
 
 
+def manual_write_offs(db: Database) -> None:
+    """The part of `adjusted_cents` a person wrote off (`status written_off`), kept apart from
+    the payers' adjustments so that a later remittance, which recomputes the payers' part
+    from its postings, keeps it (up to what is still owed) and reopening the claim puts back
+    exactly it. Existing write-offs are read back from their audit entries."""
+    _run(db, """
+ALTER TABLE claims ADD COLUMN written_off_cents INTEGER NOT NULL DEFAULT 0;
+UPDATE claims SET written_off_cents = max(0, min(adjusted_cents, coalesce((
+    SELECT CAST(json_extract(a.details, '$.amount_cents') AS INTEGER) FROM activities a
+    WHERE a.claim_pk = claims.pk AND a.kind = 'write_off' AND a.field = 'balance_cents'
+    ORDER BY a.pk DESC LIMIT 1), 0)))
+WHERE work_status = 'written_off';
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -435,7 +450,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking]
+STEPS = [initial_schema, worklists_ranking, manual_write_offs]
 SCHEMA_VERSION = len(STEPS)
 
 
@@ -443,11 +458,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate_to_latest(conn: sqlite3.Connection) -> int:
-    """Apply pending migrations; returns the number applied. Cheap when up to date."""
-    current = schema_version(conn)
-    if current == SCHEMA_VERSION:
-        return 0
+def _refuse_newer(current: int) -> None:
     if current > SCHEMA_VERSION:
         from assistant.errors import AssistantError
 
@@ -455,11 +466,32 @@ def migrate_to_latest(conn: sqlite3.Connection) -> int:
             f"the database has schema version {current}, newer than this program knows "
             f"({SCHEMA_VERSION}); upgrade ar-assistant"
         )
+
+
+def migrate_to_latest(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations; returns the number applied. Cheap when up to date.
+
+    All pending steps and the new `user_version` commit together under the write lock
+    (sqlite-utils nests each step in a savepoint), and the version is read again once the
+    lock is held: two processes opening an old or new database at once (the TUI and an
+    import) migrate it once, and a process killed half-way leaves the old schema whole.
+    """
+    current = schema_version(conn)
+    if current == SCHEMA_VERSION:
+        return 0
+    _refuse_newer(current)
     from sqlite_utils import Database
+
+    from assistant.storage.db import transaction
 
     db = Database(conn, execute_plugins=False)
     registry = migrations()
-    pending = registry.pending(db)
-    registry.apply(db)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    with transaction(conn):
+        current = schema_version(conn)
+        if current == SCHEMA_VERSION:
+            return 0
+        _refuse_newer(current)
+        pending = registry.pending(db)
+        registry.apply(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return len(pending)
