@@ -204,7 +204,7 @@ def reimport(case: Case, db: Path) -> list[str]:
 
 
 KINDS = ("837", "835", "notes")
-POINTS = ("wal-256k", "wal-2m", "share-0.35", "share-0.7")
+POINTS = ("wal-256k", "wal-768k", "share-0.35", "share-0.7")
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -216,7 +216,7 @@ def test_an_import_killed_mid_way_leaves_a_consistent_database_and_completes_whe
     db = tmp_path / "ar.db"
     _copy(case.template, db)
     if point.startswith("wal"):
-        fire = after_wal_bytes(256 * 1024 if point == "wal-256k" else 2 * 1024 * 1024)
+        fire = after_wal_bytes(1024 * int(point.removeprefix("wal-").removesuffix("k")))
     else:
         fire = after_share(float(point.split("-")[1]), case.seconds)
     killed, tail = kill_when(case, db, fire)
