@@ -154,25 +154,57 @@ def _located(exc: BaseException, fallback: str) -> tuple[str, int | None]:
     return where
 
 
-def _variable(exc: Exception, file: str, line: int | None) -> str:
-    """The variable an UndefinedError is about, as the template spells it (`claim.foo`)."""
+def _source(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _variable(exc: Exception, file: str, line: int | None) -> str | None:
+    """The variable an UndefinedError is about, as the template spells it (`claim.foo`).
+
+    None when the template does not spell it: a key looked up with a value from the letter's
+    data (`{}[patient.name]`) would otherwise put that value in the message.
+    """
     message = str(exc)
+    source = _source(file)
     plain = re.match(r"'([^']+)' is undefined", message)
     if plain:
-        return plain.group(1)
+        return plain.group(1) if plain.group(1) in source else None
     attr = re.search(r"has no attribute '([^']+)'", message)
     if attr is None:
-        return message
+        return None
     name = attr.group(1)
     if line is not None:
-        try:
-            source = Path(file).read_text(encoding="utf-8").splitlines()[line - 1]
-        except (OSError, IndexError):
-            source = ""
-        spelled = re.search(rf"[A-Za-z_][\w.]*\.{re.escape(name)}\b", source)
+        lines = source.splitlines()
+        text = lines[line - 1] if line <= len(lines) else ""
+        spelled = re.search(rf"[A-Za-z_][\w.]*\.{re.escape(name)}\b", text)
         if spelled:
             return spelled.group(0)
-    return name
+    return name if re.search(rf"\b{re.escape(name)}\b", source) else None
+
+
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_TYPE_NAMES = frozenset({
+    "str", "int", "float", "bool", "list", "dict", "tuple", "set", "NoneType", "bytes", "Decimal",
+    "date", "datetime", "datetime.date", "datetime.datetime", "MarkupText", "Undefined",
+    "StrictUndefined", "generator", "function", "method", "builtin_function_or_method", "range",
+})
+
+
+def _plain_reason(exc: BaseException, file: str) -> str:
+    """The error's type, with its message only when every value it quotes is a type name or
+    spelled in the template: messages quote the values they choke on, and a letter's values
+    are a patient's name, birth date and member id."""
+    message = " ".join(str(exc).split())
+    source = _source(file)
+    for match in _QUOTED.finditer(message):
+        quoted = match.group(1) if match.group(1) is not None else match.group(2)
+        harmless = quoted in _TYPE_NAMES or re.fullmatch(r"[^\w\s]{1,3}", quoted)  # an operator
+        if quoted and not harmless and quoted not in source:
+            return type(exc).__name__
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 _TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}")
@@ -271,7 +303,7 @@ class LetterTemplates:
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render to markup; any failure is a ConfigError naming template, file and line."""
-        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+        from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 
         template = self.compile(name)
         try:
@@ -279,15 +311,22 @@ class LetterTemplates:
         except UndefinedError as exc:
             file, line = _located(exc, f"{name}{SUFFIX}")
             where = f"{file}: line {line}" if line else file
-            raise ConfigError(f"template {name} ({where}): variable "
-                              f"{_variable(exc, file, line)!r} is not defined") from None
+            variable = _variable(exc, file, line)
+            what = (f"variable {variable!r} is not defined" if variable else
+                    "looks up a key or attribute the letter's data does not have")
+            raise ConfigError(f"template {name} ({where}): {what}") from None
         except TemplateSyntaxError as exc:
             raise ConfigError(f"{exc.filename or name}: line {exc.lineno}: {exc.message}") from None
         except TemplateNotFound as exc:
             file, line = _located(exc, f"{name}{SUFFIX}")
             raise ConfigError(f"template {name} ({file}: line {line}): missing template "
                               f"{exc.name!r}") from None
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+        except RecursionError:
+            raise ConfigError(f"template {name}: recurses without end") from None
+        except (MemoryError, OverflowError) as exc:
+            raise ConfigError(f"template {name}: asks for more than the machine can give "
+                              f"({type(exc).__name__})") from None
+        except Exception as exc:  # the template is the practice's code: any error is theirs to fix
             file, line = _located(exc, f"{name}{SUFFIX}")
             where = f"{file}: line {line}" if line else file
-            raise ConfigError(f"template {name} ({where}): {type(exc).__name__}: {exc}") from None
+            raise ConfigError(f"template {name} ({where}): {_plain_reason(exc, file)}") from None
