@@ -16,7 +16,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.paths import Locations
 from assistant.services import Services
 from assistant.storage.db import connect
-from assistant.storage.schema import SCHEMA_VERSION, STEPS, migrations
+from assistant.storage.schema import SCHEMA_VERSION, STEPS, manual_write_offs, migrations
 from tests import synthetic as syn
 from tests.conftest import TODAY
 from tests.processes import finish, run_cli, start_cli
@@ -139,7 +139,6 @@ def _old_database(path: Path, steps: int) -> None:
     written off by a person (how that program recorded it: the audit entry's amount)."""
     conn = connect(path)
     registry = migrations()
-    Database(conn, execute_plugins=False)
     registry.apply(Database(conn, execute_plugins=False), stop_before=STEPS[steps].__name__)
     conn.execute(f"PRAGMA user_version = {steps}")
     conn.executescript("""
@@ -152,6 +151,8 @@ def _old_database(path: Path, steps: int) -> None:
         INSERT INTO activities (claim_pk, user, kind, field, before, after, details)
             VALUES (1, 'tester', 'write_off', 'balance_cents', '7500', '0', '{"amount_cents": 7500}');
     """)
+    if steps > STEPS.index(manual_write_offs):  # that program kept the amount on the claim too
+        conn.execute("UPDATE claims SET written_off_cents = 7500")
     conn.close()
 
 

@@ -172,7 +172,7 @@ def test_mixed_file_skips_other_sets_and_says_so() -> None:
     (ISA + GS + HEADER.replace("BPR*I*132.5", "BPR*I*A") + CLAIM + TRAILER, "segment 4 (BPR)",
      "BPR02 'A' is not an amount"),
     (ISA + GS + HEADER + CLAIM.replace("CLP*C1*1*225", "CLP*C1*1*DTEST") + TRAILER, "segment 14 (CLP)",
-     "CLP03 'DTEST' is not an amount"),
+     "CLP03 (5 characters of text) is not an amount"),  # letters: quoted by length only (PHI)
     (ISA + GS + HEADER + CLAIM.replace("CAS*CO*45*30", "CAS*CO*45*3O") + TRAILER, "segment 20 (CAS)",
      "CAS03 '3O' is not an amount"),
     (ISA + GS + HEADER + CLAIM + TRAILER.replace("WO:OVP1*47.5", "WO:OVP1*x"), "segment 28 (PLB)",

@@ -41,6 +41,19 @@ _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)", re.ASCII)
 _QUALIFIED = re.compile(r"[A-Z0-9]{2}([" + re.escape(ALTERNATE_COMPONENTS) + "])")
 _BARE_QUALIFIER = re.compile(r"[A-Z]{2}")
 _CODE_LIKE = re.compile(r"([A-Z0-9]{4,5})(?:\.0+)?")
+_NUMBER_SHOWN = re.compile(r"[0-9.,+\-$() ]{1,20}", re.ASCII)
+_CODE_SHOWN = re.compile(r"(?:[A-Za-z]{1,3}[^A-Za-z0-9\s])?[A-Z0-9]{5}(?:[^A-Za-z0-9\s][A-Z0-9]{2}){0,4}",
+                         re.ASCII)
+
+
+def _shown(text: str, looks_right: re.Pattern[str] = _NUMBER_SHOWN) -> str:
+    """An element that is not what its position holds, as a message quotes it: as it is when it
+    looks like one of its kind (a mistyped amount, a code) or is too short to name anyone,
+    else by its length only: a broken file can shift a patient's name or member id into any
+    position."""
+    if len(text) <= 3 or looks_right.fullmatch(text):
+        return repr(text)
+    return f"({len(text)} characters of text)"
 _CENT = Decimal(1)
 _PAD = [""] * 20  # appended to a segment's elements so hot paths can index without checks
 
@@ -280,16 +293,14 @@ class _TransactionReader:
         cents = parse_cents(text)
         if cents is None:
             label = f"{seg.id}{position:02d}"
-            shown = text[:20].encode("ascii", "backslashreplace").decode()
-            raise self.fail(seg, f"{label} {shown!r} is not an amount" if text else f"{label} is empty")
+            raise self.fail(seg, f"{label} {_shown(text)} is not an amount" if text else f"{label} is empty")
         return cents
 
     def _date_in(self, seg: Segment, text: str, label: str = "DTM02") -> date | None:
         """`text` as a date; a warning when it is not one."""
         value = parse_date(text)
         if value is None and text:
-            shown = text[:12].encode("ascii", "backslashreplace").decode()
-            self.warn(seg, f"{label} {shown!r} is not a date; ignored")
+            self.warn(seg, f"{label} {_shown(text)} is not a date; ignored")
         return value
 
     def date(self, seg: Segment, position: int) -> date | None:
@@ -312,8 +323,8 @@ class _TransactionReader:
             separator = match.group(1)
             if separator != self.element:
                 self.alternate = separator
-                self.warn(seg, f"{label} {text!r} separates components with {separator!r} where "
-                               f"ISA16 says {self.component!r}; read with {separator!r}")
+                self.warn(seg, f"{label} {_shown(text, _CODE_SHOWN)} separates components with "
+                               f"{separator!r} where ISA16 says {self.component!r}; read with {separator!r}")
                 return text.split(separator)
         return [text]
 
@@ -464,7 +475,7 @@ class _TransactionReader:
             quantity_text = elements[start + 2]
             quantity = parse_quantity(quantity_text) if quantity_text else None
             if quantity is None and quantity_text.strip():
-                self.warn(seg, f"CAS{start + 2:02d} {quantity_text[:12]!r} is not a quantity; ignored")
+                self.warn(seg, f"CAS{start + 2:02d} {_shown(quantity_text)} is not a quantity; ignored")
             target.append(AdjustmentRecord(group, reason, self.amount(seg, start + 1), quantity))
         if not found:
             self.warn(seg, "CAS without a reason code; ignored")
@@ -530,7 +541,7 @@ class _TransactionReader:
             if not reason_text.strip():
                 continue
             if not seg.get(position + 1):
-                self.warn(seg, f"PLB{position:02d} {reason_text[:20]!r} has no amount; ignored")
+                self.warn(seg, f"PLB{position:02d} {_shown(reason_text, _CODE_SHOWN)} has no amount; ignored")
                 continue
             parts = self.composite(reason_text, seg, f"PLB{position:02d}")
             self.plb.append(ProviderAdjustmentRecord(
@@ -596,7 +607,7 @@ class _TransactionReader:
                 self.warn(seg, "SVC01 has no procedure code")
             else:
                 parts.insert(0, "")
-                self.warn(seg, f"SVC01 {parts[1][:12]!r} has no qualifier")
+                self.warn(seg, f"SVC01 {_shown(parts[1], _CODE_SHOWN)} has no qualifier")
         elif not parts[1]:
             self.warn(seg, "SVC01 has no procedure code")
         return self._service(service, elements, parts[0], parts[1], tuple(filter(None, parts[2:6])),
@@ -610,7 +621,7 @@ class _TransactionReader:
         units_text = elements[5]
         units = parse_quantity(units_text) if units_text else None
         if units is None and units_text.strip():
-            self.warn(seg, f"SVC05 {units_text[:12]!r} is not a number of units; ignored")
+            self.warn(seg, f"SVC05 {_shown(units_text)} is not a number of units; ignored")
         return _record(ServiceRecord, {
             "qualifier": qualifier,
             "code": code,
@@ -649,8 +660,8 @@ class _TransactionReader:
         shifted = _CODE_LIKE.fullmatch(seg.get(2)) is not None and balances(1)
         if shifted and not plain:
             self.warn(seg, f"SVC01 holds only the qualifier {qualifier!r} and the elements are "
-                           f"shifted by one; read code {seg.get(2)!r}, charge {seg.get(3)}, "
-                           f"paid {seg.get(4)}")
+                           f"shifted by one; read code {_shown(seg.get(2), _CODE_SHOWN)}, "
+                           f"charge {seg.get(3)}, paid {seg.get(4)}")
             return 1
         if plain:
             return 0

@@ -28,7 +28,8 @@ from assistant.storage.db import connect, transaction
 from assistant.storage.schema import MIGRATION_SET, SCHEMA_VERSION, migrate_to_latest, schema_version
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-APPEND_ONLY_TRIGGERS = frozenset({"activities_append_only_update", "activities_append_only_delete"})
+APPEND_ONLY_TRIGGERS = frozenset({"activities_append_only_update", "activities_append_only_delete",
+                                  "activities_append_only_insert"})
 
 
 def stamp(now: datetime) -> str:
@@ -144,6 +145,11 @@ def _is_ours(conn: sqlite3.Connection, name: str) -> None:
         "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", (MIGRATION_SET,)).fetchone()
     if not ours or not {"claims", "activities", "meta"} <= tables:
         raise InvalidInput(f"{name} is not an ar-assistant database; nothing was restored")
+
+
+def _protected(conn: sqlite3.Connection, name: str) -> None:
+    """The append-only triggers, checked once the file is brought up to date (older versions
+    had fewer; a file that lost one was edited outside the program)."""
     triggers = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     if not triggers >= APPEND_ONLY_TRIGGERS:
         raise InvalidInput(f"{name}: its audit trail is not protected (the append-only triggers are "
@@ -198,6 +204,7 @@ def restore(live: sqlite3.Connection, db: Path, source: Path, now: datetime, use
                     raise InvalidInput(f"{source.name} was written by a newer ar-assistant (schema "
                                        f"{found}, this program knows {SCHEMA_VERSION}); upgrade first")
                 migrated = migrate_to_latest(conn)
+                _protected(conn, source.name)
             except sqlite3.DatabaseError as exc:
                 raise InvalidInput(f"{source.name} cannot be read as an ar-assistant database ({exc}); "
                                    "nothing was restored") from None

@@ -440,6 +440,19 @@ WHERE work_status = 'written_off';
 """)
 
 
+def audit_no_overwrite(db: Database) -> None:
+    """`INSERT OR REPLACE` deletes the row it replaces without firing DELETE triggers (SQLite
+    fires them only with recursive_triggers on), so an entry could be overwritten in place:
+    an insert may not reuse the key of an entry that exists."""
+    _run(db, """
+CREATE TRIGGER activities_append_only_insert BEFORE INSERT ON activities
+WHEN NEW.pk IS NOT NULL AND EXISTS (SELECT 1 FROM activities WHERE pk = NEW.pk)
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -450,7 +463,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking, manual_write_offs]
+STEPS = [initial_schema, worklists_ranking, manual_write_offs, audit_no_overwrite]
 SCHEMA_VERSION = len(STEPS)
 
 
