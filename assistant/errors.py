@@ -7,12 +7,21 @@ birth or member ids: errors end up on screens, in terminals' scrollback and in l
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """Line breaks and other control characters that a file, a key or an argument carried into
+    a message, shown escaped: an error stays one line on any screen."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class AssistantError(Exception):
     """An error the user can act on; shown as one line, never a traceback."""
 
     title = "Error"
 
     def __init__(self, message: str) -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
 

@@ -14,6 +14,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -327,3 +328,11 @@ def test_a_fuzzed_import_never_leaves_a_transaction_open(tmp_path: Path) -> None
     conn.execute("ROLLBACK")
     assert isinstance(conn, sqlite3.Connection)
     conn.close()
+
+
+def test_found_by_fuzzing_a_key_with_a_line_break_is_a_one_line_error(tmp_path: Path) -> None:
+    mapping = write_bytes(tmp_path, "mapping.toml", '[defaults]\n"\\n" = ""\n')
+    with pytest.raises(AssistantError) as caught:
+        parse_claims_csv(write_bytes(tmp_path, "export.txt", PM_EXPORT), mapping=mapping)
+    assert_clear(caught.value)
+    assert "defaults.\\n" in str(caught.value)
