@@ -8,6 +8,7 @@ or domain views; presentation stays in the faces.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -68,6 +69,17 @@ class Services:
             "open_balance": as_number(count(
                 "SELECT coalesce(sum(balance_cents), 0) FROM claims WHERE balance_cents > 0")),
         }
+
+    # ------------------------------------------------------------------ sample
+
+    def build_sample(self, *, claims: int, seed: int,
+                     progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
+        """(Re)build the synthetic sample practice at this database path."""
+        from assistant.sample import build_sample
+
+        self.close()
+        return build_sample(self.locations, today=self.today, claims=claims, seed=seed,
+                            user=self.user, progress=progress)
 
     # ------------------------------------------------------------------ claims
 

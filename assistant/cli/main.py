@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "sample": "assistant.cli.sample_cmds:sample",
 }
 
 

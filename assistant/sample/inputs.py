@@ -147,6 +147,8 @@ class Condition:
     measures: tuple[Measure, ...]
     findings: tuple[str, ...]
     goals: tuple[str, ...]
+    subjective: tuple[str, ...] = ()
+    skilled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ def _condition(key: str, raw: dict[str, Any]) -> Condition:
         measures=tuple(Measure(m["name"], m["unit"], (float(m["start"][0]), float(m["start"][1])),
                                m["better"]) for m in raw["measures"]),
         findings=tuple(raw["findings"]), goals=tuple(raw["goals"]),
+        subjective=tuple(raw.get("subjective", ())), skilled=tuple(raw.get("skilled", ())),
     )
 
 

@@ -37,6 +37,12 @@ class Note:
     body: list[str]  # paragraphs / lines
     fields: list[tuple[str, str]]  # extra front matter, in order
 
+    @property
+    def slug(self) -> str:
+        """The file name part: "daily-note", "plan-of-care", "discharge-summary"."""
+        return self.title.lower().replace(" ", "-") if self.title == "Discharge summary" else \
+            self.doc_type.replace("_", "-")
+
     def front_matter(self) -> list[str]:
         lines = [
             f"account: {self.account}",
@@ -75,7 +81,7 @@ class NoteWriter:
         if self.folder is None:
             return
         fmt = note.author.note_format(note.doc_type)
-        base = self.folder / note.account / f"{note.day.isoformat()}-{note.doc_type.replace('_', '-')}"
+        base = self.folder / note.account / f"{note.day.isoformat()}-{note.slug}"
         path = base.with_suffix(f".{fmt}")
         n = 2
         while path in self._used:
@@ -104,7 +110,17 @@ class NoteWriter:
         return text.format_map(values)
 
     def _choice(self, key: str, ep: Episode, **extra: Any) -> str:
-        return self._fill(ep.rng.choice(self.phrases[key]), ep, ep.rng, **extra)
+        bank = list(self.phrases[key])
+        own = getattr(ep.condition, key, ()) if key in ("subjective", "skilled") else ()
+        if own and ep.rng.random() < 0.5:
+            bank = list(own)
+        return self._fill(ep.rng.choice(bank), ep, ep.rng, **extra)
+
+    def _plan(self, ep: Episode) -> str:
+        text = self._choice("plan", ep)
+        if ep.accident_date is not None and ep.rng.random() < 0.5:
+            text += " " + self._choice("plan_work", ep)
+        return text
 
     def _header(self, ep: Episode) -> list[str]:
         person = ep.patient.person
@@ -223,7 +239,7 @@ class NoteWriter:
             "O:",
             *self._minutes(procedures, ep, with_detail=True),
             "A: " + (self._choice("maintenance", ep) if ep.maintenance else self._choice("skilled", ep)),
-            "P: " + self._choice("plan", ep),
+            "P: " + self._plan(ep),
         ]
         if author.credential.value == "OTA":
             body.append(self._fill(self.phrases["ota_supervision"][0], ep, ep.rng,
@@ -242,7 +258,7 @@ class NoteWriter:
             "Measures:",
             *self._measure_lines(state, ep, fraction),
             "Assessment: " + self._choice("skilled", ep),
-            "Plan: " + self._choice("plan", ep),
+            "Plan: " + self._plan(ep),
         ]
         return self._note(ep, "progress_report", day, ep.therapist, "Progress report", body)
 
@@ -256,7 +272,7 @@ class NoteWriter:
             *self._measure_lines(state, ep, fraction),
             "Time:",
             *self._minutes(procedures, ep, with_detail=True),
-            "Plan: " + self._choice("plan", ep),
+            "Plan: " + self._plan(ep),
         ]
         return self._note(ep, "re_evaluation", day, ep.therapist, "Occupational therapy re-evaluation",
                           body)

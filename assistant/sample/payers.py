@@ -74,8 +74,13 @@ class Answer:
 
 @dataclass(slots=True)
 class Recoupment:
-    answer: Answer
+    """A PLB to apply in a run: WO takes back a claim's overpayment; FB applies a negative
+    balance carried from an earlier run (positive amounts reduce the payment)."""
+
+    reason: str
     amount_cents: int
+    answer: Answer | None = None
+    reference: str = ""
 
 
 @dataclass(slots=True)
@@ -141,7 +146,7 @@ class PayerSimulator:
             later = self._run(answer.payer, run.day + timedelta(days=rng.randint(30, 90)))
             paid_lines = [s.paid_cents for s in answer.services if s.paid_cents > 0]
             if later is not None and paid_lines:
-                later.recoupments.append(Recoupment(answer, min(paid_lines)))
+                later.recoupments.append(Recoupment("WO", min(paid_lines), answer))
                 self.later_events.setdefault(claim_id, []).append("recoupment")
             else:
                 self.tally.planted["recoupment"] -= 1
@@ -327,11 +332,16 @@ class PayerSimulator:
                 self._defer(run, recoupment)
                 continue
             total -= recoupment.amount_cents
-            adjustments.append(ProviderAdjustmentRecord(
-                reason_code="WO", amount_cents=recoupment.amount_cents,
-                reference=f"{recoupment.answer.icn} {recoupment.answer.claim.claim_id}",
-                provider_id=self.profile.practice["npi"],
-                fiscal_period_date=date(run.day.year, 12, 31)))
+            reference = recoupment.reference
+            if recoupment.answer is not None:
+                reference = f"{recoupment.answer.icn} {recoupment.answer.claim.claim_id}"
+            adjustments.append(self._plb(recoupment.reason, recoupment.amount_cents, reference, run.day))
+        if total < 0:
+            # Reversals took back more than the run pays: the balance is carried forward.
+            reference = f"FB{run.day:%y%m%d}"
+            adjustments.append(self._plb("FB", total, reference, run.day))
+            self._defer(run, Recoupment("FB", -total, reference=reference))
+            total = 0
         self._trace_seq += 1
         method = payer.payment_method if total > 0 else "NON"
         return RemittanceRecord(
@@ -343,15 +353,19 @@ class PayerSimulator:
             provider_adjustments=tuple(adjustments),
         )
 
+    def _plb(self, reason: str, amount: int, reference: str, day: date) -> ProviderAdjustmentRecord:
+        return ProviderAdjustmentRecord(reason_code=reason, amount_cents=amount, reference=reference,
+                                        provider_id=self.profile.practice["npi"],
+                                        fiscal_period_date=date(day.year, 12, 31))
+
     def _defer(self, run: Run, recoupment: Recoupment) -> None:
-        """A recoupment larger than the run's payment waits for the payer's next run."""
+        """A PLB larger than the run's payment waits for the payer's next run."""
         later = self._run(run.payer, run.day + timedelta(days=1))
-        claim_id = recoupment.answer.claim.claim_id
         if later is not None:
             later.recoupments.append(recoupment)
-        else:
+        elif recoupment.answer is not None:
             self.tally.planted["recoupment"] -= 1
-            events = self.later_events.get(claim_id, [])
+            events = self.later_events.get(recoupment.answer.claim.claim_id, [])
             if "recoupment" in events:
                 events.remove("recoupment")
 

@@ -397,25 +397,23 @@ class Clinic:
             touched["coverage_terminated"] = None
 
     def _break_units(self, ep: Episode, claim: Claim) -> Line:
-        """Bill one timed code more units than the day's minutes support."""
+        """Bill one timed code more units than the day's minutes support: what the other
+        unit rule would give when that is more, else one unit too many."""
         payer = ep.coverage.payer
-        timed = {line.code: line.minutes or 0 for line in claim.lines
-                 if self.profile.fees[line.code].timed}
-        right = timed_units(timed, payer.unit_rule)
-        other = UnitRule.PER_CODE if payer.unit_rule is UnitRule.CMS else UnitRule.CMS
-        wrong = timed_units(timed, other) if other is UnitRule.CMS else per_code_units(timed)
-        changed = [code for code in timed if wrong.get(code, 0) > right.get(code, 0)]
-        if sum(wrong.values()) <= sum(right.values()) or not changed:
-            code = max(timed, key=lambda c: timed[c])
-            wrong = dict(right)
-            wrong[code] += 1
-            changed = [code]
-        for line in claim.lines:
+        timed = [line for line in claim.lines if self.profile.fees[line.code].timed]
+        minutes = {line.code: line.minutes or 0 for line in timed}
+        billed = {line.code: line.units for line in timed}
+        other = per_code_units(minutes) if payer.unit_rule is UnitRule.CMS else timed_units(
+            minutes, UnitRule.CMS)
+        changed = {code: units for code, units in other.items() if units > billed[code]}
+        if sum(other.values()) <= sum(billed.values()) or not changed:
+            longest = max(timed, key=lambda line: line.minutes or 0)
+            changed = {longest.code: longest.units + 1}
+        for line in timed:
             if line.code in changed:
-                fee = self.profile.fees[line.code]
-                line.units = max(line.units, wrong[line.code])
-                line.charge_cents = fee.charge_cents * line.units
-        return next(line for line in claim.lines if line.code in changed)
+                line.units = changed[line.code]
+                line.charge_cents = self.profile.fees[line.code].charge_cents * line.units
+        return next(line for line in timed if line.code in changed)
 
     def _duplicate(self, ep: Episode, claim: Claim) -> Claim:
         lines = [Line(code=line.code, modifiers=list(line.modifiers), units=line.units,
