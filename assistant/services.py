@@ -7,18 +7,24 @@ or domain views; presentation stays in the faces.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain import ClaimView
+from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
 from assistant.storage import audit, open_database
 from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_claim
 from assistant.storage.documents import documents_for_claim
+
+if TYPE_CHECKING:
+    from assistant.ingest import ImportResult
 
 
 @dataclass
@@ -188,3 +194,32 @@ class Services:
             }
             for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
         ]
+
+    # ------------------------------------------------------------------ imports
+
+    def import_paths(
+        self,
+        kind: str,
+        paths: Sequence[Path],
+        progress: Callable[[int, int], None] = lambda _done, _total: None,
+        **options: Any,
+    ) -> list[ImportResult]:
+        """Import source files of one kind ("837", "csv", "notes", "settings", "auths").
+
+        Folders become the files inside them; each file is its own transaction. Options:
+        `mapping` (csv: a column-mapping TOML file).
+        """
+        from assistant.ingest import expand_paths, import_files, parser_for
+
+        parser = parser_for(kind)
+        mapping = options.pop("mapping", None)
+        if options:
+            raise InvalidInput(f"unknown import option(s) for {kind}: {', '.join(sorted(options))}")
+        if mapping is not None:
+            if kind != "csv":
+                raise InvalidInput("a column mapping applies to CSV claim exports only")
+            from assistant.importers.csv_claims import parse_claims_csv
+
+            parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
+        files = expand_paths(kind, [Path(p) for p in paths])
+        return import_files(self.conn, files, kind, parser, self.user, progress)

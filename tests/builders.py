@@ -23,7 +23,7 @@ from assistant.storage import transaction
 
 OT = ProviderRecord(npi="1234567893", last_name="Okafor", first_name="Dana", credential=Credential.OT)
 OTA = ProviderRecord(npi="1245319599", last_name="Lee", first_name="Sam", credential=Credential.OTA)
-CLINIC = ProviderRecord(npi="1699999996", last_name="Harbor Hand & Occupational Therapy",
+CLINIC = ProviderRecord(npi="1699999995", last_name="Harbor Hand & Occupational Therapy",
                         is_organization=True)
 
 PAYERS = {

@@ -87,7 +87,10 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line and exit 1; tracebacks only with AR_ASSISTANT_DEBUG."""
     os.umask(0o077)  # everything we write holds PHI: owner-only by default
     try:
-        return cli.main(args=argv, prog_name="ar-assistant", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="ar-assistant", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # ctx.exit(n) outside standalone mode returns n instead of exiting
+        return code
     except AssistantError as exc:
         _fail(exc.message)
     except click.exceptions.Exit as exc:

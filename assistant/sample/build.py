@@ -133,25 +133,22 @@ def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: s
                 progress: Progress) -> None:
     """Import every source file in the order a practice would: settings, claims, notes,
     authorizations, then the payers' remittances."""
-    from assistant.importers.authorizations import parse_authorizations
-    from assistant.importers.notes import parse_notes
-    from assistant.importers.settings import parse_settings
-    from assistant.importers.x837 import parse_837
-    from assistant.ingest import import_file
+    from assistant.ingest import import_file, parser_for
     from assistant.remit.service import import_835
     from assistant.storage import open_database, transaction
 
     steps: list[tuple[str, Path, Callable[[sqlite3.Connection, Path], Any]]] = []
 
-    def importer(kind: str, parser: Callable[[Path], Any]) -> Callable[[sqlite3.Connection, Path], Any]:
+    def importer(kind: str) -> Callable[[sqlite3.Connection, Path], Any]:
+        parser = parser_for(kind)
         return lambda conn, file: import_file(conn, file, kind, parser, user)
 
-    steps.append(("settings", sources.settings, importer("settings", parse_settings)))
-    steps.extend(("837", p, importer("837", parse_837)) for p in sources.batches)
-    steps.extend(("notes", p, importer("notes", parse_notes)) for p in sources.notes)
+    steps.append(("settings", sources.settings, importer("settings")))
+    claims, notes = importer("837"), importer("notes")
+    steps.extend(("837", p, claims) for p in sources.batches)
+    steps.extend(("notes", p, notes) for p in sources.notes)
     if sources.authorizations is not None:
-        steps.append(("authorizations", sources.authorizations,
-                      importer("authorizations", parse_authorizations)))
+        steps.append(("auths", sources.authorizations, importer("auths")))
     steps.extend(("835", p, lambda conn, file: import_835(conn, file, user=user))
                  for p in sources.remittances)
     conn = open_database(path, create=True)

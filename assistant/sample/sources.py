@@ -151,7 +151,7 @@ def write_settings(profile: Profile, path: Path) -> Path:
         *(f"{key} = {_toml_value(practice[key])}"
           for key in ("name", "npi", "tax_id", "address1", "city", "state", "zip", "phone")),
     ]
-    for person in (*profile.therapists, profile.assistant):
+    for person in (*profile.therapists, profile.assistant, *profile.physicians):
         lines += [
             "",
             "[[providers]]",
@@ -159,8 +159,9 @@ def write_settings(profile: Profile, path: Path) -> Path:
             f"last_name = {_toml_value(person.last_name)}",
             f"first_name = {_toml_value(person.first_name)}",
             f"credential = {_toml_value(person.credential.value)}",
-            f"taxonomy = {_toml_value(person.taxonomy or '')}",
         ]
+        if person.taxonomy:
+            lines.append(f"taxonomy = {_toml_value(person.taxonomy)}")
     for payer in profile.payers:
         lines += ["", "[[payers]]"]
         lines += [f"{key} = {_toml_value(value)}" for key, value in payer.settings.items()]

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -40,9 +40,13 @@ def _iso(value: date | None) -> str | None:
 
 
 def record_hash(record: object) -> str:
-    """A stable fingerprint of an imported record, to tell an unchanged one from a changed one."""
-    payload = json.dumps(asdict(record), sort_keys=True, default=str)  # type: ignore[call-overload]
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+    """A stable fingerprint of an imported record, to tell an unchanged one from a changed one.
+
+    The repr of a frozen record (strings, numbers, Decimals, dates, enums, tuples and nested
+    records) is deterministic and about ten times cheaper than `asdict` + JSON, which was
+    the largest cost of importing a big 837.
+    """
+    return hashlib.sha256(repr(record).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -64,8 +68,11 @@ _SOURCE_COLUMNS = (
     "patient_pk", "payer_pk", "coverage_priority", "member_id", "billing_provider_pk",
     "rendering_provider_pk", "referring_provider_pk", "place_of_service", "frequency_code",
     "prior_auth", "dos_from", "dos_to", "dos_from_day", "dos_to_day", "submitted_date",
-    "submitted_day", "billed_cents",
+    "submitted_day", "billed_cents", "payer_claim_number",
 )
+# Source columns a later file without the value must not clear: the payer claim number
+# also arrives from remittances (CLP07), and a re-sent original carries no REF*F8.
+_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number"})
 
 
 class Writer:
@@ -75,9 +82,12 @@ class Writer:
         self.conn = conn
         self.user = user
         self.source = source
-        self._payers: dict[str, int] = {
-            name.lower(): pk for pk, name in conn.execute("SELECT pk, name FROM payers")
-        }
+        self._payers: dict[str, int] = {}  # lower-case name or alias -> pk (names win)
+        for pk, aliases in conn.execute("SELECT pk, aliases FROM payers"):
+            for alias in json.loads(aliases or "[]"):
+                self._payers.setdefault(str(alias).lower(), pk)
+        self._payers.update(
+            (name.lower(), pk) for pk, name in conn.execute("SELECT pk, name FROM payers"))
         self._payer_ids: dict[str, int] = {
             pid: pk for pk, pid in conn.execute("SELECT pk, payer_id FROM payers") if pid
         }
@@ -88,12 +98,24 @@ class Writer:
 
     # ------------------------------------------------------------------ reference data
 
-    def practice(self, record: PracticeRecord) -> None:
-        """The first billing provider seen names the practice; later files do not rename it."""
+    def practice(self, record: PracticeRecord, *, replace: bool = False) -> None:
+        """The first billing provider seen names the practice; later claim files do not rename it.
+
+        With `replace` (the practice's own settings file) the record's values win, and only
+        the fields it leaves out keep what the database has.
+        """
         exists = self.conn.execute("SELECT 1 FROM practice WHERE pk = 1").fetchone()
         values = (record.name, record.npi, record.tax_id, record.address1, record.city,
                   record.state, record.zip, record.phone)
-        if exists:
+        if exists and replace:
+            self.conn.execute(
+                "UPDATE practice SET name = ?, npi = coalesce(?, npi), tax_id = coalesce(?, tax_id), "
+                "address1 = coalesce(?, address1), city = coalesce(?, city), "
+                "state = coalesce(?, state), zip = coalesce(?, zip), phone = coalesce(?, phone) "
+                "WHERE pk = 1",
+                values,
+            )
+        elif exists:
             self.conn.execute(
                 "UPDATE practice SET npi = coalesce(npi, ?), tax_id = coalesce(tax_id, ?), "
                 "address1 = coalesce(address1, ?), city = coalesce(city, ?), "
@@ -108,7 +130,9 @@ class Writer:
                 values,
             )
 
-    def provider(self, record: ProviderRecord) -> int:
+    def provider(self, record: ProviderRecord, *, replace: bool = False) -> int:
+        """A provider by NPI; claim files only fill in credential and taxonomy of a known one,
+        the settings file (`replace`) also corrects the name."""
         pk = self._providers.get(record.npi)
         credential = record.credential.value if record.credential else None
         if pk is None:
@@ -120,6 +144,13 @@ class Writer:
             )
             pk = int(cur.lastrowid or 0)
             self._providers[record.npi] = pk
+        elif replace:
+            self.conn.execute(
+                "UPDATE providers SET last_name = ?, first_name = ?, credential = coalesce(?, credential), "
+                "taxonomy = coalesce(?, taxonomy), is_organization = ? WHERE pk = ?",
+                (record.last_name, record.first_name, credential, record.taxonomy,
+                 int(record.is_organization), pk),
+            )
         elif credential or record.taxonomy:
             self.conn.execute(
                 "UPDATE providers SET credential = coalesce(?, credential), "
@@ -168,6 +199,8 @@ class Writer:
             sets = ", ".join(f"{col} = ?" for col in values)
             self.conn.execute(f"UPDATE payers SET {sets} WHERE pk = ?", (*values.values(), pk))
         self._payers[record.name.lower()] = pk
+        for alias in record.aliases:
+            self._payers.setdefault(alias.lower(), pk)
         if record.payer_id:
             self._payer_ids[record.payer_id] = pk
         return pk
@@ -307,7 +340,7 @@ class Writer:
             record.prior_auth, record.dos_from.isoformat(), record.dos_to.isoformat(),
             day_number(record.dos_from), day_number(record.dos_to), _iso(record.submitted_date),
             day_number(record.submitted_date) if record.submitted_date else None,
-            record.billed_cents,
+            record.billed_cents, record.payer_claim_number,
         )
         return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
@@ -332,7 +365,8 @@ class Writer:
                       digest: str) -> None:
         """A changed claim: new source values, lines matched by number, every change audited."""
         pk = int(old["pk"])
-        changed = {col: (old[col], new) for col, new in columns.items() if old[col] != new}
+        changed = {col: (old[col], new) for col, new in columns.items()
+                   if old[col] != new and not (new is None and col in _KEEP_WHEN_ABSENT)}
         sets = [f"{col} = ?" for col in changed]
         params: list[Any] = [new for _, new in changed.values()]
         has_postings = self.conn.execute(
@@ -359,6 +393,8 @@ class Writer:
         self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
                               [(pk, seq, code) for seq, code in enumerate(record.diagnoses, 1)])
         for col, (before, after) in changed.items():
+            if col.endswith("_day"):
+                continue  # the day number mirrors its date column, audited already
             audit.record(self.conn, claim_pk=pk, user=self.user, kind="import", field=col,
                          before=before, after=after, details={"source": self.source})
         for note in line_changes:
@@ -411,7 +447,7 @@ class Writer:
 
     def document(self, record: DocumentRecord) -> bool:
         """Insert a note unless the same text is on file; returns whether it was new."""
-        patient_pk = self.patient_pk(record.account, record.source or "note")
+        patient_pk = self.patient_pk(record.account, "note")
         digest = hashlib.sha256(
             f"{record.account}|{record.doc_type}|{record.doc_date}|{record.text}".encode()
         ).hexdigest()
