@@ -141,6 +141,8 @@ class Episode:
     eval_only: bool = False
     ends_early: bool = False
     extended: bool = False  # visits go on past the plan of care (planted poc_lapsed)
+    recert_weeks: int = 0  # the course was extended this long under a recertified plan
+    course_end: date | None = None  # last day of the scheduled course (None: brief or eval only)
     maintenance: bool = False
     accident_date: date | None = None
     flags: set[str] = field(default_factory=set)  # episode-level planted kinds

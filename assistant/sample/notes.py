@@ -160,7 +160,7 @@ class NoteWriter:
 
     def _note(self, ep: Episode, doc_type: str, day: date, author: Clinician, title: str,
               body: list[str], fields: list[tuple[str, str]] | None = None) -> Note:
-        signed = f"Signed: {author.signature} (NPI {author.npi}) {day.isoformat()}"
+        signed = f"Electronically signed by {author.signature} (NPI {author.npi}) on {day.isoformat()}"
         return Note(ep.patient.account, doc_type, day, author, title, [*body, "", signed], fields or [])
 
     # ------------------------------------------------------------------ note kinds

@@ -266,13 +266,18 @@ class Planner:
         if medicare_like and self.tally.consider("poc_lapsed", rng, self.profile.rate("poc_lapsed")):
             ep.extended = True
             ep.flags.add("poc_lapsed")
-        last = planned_end + timedelta(days=7 * rng.randint(1, 3)) if ep.extended else planned_end
+        elif chance(rng, float(self.schedule["recertified"])):
+            ep.recert_weeks = rng.randint(2, 4)
+        extra = rng.randint(1, 3) if ep.extended else ep.recert_weeks
+        last = planned_end + timedelta(days=7 * extra)
+        ep.course_end = last
         day = ep.start + timedelta(days=1)
         while day <= last:
             if day.weekday() in days and is_open(day) and chance(rng, attendance):
                 ep.visits.append(Visit(day, len(ep.visits)))
             day += timedelta(days=1)
-        if not ep.extended and chance(rng, float(self.schedule["dropout"])) and len(ep.visits) > 2:
+        if not (ep.extended or ep.recert_weeks) and chance(rng, float(self.schedule["dropout"])) \
+                and len(ep.visits) > 2:
             keep = max(2, round(len(ep.visits) * rng.uniform(0.2, 0.8)))
             ep.visits = ep.visits[:keep]
             ep.ends_early = True
@@ -312,20 +317,26 @@ class Planner:
             ep.flags.add("coverage_terminated")
 
     def _plans(self, ep: Episode, course_days: int, medicare_like: bool) -> None:
+        """The initial plan for the planned course (90 days at most per plan, then a
+        recertification), and a recertified plan for a course extended on purpose."""
         rng = ep.rng
         cert_low, cert_high = self.schedule["certification_days"]
         max_days = int(self.schedule["max_plan_days"])
         start = ep.start
-        course_end = ep.start + timedelta(days=max(course_days, 1) - 1)
+        course_end = ep.start + timedelta(days=max(course_days, 1) - 1 + 7 * ep.recert_weeks)
+        planned_end = ep.start + timedelta(days=max(course_days, 1) - 1)
         first = True
         while True:
-            end = min(course_end, start + timedelta(days=max_days - 1))
+            limit = planned_end if first and ep.recert_weeks else course_end
+            end = min(limit, start + timedelta(days=max_days - 1))
             written = start if first else start - timedelta(days=rng.randint(3, 8))
             certified: date | None = written + timedelta(days=rng.randint(cert_low, cert_high))
             if (first and medicare_like and course_days > 30 and ep.condition.shape == "therapy"
                     and self.tally.consider("poc_uncertified", rng, self.profile.rate("poc_uncertified"))):
                 certified = None if chance(rng, 0.2) else start + timedelta(days=rng.randint(31, 60))
                 ep.flags.add("poc_uncertified")
+            elif not first:
+                certified = min(certified, start) if certified else None
             ep.plans.append(PlanOfCare(start=start, end=end, written=written, certified=certified,
                                        recertification=not first))
             if end >= course_end:
@@ -341,7 +352,7 @@ class Planner:
         per_visit = 3 if unit_kind == "units" else 1
         approved = visits * per_visit + rng.randint(1, 4) * per_visit + (2 if unit_kind == "units" else 0)
         end = ep.start + timedelta(days=course_days + 13)
-        if ep.extended:
+        if ep.extended or ep.recert_weeks:
             end = max(end, ep.visits[-1].day + timedelta(days=7))
         if visits >= 4:
             if self.tally.consider("auth_exhausted", rng, self.profile.rate("auth_exhausted")):

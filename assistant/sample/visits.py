@@ -426,7 +426,9 @@ class Clinic:
                     rendering=claim.rendering, certifier=claim.certifier, submitted=submitted,
                     secondary=claim.secondary, auth_number=claim.auth_number,
                     accident_date=claim.accident_date, duplicate_of=claim.claim_id)
-        dup.errors = ["duplicate_submission"]
+        # A copy carries the original's billing errors; submission and payer events are its own.
+        own = ("late_submission", "claim_lost", "other_payer_primary", "medical_necessity_review")
+        dup.errors = [k for k in claim.errors if k not in own] + ["duplicate_submission"]
         dup.caught = ["duplicate_submission"]
         return dup
 
@@ -452,8 +454,7 @@ class Clinic:
         if last and not ep.eval_only:
             if ep.ends_early:
                 day, stopped = visit.day + timedelta(days=30), True
-            elif ep.condition.shape == "brief" or (
-                    ep.start + timedelta(days=7 * ep.planned_weeks) <= self.today):
+            elif ep.course_end is None or ep.course_end <= self.today:
                 day, stopped = visit.day, False
             else:
                 return  # still in treatment today
