@@ -76,6 +76,7 @@ class PayerProfile:
     kx_threshold_by_year: tuple[tuple[int, int], ...]
     sequestration_percent: int
     assistant_percent: int
+    remit_address: dict[str, str]
 
     @property
     def is_medicare(self) -> bool:
@@ -88,8 +89,13 @@ class PayerProfile:
 
     def by_year(self, table: tuple[tuple[int, int], ...], year: int) -> int:
         """A yearly amount in dollars; a later year than the table knows uses the latest."""
-        known = [amount for y, amount in table if y <= year]
-        return known[-1] if known else table[0][1]
+        return _by_year(table, year)
+
+
+@cache
+def _by_year(table: tuple[tuple[int, int], ...], year: int) -> int:
+    known = [amount for y, amount in table if y <= year]
+    return known[-1] if known else table[0][1]
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,7 @@ def _payer(raw: dict[str, Any]) -> PayerProfile:
         kx_threshold_by_year=_years(sim.get("kx_threshold_by_year")),
         sequestration_percent=int(sim.get("sequestration_percent", 0)),
         assistant_percent=int(sim.get("assistant_percent", 100)),
+        remit_address={k: str(v) for k, v in sim.get("remit_address", {}).items()},
     )
 
 

@@ -72,7 +72,8 @@ class NoteWriter:
         self.phrases = profile.phrases
         self.fees = profile.fees
         self.count = 0
-        self._used: set[Path] = set()
+        self._used: set[str] = set()
+        self._folders: set[Path] = set()
 
     # ------------------------------------------------------------------ files
 
@@ -81,18 +82,23 @@ class NoteWriter:
         if self.folder is None:
             return
         fmt = note.author.note_format(note.doc_type)
-        base = self.folder / note.account / f"{note.day.isoformat()}-{note.slug}"
-        path = base.with_suffix(f".{fmt}")
+        folder = self.folder / note.account
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        base = f"{folder}/{note.day.isoformat()}-{note.slug}"
+        path = f"{base}.{fmt}"
         n = 2
         while path in self._used:
-            path = Path(f"{base}-{n}.{fmt}")
+            path = f"{base}-{n}.{fmt}"
             n += 1
         self._used.add(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "docx":
-            path.write_bytes(_docx(note))
+            with open(path, "wb") as fh:
+                fh.write(_docx(note))
         else:
-            path.write_text(render_text(note), encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(render_text(note))
 
     # ------------------------------------------------------------------ wording
 

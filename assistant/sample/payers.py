@@ -157,7 +157,9 @@ class PayerSimulator:
         payer = claim.coverage.payer
         planted = self.profile.planted
         caught = set(claim.caught)
-        whole = next((k for k in WHOLE_CLAIM_KINDS if k in caught), None)
+        whole = None
+        if caught:
+            whole = next((k for k in WHOLE_CLAIM_KINDS if k in caught), None)
         if whole in CLAIM_LEVEL_KINDS:
             group, reason, remarks = _codes(planted[whole].codes)
             billed = claim.billed_cents
@@ -167,7 +169,7 @@ class PayerSimulator:
         if whole is not None:
             for i in range(len(claim.lines)):
                 denied_lines[i] = _codes(planted[whole].codes)
-        else:
+        elif caught:
             for kind in LINE_KINDS:
                 line = claim.error_lines.get(kind)
                 if kind in caught and line is not None:

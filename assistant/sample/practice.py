@@ -9,10 +9,12 @@ visits do not depend on any other episode. Planning stops when the visits inside
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from bisect import bisect
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TypeVar
+from itertools import accumulate
+from typing import Generic, TypeVar
 
 from assistant.domain import PayerKind
 from assistant.sample.calendar import add_open_days, is_open, next_open
@@ -39,9 +41,18 @@ NOTES_CLAIMS_LIMIT = 25_000
 AUTH_KINDS = ("auth_exhausted", "auth_expired")
 
 
-def pick(rng: random.Random, weights: dict[T, float]) -> T:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+class Weighted(Generic[T]):
+    """A fixed weighted choice, prepared once: the same draw as `random.choices` makes."""
+
+    __slots__ = ("cumulative", "keys", "total")
+
+    def __init__(self, weights: Mapping[T, float]) -> None:
+        self.keys = list(weights)
+        self.cumulative = list(accumulate(weights[k] for k in self.keys))
+        self.total = self.cumulative[-1]
+
+    def pick(self, rng: random.Random) -> T:
+        return self.keys[bisect(self.cumulative, rng.random() * self.total, 0, len(self.keys) - 1)]
 
 
 def chance(rng: random.Random, rate: float) -> bool:
@@ -80,7 +91,17 @@ class Planner:
         self.notes_share = min(1.0, NOTES_CLAIMS_LIMIT / max(claims, 1))
         self.tally = Tally()
         self.patients = 0
-        self._payer_mix = {p: p.mix for p in profile.payers}
+        self._payer_mix = Weighted({p: p.mix for p in profile.payers})
+        self._cities = Weighted({i: float(c["weight"]) for i, c in enumerate(profile.places["cities"])})
+        self._therapists = Weighted({t: t.share for t in profile.therapists})
+        self._lag = Weighted({int(k): float(v) for k, v in self.schedule["submission_lag"].items()})
+        self._conditions = {
+            group: Weighted({c: c.groups[group] for c in profile.conditions if c.groups.get(group)})
+            for group in ("senior", "adult", "work")
+        }
+        self.per_week = {c.key: Weighted(c.per_week) for c in profile.conditions}
+        self.evals = {c.key: Weighted(c.evals) for c in profile.conditions}
+        self.interventions = {c.key: Weighted(c.interventions) for c in profile.conditions}
 
     # ------------------------------------------------------------------ the plan
 
@@ -144,7 +165,7 @@ class Planner:
     # ------------------------------------------------------------------ people
 
     def _new_episode(self, number: int, rng: random.Random) -> Episode:
-        payer = pick(rng, self._payer_mix)
+        payer = self._payer_mix.pick(rng)
         age = rng.randint(*payer.ages)
         if payer.kind is not PayerKind.MEDICARE and payer.kind is not PayerKind.MEDICARE_ADVANTAGE:
             age = min(age, rng.randint(*payer.ages))  # commercial and Medicaid skew younger
@@ -173,7 +194,7 @@ class Planner:
         first = rng.choice(names["female" if sex == "F" else "male"][era])
         last = rng.choice(names["surnames"]["list"])
         places = self.profile.places
-        city = pick(rng, {i: float(c["weight"]) for i, c in enumerate(places["cities"])})
+        city = self._cities.pick(rng)
         where = places["cities"][city]
         unit = rng.choice(places["streets"]["units"])
         street = f"{rng.randint(100, 19999)} {rng.choice(places['streets']['list'])}"
@@ -213,11 +234,10 @@ class Planner:
             group = "senior"
         else:
             group = "adult"
-        weights = {c: c.groups.get(group, 0.0) for c in self.profile.conditions}
-        return pick(rng, {c: w for c, w in weights.items() if w > 0})
+        return self._conditions[group].pick(rng)
 
     def _therapist(self, rng: random.Random) -> Clinician:
-        return pick(rng, {t: t.share for t in self.profile.therapists})
+        return self._therapists.pick(rng)
 
     def _certifier(self, rng: random.Random, condition: Condition) -> Clinician:
         referring = [p for p in self.profile.physicians if condition.key in p.refers]
@@ -232,7 +252,7 @@ class Planner:
         primary = rng.choice(condition.primary).for_side(side)
         extra = rng.sample(condition.secondary, k=min(len(condition.secondary), rng.randint(1, 2)))
         diagnoses = [primary, *(d.for_side(side) for d in extra)]
-        per_week = pick(rng, condition.per_week)
+        per_week = self.per_week[condition.key].pick(rng)
         weeks = rng.randint(*condition.weeks)
         ep = Episode(number=number, rng=rng, patient=patient, coverage=coverage, secondary=secondary,
                      condition=condition, side=side, therapist=self._therapist(rng),
@@ -375,8 +395,7 @@ class Planner:
     # ------------------------------------------------------------------ dates
 
     def submission_date(self, rng: random.Random, dos: date) -> date:
-        lag = int(pick(rng, {k: float(v) for k, v in self.schedule["submission_lag"].items()}))
-        return min(add_open_days(dos, lag), self.today)
+        return min(add_open_days(dos, self._lag.pick(rng)), self.today)
 
 
 def _days(first: date, last: date) -> list[date]:

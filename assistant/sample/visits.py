@@ -17,19 +17,12 @@ from assistant.sample.calendar import add_open_days
 from assistant.sample.inputs import Clinician, Measure, Profile
 from assistant.sample.model import Claim, Episode, Line, PlanOfCare, Visit
 from assistant.sample.notes import NoteWriter
-from assistant.sample.practice import Planner, Tally, chance, pick
+from assistant.sample.practice import Planner, Tally, Weighted, chance
 from assistant.sample.units import per_code_units, timed_units
 
 EVAL_MINUTES = {"97165": (25, 35), "97166": (40, 50), "97167": (55, 70), "97168": (25, 35)}
 COGNITIVE_BASE, COGNITIVE_ADDON = "97129", "97130"
-# Kinds that deny the whole claim when the payer catches them, in the order the payer looks.
-WHOLE_CLAIM_KINDS = (
-    "duplicate_submission", "late_submission", "invalid_icd10", "coverage_terminated",
-    "other_payer_primary", "auth_expired", "auth_exhausted", "kx_missing", "poc_uncertified",
-    "poc_lapsed", "progress_report_missing", "medical_necessity_review",
-)
-LINE_KINDS = ("missing_go", "gp_instead_of_go", "medicare_97014", "addon_without_base",
-              "ncci_97530_97140_no_modifier", "units_8_minute")
+_PARTS = Weighted({1: 0.15, 2: 0.5, 3: 0.35})  # procedures in a session
 
 
 @dataclass(slots=True)
@@ -158,19 +151,20 @@ class Clinic:
     def _procedures(self, ep: Episode, state: EpisodeState, visit: Visit, kind: str) -> list[Procedure]:
         rng = ep.rng
         cond = ep.condition
+        treatments = self.planner.interventions[cond.key]
         done: list[Procedure] = []
 
         def untimed(code: str, low: int, high: int) -> None:
             done.append(Procedure(code, rng.randint(low, high), False))
 
         if kind == "evaluation":
-            code = pick(rng, cond.evals)
+            code = self.planner.evals[cond.key].pick(rng)
             untimed(code, *EVAL_MINUTES[code])
             if state.uses_orthosis and (cond.shape == "brief" or chance(rng, 0.5)):
                 done.append(Procedure("97760", rng.randint(20, 38), True))
                 state.orthosis_made = True
             elif not ep.eval_only and chance(rng, 0.4):
-                code = "97535" if chance(rng, 0.5) else pick(rng, cond.interventions)
+                code = "97535" if chance(rng, 0.5) else treatments.pick(rng)
                 done.append(Procedure(code, rng.randint(8, 20), True))
             return done
         if kind == "re_evaluation":
@@ -184,14 +178,14 @@ class Clinic:
                 done.append(Procedure("97760", rng.randint(20, 35), True))
                 state.orthosis_made = True
             if chance(rng, 0.6):
-                done.append(Procedure(pick(rng, cond.interventions), rng.randint(6, 16), True))
+                done.append(Procedure(treatments.pick(rng), rng.randint(6, 16), True))
             if state.uses_paraffin and chance(rng, 0.5):
                 untimed("97018", 8, 12)
             return done
         if state.uses_group and chance(rng, 0.35):
             untimed("97150", 40, 55)
             if chance(rng, 0.3):
-                done.append(Procedure(pick(rng, cond.interventions), rng.randint(8, 15), True))
+                done.append(Procedure(treatments.pick(rng), rng.randint(8, 15), True))
             return done
         done.extend(self._timed(ep, state, rng.randint(*cond.timed_minutes)))
         if state.uses_estim and chance(rng, 0.6):
@@ -207,17 +201,18 @@ class Clinic:
         """Split a session's timed minutes among two or three procedures."""
         rng = ep.rng
         cond = ep.condition
-        weights = dict(cond.interventions)
         parts: list[str] = []
         if state.uses_cognitive and chance(rng, 0.85):
             parts.append(COGNITIVE_BASE)
         if state.orthosis_made and chance(rng, 0.15):
             parts.append("97763")
-        count = pick(rng, {1: 0.15, 2: 0.5, 3: 0.35}) if total >= 23 else 1
-        while len(parts) < count and weights:
-            code = pick(rng, weights)
-            weights.pop(code)
-            parts.append(code)
+        count = _PARTS.pick(rng) if total >= 23 else 1
+        treatments = self.planner.interventions[cond.key]
+        distinct = len(treatments.keys) + len(parts)
+        while len(parts) < min(count, distinct):
+            code = treatments.pick(rng)
+            if code not in parts:
+                parts.append(code)
         shares = [rng.uniform(0.6, 1.6) for _ in parts]
         scale = total / sum(shares)
         minutes = [max(5, round(s * scale)) for s in shares]
@@ -309,6 +304,12 @@ class Clinic:
         rate = self.profile.rate
         lines = claim.lines
         touched: dict[str, Line | None] = {}
+        codes = [line.code for line in lines]
+        # First, so no other error is planted in the line it removes.
+        if COGNITIVE_BASE in codes and COGNITIVE_ADDON in codes and tally.consider(
+                "addon_without_base", rng, rate("addon_without_base")):
+            del lines[codes.index(COGNITIVE_BASE)]
+            touched["addon_without_base"] = next(x for x in lines if x.code == COGNITIVE_ADDON)
         if any(self.profile.fees[line.code].timed for line in lines) and tally.consider(
                 "units_8_minute", rng, rate("units_8_minute")):
             touched["units_8_minute"] = self._break_units(ep, claim)
@@ -339,10 +340,6 @@ class Clinic:
             line = lines[codes.index("G0283")]
             line.code = "97014"
             touched["medicare_97014"] = line
-        if COGNITIVE_BASE in codes and COGNITIVE_ADDON in codes and tally.consider(
-                "addon_without_base", rng, rate("addon_without_base")):
-            del lines[codes.index(COGNITIVE_BASE)]
-            touched["addon_without_base"] = next(x for x in lines if x.code == COGNITIVE_ADDON)
         if payer.is_medicare and any("KX" in line.modifiers for line in lines) and tally.consider(
                 "kx_missing", rng, rate("kx_missing")):
             for line in lines:

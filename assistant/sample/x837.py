@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from assistant.money import x12_amount
 from assistant.sample.inputs import Clinician
@@ -23,6 +24,7 @@ CLAIMS_PER_TRANSACTION = 2500  # the TR3 suggests at most 5000 CLM per ST-SE
 _UNSAFE = str.maketrans({"*": " ", ":": " ", "^": " ", "~": " "})
 
 
+@lru_cache(maxsize=8192)
 def _clean(text: str) -> str:
     return " ".join(text.translate(_UNSAFE).upper().split())
 
