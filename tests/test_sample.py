@@ -421,3 +421,149 @@ def test_readme_documents_every_planted_kind() -> None:
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{kind}` |")), None)
         assert row is not None, kind
         assert f"{entry.rate * 100:g}%" in row, (kind, row)
+
+
+# ---------------------------------------------------------------------- the built database
+
+
+def _build(folder: Path, claims: int = 300, seed: int = SEED) -> dict[str, object]:
+    from assistant.paths import Locations
+    from assistant.sample import build_sample
+
+    return build_sample(Locations(db=folder / "ar.db", config=folder / "config"), today=TODAY,
+                        claims=claims, seed=seed, user="tester")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    folder = tmp_path_factory.mktemp("built")
+    return folder / "ar.db", _build(folder)
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(row) for row in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+def test_build_imports_every_file_through_the_importers(built: tuple[Path, dict[str, object]]) -> None:
+    db, summary = built
+    assert summary["claims"] == 300 and summary["sample"] is True
+    assert summary["patients"] >= 30 and summary["documents"] > 300
+    assert len(summary["payers"]) == 8  # type: ignore[arg-type]
+    assert summary["denied_claims"] > 0
+    files = summary["files"]
+    assert files["837"] > 50 and files["835"] > 50 and files["notes"] == summary["documents"]  # type: ignore[index]
+    imported = dict(_rows(db, "SELECT kind, count(*) FROM import_files GROUP BY kind"))
+    assert imported == {"settings": 1, "837": files["837"], "notes": files["notes"],  # type: ignore[index]
+                        "auths": files["authorizations"], "835": files["835"]}  # type: ignore[index]
+    assert _rows(db, "SELECT count(*) FROM claim_payments WHERE claim_pk IS NULL") == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM remittances WHERE balanced = 0") == [(0,)]
+    meta = dict(_rows(db, "SELECT key, value FROM meta WHERE key LIKE 'sample%'"))
+    assert meta["sample"] == "1" and meta["sample_seed"] == str(SEED)
+    assert meta["sample_today"] == TODAY.isoformat()
+
+
+def test_payer_answers_reach_the_claims(built: tuple[Path, dict[str, object]]) -> None:
+    db, summary = built
+    statuses = dict(_rows(db, "SELECT payer_status, count(*) FROM claims GROUP BY 1"))
+    assert {"paid", "denied", "submitted", "forwarded"} <= set(statuses)
+    assert statuses["paid"] > statuses["denied"] > 0
+    planted = json.loads((Path(summary["sources"]) / PLANTED_FILE).read_text())  # type: ignore[arg-type]
+    denied = [cid for (cid,) in _rows(db, "SELECT claim_id FROM claims WHERE payer_status = 'denied'")]
+    # Payers deny only what was planted: every denial has its cause in planted.json.
+    assert all(cid in planted for cid in denied)
+    lost = [cid for cid, kinds in planted.items() if "claim_lost" in kinds]
+    unanswered = {cid for (cid,) in _rows(db, "SELECT claim_id FROM claims WHERE payer_status = 'submitted'")}
+    assert set(lost) <= unanswered
+
+
+def test_same_seed_gives_the_same_database(built: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+    db, _ = built
+    _build(tmp_path)
+    again = tmp_path / "ar.db"
+    queries = [
+        "SELECT claim_id, frequency_code, dos_from, submitted_date, billed_cents, paid_cents, "
+        "adjusted_cents, patient_resp_cents, balance_cents, payer_status, prior_auth, member_id "
+        "FROM claims ORDER BY claim_id",
+        "SELECT c.claim_id, l.line_no, l.code, l.modifiers, l.units, l.charge_cents, l.paid_cents "
+        "FROM claim_lines l JOIN claims c ON c.pk = l.claim_pk ORDER BY 1, 2",
+        "SELECT account, last_name, first_name, dob, member_id FROM patients ORDER BY account",
+        "SELECT doc_type, doc_date, author, title, text FROM documents ORDER BY doc_date, text",
+        "SELECT start_date, end_date, certified_date, recert_due, goals FROM plans_of_care ORDER BY 1, 5",
+        "SELECT number, approved, used, start_date, end_date FROM authorizations ORDER BY 1",
+        "SELECT patient_control_number, status_code, charge_cents, paid_cents, payer_claim_number "
+        "FROM claim_payments ORDER BY 1, 5, 2",
+        "SELECT group_code, reason_code, amount_cents FROM adjustments ORDER BY pk",
+    ]
+    for sql in queries:
+        assert _rows(db, sql) == _rows(again, sql), sql
+
+
+@pytest.mark.slow
+def test_generated_835_files_pass_pyx12(built: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    _, summary = built
+    files = sorted((Path(summary["sources"]) / "835").glob("*.835"))  # type: ignore[arg-type]
+    text = {p: p.read_text() for p in files}
+    wanted = [max(files, key=lambda p: len(text[p]))]
+    wanted += [p for p in files if "*22*" in text[p]][:1] + [p for p in files if "NM1*TT" in text[p]][:1]
+    wanted += [p for p in files if "PLB*" in text[p]][:1]
+    for path in dict.fromkeys(wanted):
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        assert _x12valid(copy) == "OK", path.name
+
+
+# ---------------------------------------------------------------------- the CLI
+
+
+def test_sample_json_reports_the_counts(run_cli, tmp_path: Path) -> None:
+    db = tmp_path / "s" / "ar.db"
+    result = run_cli("--db", str(db), "--today", TODAY.isoformat(), "sample", "--claims", "120",
+                     "--seed", "7", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert isinstance(data, dict)
+    assert data["claims"] == 120 and data["sample"] is True
+    assert {"claims", "patients", "payers", "documents", "denied_claims"} <= set(data)
+    assert sorted(data["payers"]) == sorted(p.name for p in load_profile().payers)
+    assert result.stderr == ""  # no progress bar with --json
+    again = run_cli("--db", str(db), "--today", TODAY.isoformat(), "sample", "--claims", "60", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert again.json()["claims"] == 60  # type: ignore[index]
+    opened = run_cli("--db", str(db))
+    assert opened.exit_code == 0 and "SYNTHETIC SAMPLE DATA" in opened.stdout
+
+
+def test_sample_never_replaces_a_practice_database(run_cli, tmp_path: Path) -> None:
+    db = tmp_path / "practice.db"
+    assert run_cli("--db", str(db), "init").exit_code == 0
+    before = db.read_bytes()
+    result = run_cli("--db", str(db), "sample", "--claims", "20")
+    assert result.exit_code == 1
+    assert "not a sample" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == before
+    assert not (tmp_path / "sample-sources").exists()
+
+
+@pytest.mark.slow
+def test_first_run_builds_the_default_sample(run_cli, tmp_path: Path) -> None:
+    """The bare command on a missing database builds the real default sample (3,000 claims,
+    at least 400 patients, the eight payers) and opens it."""
+    db = tmp_path / "default" / "ar.db"  # AR_ASSISTANT_DB (tests/conftest.py)
+    assert not db.exists()
+    result = run_cli("--today", TODAY.isoformat())
+    assert result.exit_code == 0, result.stderr
+    assert "building a synthetic sample" in result.stdout
+    assert "SYNTHETIC SAMPLE DATA" in result.stdout
+    assert "3,000 claims" in result.stdout
+    patients = _rows(db, "SELECT count(*) FROM patients")[0][0]
+    assert isinstance(patients, int) and patients >= 400
+    payers = {name for (name,) in _rows(db, "SELECT name FROM payers")}
+    assert payers == {p.name for p in load_profile().payers}
+    assert dict(_rows(db, "SELECT key, value FROM meta"))["sample"] == "1"

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +122,10 @@ def _remit_writer(practice: dict[str, str]) -> Callable[[Any, int], str]:
     from assistant.remit.writer import write_835
 
     def write(remittance: Any, control_number: int) -> str:
-        return str(write_835([remittance], sender_id=remittance.payer_id or "PAYER",
-                             receiver_id=practice["npi"], control_number=control_number,
-                             when=remittance.production_date))
+        made = remittance.production_date
+        return write_835([remittance], sender_id=remittance.payer_id or "PAYER",
+                         receiver_id=practice["npi"], control_number=control_number,
+                         when=datetime(made.year, made.month, made.day, 21, 0))
 
     return write
 
@@ -171,10 +172,12 @@ def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: s
 
 def _check(kind: str, file: Path, result: Any) -> None:
     """The sample's own files must import cleanly; anything else is a bug worth stopping for."""
-    status = getattr(result, "status", None)
-    if status == "rejected":
+    outcome = result if isinstance(result, dict) else vars(result)
+    if outcome.get("status") == "rejected":
         raise AssistantError(f"sample build stopped: {kind} file {file.name} was rejected "
-                             f"({getattr(result, 'error', None)})")
+                             f"({outcome.get('error')})")
+    if kind == "835" and outcome.get("balanced") is False:
+        raise AssistantError(f"sample build stopped: {file.name} does not balance")
 
 
 def _folder_size(folder: Path) -> int:

@@ -58,6 +58,7 @@ class PayerProfile:
     mix: float
     ages: tuple[int, int]
     filing_indicator: str
+    remit_filing_indicator: str
     member_pattern: str
     group_pattern: str
     allowed_factor: float
@@ -238,6 +239,7 @@ def _payer(raw: dict[str, Any]) -> PayerProfile:
         unit_rule=UnitRule(settings["unit_rule"]),
         timely_filing_days=int(settings["timely_filing_days"]), settings=settings,
         mix=float(sim["mix"]), ages=pair("ages"), filing_indicator=sim["filing_indicator"],
+        remit_filing_indicator=sim.get("remit_filing_indicator", sim["filing_indicator"]),
         member_pattern=sim["member_id"], group_pattern=sim.get("group_number", ""),
         allowed_factor=float(sim["allowed_factor"]), share_model=sim["share_model"],
         copay=pair("copay"), deductible=pair("deductible"), coinsurance=int(sim.get("coinsurance", 0)),

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from assistant.domain import PayerKind
 from assistant.remit.records import (
+    AddressRecord,
     AdjustmentRecord,
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
@@ -346,9 +347,16 @@ class PayerSimulator:
             total = 0
         self._trace_seq += 1
         method = payer.payment_method if total > 0 else "NON"
+        practice = self.profile.practice
+        address = payer.remit_address
         return RemittanceRecord(
             version=VERSION_835, payer_name=payer.name, payment_cents=total, payer_id=payer.payer_id,
-            payee_name=self.profile.practice["name"], payee_npi=self.profile.practice["npi"],
+            payer_address=AddressRecord(address["line1"], address["city"], address["state"],
+                                        address["zip"]) if address else None,
+            payer_contact="Provider Services", payer_phone=payer.settings.get("phone"),
+            payee_name=practice["name"], payee_npi=practice["npi"], payee_tax_id=practice["tax_id"],
+            payee_address=AddressRecord(practice["address1"], practice["city"], practice["state"],
+                                        practice["zip"]),
             trace_number=f"{run.day:%y%m%d}{self._payer_order[payer.name]:02d}{self._trace_seq:06d}",
             payment_method=method, credit_debit="C", payment_date=run.day,
             production_date=run.day - timedelta(days=1), claims=tuple(claims),
@@ -385,11 +393,14 @@ class PayerSimulator:
         return ClaimPaymentRecord(
             patient_control_number=claim.claim_id, status_code=answer.status,
             charge_cents=answer.charge_cents, paid_cents=answer.paid_cents,
-            patient_resp_cents=answer.patient_cents, filing_indicator=answer.payer.filing_indicator,
+            patient_resp_cents=answer.patient_cents,
+            filing_indicator=answer.payer.remit_filing_indicator,
             payer_claim_number=answer.icn, facility_code="11", frequency_code="1",
             patient_last=person.last_name, patient_first=person.first_name,
             member_id=claim.coverage.member_id, service_from=claim.dos, service_to=claim.dos,
             received_date=claim.submitted, crossover_payer=answer.crossover,
+            crossover_payer_id=claim.secondary.payer.payer_id if answer.crossover and claim.secondary
+            else None,
             original_claim_number=original, adjustments=answer.adjustments,
             remarks=answer.remarks, services=answer.services,
         )
