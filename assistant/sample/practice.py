@@ -266,10 +266,12 @@ class Planner:
             for _ in range(rng.randint(*schedule["brief_followups"])):
                 day = next_open(day + timedelta(days=rng.randint(7, 14)))
                 ep.visits.append(Visit(day, len(ep.visits)))
+            ep.course_end = day + timedelta(days=6)
         elif chance(rng, float(schedule["eval_only"])):
             ep.eval_only = True
+            ep.course_end = start
         else:
-            self._course(ep, start + timedelta(days=7 * weeks))
+            self._course(ep, start + timedelta(days=7 * weeks - 1))
         ep.visits = [v for v in ep.visits if v.day <= self.today]
         for i, visit in enumerate(ep.visits):
             visit.index = i
@@ -315,9 +317,9 @@ class Planner:
         rng = ep.rng
         payer = ep.coverage.payer
         medicare_like = payer.uses_assistant_modifier
-        course_days = 7 * ep.planned_weeks if ep.condition.shape == "therapy" else 42
-        if ep.eval_only:
-            course_days = 1
+        course_days = 7 * ep.planned_weeks
+        if ep.eval_only or ep.condition.shape == "brief":
+            course_days = (ep.course_end - ep.start).days + 1 if ep.course_end else 1
         self._plans(ep, course_days, medicare_like)
         treatment_days = len(ep.visits)
         if (medicare_like and treatment_days > int(self.schedule["progress_every"])
@@ -387,7 +389,7 @@ class Planner:
                   "workers_comp": "WC"}.get(payer.kind.value, "AU")
         codes: tuple[str, ...] = ()
         if chance(rng, 0.3):
-            codes = tuple(sorted(ep.condition.interventions))
+            codes = _authorized_codes(ep.condition)
         return Authorization(number=f"{prefix}{rng.randint(10_000_000, 99_999_999)}", payer=payer,
                              unit_kind=unit_kind, approved=approved, start=ep.start, end=end,
                              codes=codes)
@@ -396,6 +398,17 @@ class Planner:
 
     def submission_date(self, rng: random.Random, dos: date) -> date:
         return min(add_open_days(dos, self._lag.pick(rng)), self.today)
+
+
+def _authorized_codes(condition: Condition) -> tuple[str, ...]:
+    """What an authorization that lists codes approves: everything the course may bill."""
+    codes = {*condition.evals, "97168", *condition.interventions}
+    for share, extra in ((condition.orthosis, ("97760", "97763")), (condition.group, ("97150",)),
+                         (condition.cognitive, ("97129", "97130")), (condition.estim, ("G0283", "97014")),
+                         (condition.paraffin, ("97018",))):
+        if share > 0:
+            codes.update(extra)
+    return tuple(sorted(codes))
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -19,11 +19,12 @@ def units_for_minutes(minutes: int) -> int:
 
 
 def cms_units(minutes: Mapping[str, int]) -> dict[str, int]:
-    """Total-time allocation; ties go to the code listed first."""
+    """Total-time allocation; between equal leftovers the code with more minutes in all gets
+    the unit (the service with the most time), then the code listed first."""
     total_units = units_for_minutes(sum(minutes.values()))
     units = {code: m // 15 for code, m in minutes.items()}
     remaining = total_units - sum(units.values())
-    order = sorted(minutes, key=lambda code: -(minutes[code] % 15))
+    order = sorted(minutes, key=lambda code: (-(minutes[code] % 15), -minutes[code]))
     for code in order[:max(remaining, 0)]:
         units[code] += 1
     return units

@@ -91,6 +91,11 @@ class Clinic:
         if state is None:
             state = self._start(ep)
         last = visit.index == len(ep.visits) - 1
+        # Plans written since the last visit; a recertification reports progress too.
+        plans = [p for p in ep.plans[state.plans_written:] if p.written <= visit.day]
+        state.plans_written += len(plans)
+        if any(p.recertification and p.written < visit.day for p in plans):
+            state.since_report = 0
         state.treatment_days += 1
         state.since_report += 1
         kind = "evaluation" if visit.index == 0 else (
@@ -116,8 +121,9 @@ class Clinic:
                 self.emit_claim(self._duplicate(ep, claim))
         with_notes = ep.patient.with_notes and ep.patient.account in self.billed_accounts
         if with_notes:
-            self._write_notes(ep, state, visit, kind, procedures, author, writes_report, last)
-        if writes_report or kind == "re_evaluation":
+            self._write_notes(ep, state, visit, kind, procedures, author, writes_report, last, plans)
+        if writes_report or kind == "re_evaluation" or any(
+                p.recertification and p.written == visit.day for p in plans):
             state.since_report = 0
             state.report_target = rng.randint(8, self._progress_every)
         if last:
@@ -377,9 +383,9 @@ class Clinic:
         if ep.extended and dos > latest.end:
             touched["poc_lapsed"] = None
         first = ep.plans[0]
-        if plan is first and dos > first.start + timedelta(days=30) and (
-                first.certified is None or first.certified > first.start + timedelta(days=30)) and (
-                first.certified is None or dos < first.certified):
+        evaluation_only = all(line.code in EVAL_MINUTES for line in claim.lines)  # needs no plan
+        if plan is first and dos <= first.end and not evaluation_only and (
+                first.certified is None or first.certified > first.start + timedelta(days=30)):
             touched["poc_uncertified"] = None
         auth = ep.authorization
         if auth is not None:
@@ -433,15 +439,13 @@ class Clinic:
 
     def _write_notes(self, ep: Episode, state: EpisodeState, visit: Visit, kind: str,
                      procedures: list[Procedure], author: Clinician, writes_report: bool,
-                     last: bool) -> None:
+                     last: bool, plans: list[PlanOfCare]) -> None:
         writer = self.notes
         fraction = min(1.0, state.treatment_days / max(state.visits_planned, 1))
         if kind == "evaluation":
             writer.add(writer.evaluation(ep, state, visit.day, procedures))
-        for number, plan in enumerate(ep.plans):
-            if number >= state.plans_written and plan.written <= visit.day:
-                writer.add(writer.plan_of_care(ep, state, plan))
-                state.plans_written = number + 1
+        for plan in plans:
+            writer.add(writer.plan_of_care(ep, state, plan, fraction))
         if kind == "re_evaluation":
             writer.add(writer.re_evaluation(ep, state, visit.day, procedures, fraction))
         elif kind == "treatment":
