@@ -483,9 +483,11 @@ def test_payer_answers_reach_the_claims(built: tuple[Path, dict[str, object]]) -
 
 
 def test_same_seed_gives_the_same_database(built: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
-    db, _ = built
+    db, summary = built
     _build(tmp_path)
     again = tmp_path / "ar.db"
+    # The source files, 835s included, are byte-identical too.
+    assert _digests(Path(summary["sources"])) == _digests(tmp_path / "sample-sources")  # type: ignore[arg-type]
     queries = [
         "SELECT claim_id, frequency_code, dos_from, submitted_date, billed_cents, paid_cents, "
         "adjusted_cents, patient_resp_cents, balance_cents, payer_status, prior_auth, member_id "

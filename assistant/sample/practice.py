@@ -38,7 +38,7 @@ LEAD_DAYS = 70
 # Above this many claims, only a share of patients get note files (about this many claims'
 # worth), so a benchmark build does not write a million small files.
 NOTES_CLAIMS_LIMIT = 25_000
-AUTH_KINDS = ("auth_exhausted", "auth_expired")
+SPENT = random.Random(0)  # stands in for a random stream no longer needed
 
 
 class Weighted(Generic[T]):
@@ -115,6 +115,7 @@ class Planner:
             rng = random.Random(f"{self.seed}:episode:{number}")
             episode = self._new_episode(number, rng)
             for ep in self._with_return_visit(episode):
+                ep.rng = SPENT  # a million-claim year plans 150,000 episodes: keep no streams
                 total += self._billable(ep)
                 episodes.append(ep)
                 if total >= self.target:
@@ -124,7 +125,9 @@ class Planner:
         self.patients = len({ep.patient.account for ep in episodes if self._billable(ep)})
         episodes.sort(key=lambda ep: (ep.start, ep.number))
         for ep in episodes:
+            ep.rng = random.Random(f"{self.seed}:paperwork:{ep.number}")
             self._plan_paperwork(ep)
+            ep.rng = SPENT
         return episodes
 
     def _billable(self, ep: Episode) -> int:

@@ -17,7 +17,7 @@ from assistant.sample.calendar import add_open_days
 from assistant.sample.inputs import Clinician, Measure, Profile
 from assistant.sample.model import Claim, Episode, Line, PlanOfCare, Visit
 from assistant.sample.notes import NoteWriter
-from assistant.sample.practice import Planner, Tally, Weighted, chance
+from assistant.sample.practice import SPENT, Planner, Tally, Weighted, chance
 from assistant.sample.units import per_code_units, timed_units
 
 EVAL_MINUTES = {"97165": (25, 35), "97166": (40, 50), "97167": (55, 70), "97168": (25, 35)}
@@ -128,9 +128,12 @@ class Clinic:
             state.report_target = rng.randint(8, self._progress_every)
         if last:
             del self._states[ep.number]
+            ep.rng = SPENT
 
     def _start(self, ep: Episode) -> EpisodeState:
-        rng = ep.rng
+        # The planning stream was dropped when the plan was made (a million-claim year holds
+        # 150,000 episodes); the visits get their own stream, alive only while the episode is.
+        rng = ep.rng = random.Random(f"{self.planner.seed}:visits:{ep.number}")
         cond = ep.condition
         measures = []
         for measure in cond.measures:
