@@ -38,7 +38,19 @@ LEAD_DAYS = 70
 # Above this many claims, only a share of patients get note files (about this many claims'
 # worth), so a benchmark build does not write a million small files.
 NOTES_CLAIMS_LIMIT = 25_000
-SPENT = random.Random(0)  # stands in for a random stream no longer needed
+
+
+class _Spent(random.Random):
+    """Stands in for a random stream no longer needed; drawing from it is a bug."""
+
+    def random(self) -> float:
+        raise RuntimeError("drew from a spent random stream")
+
+    def getrandbits(self, k: int, /) -> int:
+        raise RuntimeError("drew from a spent random stream")
+
+
+SPENT = _Spent(0)
 
 
 class Weighted(Generic[T]):

@@ -86,10 +86,10 @@ class Clinic:
     # ------------------------------------------------------------------ one visit
 
     def see(self, ep: Episode, visit: Visit) -> None:
-        rng = ep.rng
         state = self._states.get(ep.number)
         if state is None:
             state = self._start(ep)
+        rng = ep.rng
         last = visit.index == len(ep.visits) - 1
         # Plans written since the last visit; a recertification reports progress too.
         plans = [p for p in ep.plans[state.plans_written:] if p.written <= visit.day]
