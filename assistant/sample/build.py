@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -111,7 +112,8 @@ def build_sample(
             "837": len(sources.batches), "835": len(sources.remittances), "notes": len(sources.notes),
             "authorizations": 1 if sources.authorizations else 0, "settings": 1,
         },
-        "planted": {kind: counts["planted"] for kind, counts in stats["planted"].items()},
+        # Claims carrying each planted kind (planted.json), not the episodes it was planted in.
+        "planted": dict(sorted(Counter(k for kinds in sources.planted.values() for k in kinds).items())),
         "seconds": {"generate": round(generated - started, 1), "import": round(finished - generated, 1)},
         "bytes": {"database": target.stat().st_size, "sources": _folder_size(sources.folder)},
     })
