@@ -3,8 +3,8 @@ list, 835 remittances and the manifest of planted errors.
 
 `generate_sources` runs the year day by day: each day's visits become claims and notes, the
 day's 837 batch is written once no later claim can join it, and each payer run is written
-once its date has passed. Nothing waits in memory longer than it must, so a million-claim
-year needs little more memory than a busy week.
+once its date has passed. Claims and answers wait in memory only until their file is
+written; the plan itself (episodes and visit dates) is small.
 """
 
 from __future__ import annotations
