@@ -202,7 +202,7 @@ class NoteWriter:
             body.append(f"Plan: {ep.per_week}x/week for {ep.planned_weeks} weeks; see plan of care.")
         return self._note(ep, "evaluation", day, ep.therapist, "Occupational therapy evaluation", body)
 
-    def plan_of_care(self, ep: Episode, state: EpisodeState, plan: PlanOfCare, fraction: float) -> Note:
+    def plan_of_care(self, ep: Episode, state: EpisodeState, plan: PlanOfCare) -> Note:
         certified = plan.certified if plan.certified and plan.certified <= self.today else None
         weeks = max(1, round(((plan.end - plan.start).days + 1) / 7))
         frequency = f"{ep.per_week}x/week for {weeks} weeks" if not ep.eval_only else "evaluation only"
@@ -216,18 +216,9 @@ class NoteWriter:
             ("frequency", frequency),
         ]
         codes = ", ".join(f"{c} {self.fees[c].label.lower()}" for c in sorted(ep.condition.interventions))
-        progress: list[str] = []
-        if plan.recertification:
-            progress = [
-                f"Progress since the last plan (treatment days 1 to {state.treatment_days}):",
-                *(f"- {goal} Status: {self._status(ep, fraction)}." for goal in self._goals(ep, state)),
-                *self._measure_lines(state, ep, fraction),
-                "Continued skilled therapy is needed to reach the goals below.",
-            ]
         body = [
             *self._header(ep),
             "",
-            *progress,
             "Goals:",
             *(f"- {goal}" for goal in self._goals(ep, state)),
             f"Interventions: {codes}.",
@@ -261,11 +252,13 @@ class NoteWriter:
                                    ota=author.signature, ot=ep.therapist.signature))
         return self._note(ep, "daily_note", visit.day, author, "Daily treatment note", body)
 
-    def progress(self, ep: Episode, state: EpisodeState, day: date, fraction: float) -> Note:
-        first_day = state.treatment_days - state.since_report + 1
+    def progress(self, ep: Episode, state: EpisodeState, day: date, fraction: float,
+                 period: tuple[int, int] | None = None) -> Note:
+        first_day, last_day = period or (state.treatment_days - state.since_report + 1,
+                                         state.treatment_days)
         body = [
             *self._header(ep)[:2],
-            f"Reporting period: treatment days {first_day} to {state.treatment_days} "
+            f"Reporting period: treatment days {first_day} to {last_day} "
             f"(start of care {ep.start.isoformat()})",
             "",
             "Progress toward goals:",

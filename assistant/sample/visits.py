@@ -94,6 +94,7 @@ class Clinic:
         # Plans written since the last visit; a recertification reports progress too.
         plans = [p for p in ep.plans[state.plans_written:] if p.written <= visit.day]
         state.plans_written += len(plans)
+        reported = (state.treatment_days - state.since_report + 1, state.treatment_days)
         if any(p.recertification and p.written < visit.day for p in plans):
             state.since_report = 0
         state.treatment_days += 1
@@ -121,7 +122,8 @@ class Clinic:
                 self.emit_claim(self._duplicate(ep, claim))
         with_notes = ep.patient.with_notes and ep.patient.account in self.billed_accounts
         if with_notes:
-            self._write_notes(ep, state, visit, kind, procedures, author, writes_report, last, plans)
+            self._write_notes(ep, state, visit, kind, procedures, author, writes_report, last, plans,
+                              reported)
         if writes_report or kind == "re_evaluation" or any(
                 p.recertification and p.written == visit.day for p in plans):
             state.since_report = 0
@@ -442,13 +444,16 @@ class Clinic:
 
     def _write_notes(self, ep: Episode, state: EpisodeState, visit: Visit, kind: str,
                      procedures: list[Procedure], author: Clinician, writes_report: bool,
-                     last: bool, plans: list[PlanOfCare]) -> None:
+                     last: bool, plans: list[PlanOfCare], reported: tuple[int, int]) -> None:
         writer = self.notes
         fraction = min(1.0, state.treatment_days / max(state.visits_planned, 1))
         if kind == "evaluation":
             writer.add(writer.evaluation(ep, state, visit.day, procedures))
         for plan in plans:
-            writer.add(writer.plan_of_care(ep, state, plan, fraction))
+            if plan.recertification:  # the therapist reports progress with the recertification
+                period = reported if plan.written < visit.day else None
+                writer.add(writer.progress(ep, state, plan.written, fraction, period))
+            writer.add(writer.plan_of_care(ep, state, plan))
         if kind == "re_evaluation":
             writer.add(writer.re_evaluation(ep, state, visit.day, procedures, fraction))
         elif kind == "treatment":
