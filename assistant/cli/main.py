@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "units": "assistant.cli.rules_cmds:units",
     "check": "assistant.cli.rules_cmds:check",
     "next": "assistant.cli.rules_cmds:next_",
+    "report": "assistant.cli.report_cmds:report",
+    "reports": "assistant.cli.report_cmds:reports",
 }
 
 
