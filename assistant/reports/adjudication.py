@@ -1,9 +1,10 @@
 """Adjudications and denials as the reports count them (docs/reports.md, "What a denial is").
 
 An adjudication is a posting whose CLP02 says the payer decided (1, 2, 3, 4, 19, 20, 21;
-fact sheet 8.2): not a reversal (22), not a claim forwarded unprocessed (23), not a
-predetermination or pended notice. A claim's first adjudication is its earliest one by
-remittance date, reversed later or not: it is what the payer said the first time.
+fact sheet 8.2; `data/clp_status.toml`, as posting reads it): not a reversal (22), not a
+claim forwarded unprocessed (23), not a predetermination or pended notice. A claim's first
+adjudication is its earliest one by remittance date, reversed later or not: it is what the
+payer said the first time.
 
 A denial is an adjustment that is neither patient responsibility (group PR) nor a
 contractual write-off (`writes_off`: CO-45, CO-253, OA-23 ...) on a line that was paid
@@ -19,12 +20,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.domain import Category
+from assistant.remit.status import ADJUDICATED, DENIED, FORWARDED, INFORMATIONAL, REVERSAL, effect_of
 from assistant.rules.codes import carc, rarc, writes_off
 from assistant.storage.reporting import AdjustmentRow, ClaimRow, Ledger, LineRow, PostingRow
 
-ADJUDICATING = frozenset({"1", "2", "3", "4", "19", "20", "21"})
-DENIED_STATUS = "4"
+DECISIONS = frozenset({ADJUDICATED, FORWARDED, DENIED})
 UNCATEGORIZED = "uncategorized"
+
+
+def is_adjudication(posting: PostingRow) -> bool:
+    """The payer decided (paid, partly paid or denied), whatever happened to the posting later."""
+    return effect_of(posting.status_code) in DECISIONS
+
+
+def is_live(posting: PostingRow) -> bool:
+    """Counts toward the claim's money now, as posting settles it: not reversed, not a reversal,
+    not informational."""
+    return posting.reversed_by_pk is None and effect_of(posting.status_code) not in (REVERSAL, INFORMATIONAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +130,7 @@ def adjudication(ledger: Ledger, claim: ClaimRow, posting: PostingRow) -> Adjudi
                 items.append(DenialItem(a.group, a.code, a.amount_cents,
                                         denial_category(a.code, claim_remarks), None, None, (),
                                         claim.provider_pk))
-    if not items and posting.status_code == DENIED_STATUS:
+    if not items and effect_of(posting.status_code) == DENIED:
         unpaid = posting.charge_cents - posting.paid_cents - posting.patient_resp_cents
         if unpaid > 0:
             # CLP02 4: the payer did not recognise the patient (fact sheet 0.8).
@@ -134,13 +146,13 @@ def adjudication(ledger: Ledger, claim: ClaimRow, posting: PostingRow) -> Adjudi
 def adjudications(ledger: Ledger, claim: ClaimRow) -> Iterator[Adjudication]:
     """Every adjudication of a claim, oldest first."""
     for posting in ledger.postings.get(claim.pk, []):
-        if posting.status_code in ADJUDICATING:
+        if is_adjudication(posting):
             yield adjudication(ledger, claim, posting)
 
 
 def first_adjudication(ledger: Ledger, claim: ClaimRow) -> Adjudication | None:
     for posting in ledger.postings.get(claim.pk, []):
-        if posting.status_code in ADJUDICATING:
+        if is_adjudication(posting):
             return adjudication(ledger, claim, posting)
     return None
 
@@ -178,13 +190,13 @@ def spread(cents: int, lines: Sequence[LineRow]) -> list[tuple[LineRow, int]]:
 
 def live_contractual_cents(ledger: Ledger, claim_pk: int) -> int:
     """Contractual write-offs of the claim's live postings (reversed ones and reversals excluded)."""
-    return sum(a.amount_cents for p in ledger.postings.get(claim_pk, []) if p.live
+    return sum(a.amount_cents for p in ledger.postings.get(claim_pk, []) if is_live(p)
                for a in ledger.adjustments.get(p.pk, []) if a.group != "PR" and writes_off(a.group, a.code))
 
 
 def first_payment_day(ledger: Ledger, claim_pk: int) -> date | None:
     """The remittance date of the first adjudication that paid something."""
     for p in ledger.postings.get(claim_pk, []):
-        if p.status_code in ADJUDICATING and p.paid_cents > 0 and p.day is not None:
+        if is_adjudication(p) and p.paid_cents > 0 and p.day is not None:
             return p.day
     return None

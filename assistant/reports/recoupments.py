@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from assistant.reports.adjudication import ADJUDICATING
+from assistant.reports.adjudication import is_adjudication
 from assistant.reports.common import COUNT, DATE, MONEY, Column, Figure, Query, Section, money, result
 from assistant.rules.codes import load_data
 from assistant.storage.reporting import (
@@ -69,7 +69,7 @@ def _correction(ledger: Ledger, row: ReversalRow) -> int | None:
     if row.claim_pk is None:
         return None
     later = [p for p in ledger.postings.get(row.claim_pk, [])
-             if p.pk > row.pk and p.status_code in ADJUDICATING]
+             if p.pk > row.pk and is_adjudication(p)]
     return min(later, key=lambda p: p.pk).paid_cents if later else None
 
 

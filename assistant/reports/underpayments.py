@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.reports.adjudication import ADJUDICATING, is_denial
+from assistant.reports.adjudication import is_adjudication, is_denial, is_live
 from assistant.reports.common import (
     COUNT,
     DATE,
@@ -71,7 +71,7 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
         for claim in ledger.claims.values():
             lines = {line.pk: line for line in ledger.lines.get(claim.pk, [])}
             for posting in ledger.postings.get(claim.pk, []):
-                if not posting.live or posting.status_code not in ADJUDICATING:
+                if not is_live(posting) or not is_adjudication(posting):
                     continue
                 adjustments = defaultdict(list)
                 for a in ledger.adjustments.get(posting.pk, []):

@@ -81,11 +81,6 @@ class PostingRow:
     reversal_of_pk: int | None
     reversed_by_pk: int | None
 
-    @property
-    def live(self) -> bool:
-        """Counts toward the claim's money now: not undone by a reversal, not a reversal itself."""
-        return self.reversed_by_pk is None and self.status_code != "22"
-
 
 @dataclass(frozen=True, slots=True)
 class LinePaymentRow:
