@@ -50,7 +50,7 @@ def test_report_table_for_people(db: Path, run_cli) -> None:
     text = out.stdout
     assert text.startswith("Denial analytics  (as of 2026-11-26; all dates; payer: all)")
     assert "Initial denial rate (claims)" in text and "66.7%" in text and "$375.00" in text
-    assert "Top root causes" in text and "add GO to every Medicare Part B OT line" in text
+    assert "Top root causes" in text and "put GO (not GP or GN) on every Medicare Part B OT line" in text
 
 
 def test_report_limits_rows_on_screen(db: Path, run_cli) -> None:

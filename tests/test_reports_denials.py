@@ -99,7 +99,7 @@ def test_root_causes_name_the_upstream_fix(practice) -> None:
     ]
     go = causes[2]
     assert go["summary"] == "CO-4 on 97530 without GO at Medicare Part B, 1 claim, therapist Dana Okafor (OT)"
-    assert go["fix"].startswith("add GO to every Medicare Part B OT line in the charge master")
+    assert go["fix"].startswith("put GO (not GP or GN) on every Medicare Part B OT line in the charge master")
     assert go["source"].startswith("fact sheet 0.5 and 2.1")
     assert "Sam Lee (OTA)" in causes[1]["fix"]
     assert "without 59/XE/XP/XS/XU" in causes[3]["summary"]
@@ -165,3 +165,19 @@ def test_empty_database(services) -> None:
     assert data["denial_rate"] is None and data["denial_rate_dollars"] is None
     assert data["root_causes"] == []
     assert all(s["rows"] == [] for s in data["sections"])
+
+
+def test_root_cause_uses_the_rules_findings(services) -> None:
+    """CO-4 on a line an OTA furnished (the day's note is by a COTA) points at the CO modifier."""
+    from tests.builders import note, write_clinical
+
+    write(services.conn, claim_record("OTA1", minutes=[30, 15]))
+    write_clinical(services.conn, documents=[note("A1001", date(2026, 9, 1), credential="COTA")])
+    post_remit(services.conn, "OTA1", [("CO", "4", 150.0, 1), ("CO", "45", 15.0, 2)], paid={2: 60.0},
+               remit_date=OCT1)
+    [cause] = services.report("denials")["root_causes"]
+    assert cause["cause"] == "co-missing" and cause["modifiers"] == "GO"
+    assert cause["summary"].startswith("CO-4 on 97530 without CO at Medicare Part B")
+    assert cause["fix"].startswith("add CO next to GO when an OTA furnished")
+    [fix] = services.report("denials")["fixes"]
+    assert (fix["cause"], fix["claims"], fix["denied"], fix["share"]) == ("co-missing", 1, 150.0, 100.0)

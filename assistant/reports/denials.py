@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.reports import root_causes
@@ -28,8 +28,9 @@ from assistant.reports.common import (
     rate,
     result,
 )
+from assistant.reports.findings import rules_found
 from assistant.rules.codes import carc
-from assistant.storage.reporting import ClaimRow, Ledger, load_ledger
+from assistant.storage.reporting import ClaimRow, Ledger, LineRow, load_ledger
 
 TOP_CAUSES = 20
 
@@ -79,10 +80,12 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
         _by_group("by_month", "By month of first adjudication", "month", "Month", claims,
                   lambda c, a: month(a.day), keep_order=True),
     ]
-    causes = _root_causes(ledger, claims)
-    sections.append(causes)
+    found = rules_found(conn, [c.pk for c, a in denied], query.today)
+    groups = _groups(ledger, claims, found)
+    causes, fixes = _root_causes(groups), _fixes(groups, denied_cents)
+    sections += [fixes, causes]
     return result(query, empty=adjudicated == 0, figures=figures, sections=sections,
-                  root_causes=causes.records())
+                  root_causes=causes.records(), fixes=fixes.records())
 
 
 def _by_category(claims: list[tuple[ClaimRow, Adjudication]], adjudicated: int, total: int) -> Section:
@@ -197,8 +200,48 @@ class _Group:
     lines: int = 0
     cents: int = 0
 
+    @property
+    def cause(self) -> root_causes.Cause | None:
+        return root_causes.cause_for(self.denials)
 
-def _root_causes(ledger: Ledger, claims: list[tuple[ClaimRow, Adjudication]]) -> Section:
+    def fix(self) -> str:
+        cause = self.cause
+        if cause is not None:
+            return root_causes.fix_text(cause, self.denials)
+        info = carc(self.denials.carc)
+        return info.advice if info else ""
+
+    def source(self) -> str:
+        cause = self.cause
+        return cause.source if cause else "fact sheet 6.2 (S63)"
+
+
+def _groups(ledger: Ledger, claims: list[tuple[ClaimRow, Adjudication]],
+            found: dict[int, dict[int | None, frozenset[str]]]) -> list[_Group]:
+    """Denials grouped by (category, CARC, code, modifier pattern, provider, payer), largest first.
+
+    A group's fix is matched on what its denials have in common with the rules' findings on
+    their lines (any of them: `findings` in root_causes.toml).
+    """
+    groups: dict[tuple[str, ...], _Group] = {}
+    for claim, adj in claims:
+        lines = ledger.lines.get(claim.pk, [])
+        for item in adj.denials:
+            key, group = _group_of(ledger, claim, item, lines, found.get(claim.pk, {}))
+            existing = groups.get(key)
+            if existing is None:
+                groups[key] = existing = group
+            elif not group.denials.findings <= existing.denials.findings:
+                existing.denials = replace(existing.denials,
+                                           findings=existing.denials.findings | group.denials.findings)
+            existing.claims.add(claim.pk)
+            existing.lines += 1 if item.code_billed is not None else 0
+            existing.cents += item.amount_cents
+    return sorted(groups.values(), key=lambda g: (-g.cents, -len(g.claims), g.denials.label,
+                                                 g.denials.code or "", g.denials.provider))
+
+
+def _root_causes(groups: list[_Group]) -> Section:
     section = Section("root_causes", "Top root causes", [
         Column("rank", "#", COUNT), Column("category", "Category"), Column("carc", "Code"),
         Column("procedure", "Procedure"), Column("modifiers", "Modifiers"),
@@ -206,41 +249,69 @@ def _root_causes(ledger: Ledger, claims: list[tuple[ClaimRow, Adjudication]]) ->
         Column("lines", "Lines", COUNT), Column("denied", "Denied", MONEY),
         Column("summary", "Root cause", TEXT), Column("fix", "Upstream fix", TEXT),
         Column("cause", "Rule", TEXT), Column("source", "Source", TEXT)])
-    groups: dict[tuple[str, ...], _Group] = {}
-    for claim, adj in claims:
-        lines = ledger.lines.get(claim.pk, [])
-        for item in adj.denials:
-            key, group = _group_of(ledger, claim, item, lines)
-            existing = groups.get(key)
-            if existing is None:
-                groups[key] = existing = group
-            existing.claims.add(claim.pk)
-            existing.lines += 1 if item.code_billed is not None else 0
-            existing.cents += item.amount_cents
-    ranked = sorted(groups.values(), key=lambda g: (-g.cents, -len(g.claims), g.denials.label,
-                                                   g.denials.code or ""))
-    for rank, g in enumerate(ranked[:TOP_CAUSES], 1):
+    for rank, g in enumerate(groups[:TOP_CAUSES], 1):
         d = g.denials
-        cause = root_causes.cause_for(d)
-        fix = root_causes.fix_text(cause, d) if cause else (carc(d.carc).advice if carc(d.carc) else "")
+        cause = g.cause
         section.add(rank, d.category, d.label, d.code or "(whole claim)", g.modifiers, d.provider, d.payer,
-                    len(g.claims), g.lines, g.cents, root_causes.describe(d, g.modifiers, len(g.claims)), fix,
-                    cause.id if cause else None, cause.source if cause else "fact sheet 6.2 (S63)")
+                    len(g.claims), g.lines, g.cents, root_causes.describe(d, g.modifiers, len(g.claims)),
+                    g.fix(), cause.id if cause else None, g.source())
     return section
 
 
-def _group_of(ledger: Ledger, claim: ClaimRow, item: DenialItem,
-              lines: list[Any]) -> tuple[tuple[str, ...], _Group]:
+def _fixes(groups: list[_Group], total_cents: int) -> Section:
+    """The root causes rolled up by the upstream fix they point to, per payer: what one change saves."""
+    section = Section("fixes", "Upstream fixes", [
+        Column("rank", "#", COUNT), Column("cause", "Rule"), Column("payer", "Payer"),
+        Column("codes", "Reason codes"), Column("claims", "Claims", COUNT), Column("lines", "Lines", COUNT),
+        Column("denied", "Denied", MONEY), Column("share", "Share of denied $", RATE),
+        Column("provider", "Mostly therapist"), Column("provider_share", "Their share of it", RATE),
+        Column("procedures", "Procedures"), Column("fix", "Upstream fix", TEXT), Column("source", "Source")])
+    rollup: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for g in groups:
+        cause = g.cause
+        rollup[(cause.id if cause else g.denials.label, g.denials.payer)].append(g)
+    rows = []
+    for (cause_id, payer), members in rollup.items():
+        cents = sum(g.cents for g in members)
+        claims = set().union(*(g.claims for g in members))
+        by_provider: dict[str, int] = defaultdict(int)
+        by_code: dict[str, int] = defaultdict(int)
+        for g in members:
+            by_provider[g.denials.provider] += g.cents
+            by_code[g.denials.code or "(whole claim)"] += g.cents
+        provider = max(by_provider, key=lambda p: (by_provider[p], p))
+        codes = sorted(by_code, key=lambda c: (-by_code[c], c))
+        labels = sorted({g.denials.label for g in members})
+        rows.append((cents, len(claims), cause_id, payer, ", ".join(labels), sum(g.lines for g in members),
+                     provider, rate(by_provider[provider], cents),
+                     ", ".join(codes[:3]) + (f" (+{len(codes) - 3})" if len(codes) > 3 else ""),
+                     members[0].fix(), members[0].source()))
+    rows.sort(key=lambda r: (-r[0], -r[1], r[2], r[3]))
+    for rank, (cents, n, cause_id, payer, labels, lines, provider, share, codes, fix, source) in enumerate(
+            rows[:TOP_CAUSES], 1):
+        section.add(rank, cause_id, payer, labels, n, lines, cents, rate(cents, total_cents), provider, share,
+                    codes, fix, source)
+    return section
+
+
+def _group_of(ledger: Ledger, claim: ClaimRow, item: DenialItem, lines: list[LineRow],
+              found: dict[int | None, frozenset[str]]) -> tuple[tuple[str, ...], _Group]:
+    """The root-cause key of one denial, and a group holding what its fix is matched on."""
     provider = ledger.provider_name(item.provider_pk)
     if item.code_billed is not None:
         modifiers = root_causes.modifier_pattern(item.modifiers)
         mod_sets: tuple[frozenset[str], ...] = (frozenset(item.modifiers),)
+        line_no = next((line.line_no for line in lines if line.pk == item.line_pk), None)
+        rules = found.get(None, frozenset())
+        if line_no is not None:
+            rules |= found.get(line_no, frozenset())
     else:
         modifiers = ""
         mod_sets = tuple(frozenset(line.modifiers) for line in lines) or (frozenset(),)
+        rules = frozenset().union(*found.values())
     key = (item.category, item.label, item.code_billed or "", modifiers, provider, claim.payer)
     denials = root_causes.Denials(
         category=item.category, carc=item.code, label=item.label, code=item.code_billed,
         modifier_sets=mod_sets, payer=claim.payer, payer_kind=claim.payer_kind, provider=provider,
-        provider_credential=ledger.provider_credential(item.provider_pk))
+        findings=rules)
     return key, _Group(denials, modifiers)

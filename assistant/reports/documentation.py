@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,10 +20,10 @@ from typing import Any
 from assistant.domain import Category, Finding
 from assistant.reports.adjudication import first_adjudication
 from assistant.reports.common import COUNT, DATE, MONEY, Column, Figure, Query, Section, money, result
+from assistant.reports.findings import contexts
 from assistant.rules.checks import CHECKS, ERROR, WARNING
 from assistant.rules.codes import cpt
-from assistant.rules.context import ClaimContext, load_contexts
-from assistant.storage.claims_bulk import chunks
+from assistant.rules.context import ClaimContext
 from assistant.storage.reporting import ClaimRow, Ledger, load_ledger
 
 _DOCUMENTS = (Category.MEDICAL_NECESSITY.value, Category.MISSING_INFORMATION.value)
@@ -103,14 +102,6 @@ def audit_claim(ctx: ClaimContext) -> list[Found]:
             if p is not None and p.key not in found:
                 found[p.key] = Found(p, finding.message)
     return list(found.values())
-
-
-def contexts(conn: sqlite3.Connection, pks: Sequence[int], today: date) -> Iterator[ClaimContext]:
-    for part in chunks(list(pks)):
-        loaded = load_contexts(conn, part, today)
-        for pk in part:
-            if pk in loaded:
-                yield loaded[pk]
 
 
 @dataclass

@@ -14,7 +14,6 @@ from typing import Any
 
 from assistant.errors import ConfigError
 from assistant.rules.codes import load_data
-from assistant.rules.context import is_assistant
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,10 @@ class Cause:
     codes: frozenset[str] = frozenset()
     missing_modifiers: frozenset[str] = frozenset()
     payer_kinds: frozenset[str] = frozenset()
-    assistant: bool | None = None
+    findings: frozenset[str] = frozenset()
 
 
-_CONDITIONS = ("carcs", "categories", "codes", "missing_modifiers", "payer_kinds")
+_CONDITIONS = ("carcs", "categories", "codes", "missing_modifiers", "payer_kinds", "findings")
 
 
 @cache
@@ -43,7 +42,6 @@ def causes() -> tuple[Cause, ...]:
                 id=e["id"], fix=e["fix"], source=e["source"],
                 **{key: frozenset(str(v).upper() if key in ("carcs", "missing_modifiers") else str(v)
                                   for v in e.get(key, ())) for key in _CONDITIONS},
-                assistant=e.get("assistant"),
             ))
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"root_causes.toml: entry {i} is missing or has a bad {exc}") from None
@@ -62,7 +60,7 @@ class Denials:
     payer: str
     payer_kind: str
     provider: str
-    provider_credential: str | None
+    findings: frozenset[str] = frozenset()  # rules (checks.py) with an error or warning on these lines
 
 
 def matches(cause: Cause, d: Denials) -> bool:
@@ -76,7 +74,7 @@ def matches(cause: Cause, d: Denials) -> bool:
         return False
     if cause.payer_kinds and d.payer_kind not in cause.payer_kinds:
         return False
-    return cause.assistant is None or cause.assistant == is_assistant(d.provider_credential)
+    return not cause.findings or bool(cause.findings & d.findings)
 
 
 def cause_for(d: Denials) -> Cause | None:

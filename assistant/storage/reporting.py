@@ -130,10 +130,6 @@ class Ledger:
         provider = self.providers.get(pk) if pk is not None else None
         return provider.name if provider else "(no rendering provider)"
 
-    def provider_credential(self, pk: int | None) -> str | None:
-        provider = self.providers.get(pk) if pk is not None else None
-        return provider.credential if provider else None
-
 
 _DAY = "coalesce(r.payment_date, r.production_date)"
 
