@@ -85,3 +85,23 @@ def test_empty_database(services) -> None:
     assert data["empty"] is True and data["appeals"] == 0
     assert data["overturn_rate"] is None and data["days_to_decision"] is None
     assert all(s["rows"] == [] for s in data["sections"])
+
+
+def test_appeals_recorded_by_the_letters_lifecycle(services) -> None:
+    """Rows as `appeal`, `appeal-sent` and `appeal-decided` write them."""
+    from assistant.letters.appeals import DraftRecord, mark_decided, mark_sent, record_draft
+    from assistant.storage import transaction
+
+    conn = services.conn
+    write(conn, claim_record("L1"))
+    post_denial(conn, "L1", "CO", "50", 225.0, remit_date=date(2026, 9, 1))
+    pk = conn.execute("SELECT pk FROM claims WHERE claim_id = 'L1'").fetchone()[0]
+    with transaction(conn):
+        record_draft(conn, DraftRecord(pk, 1, "medicare_redetermination", None, date(2027, 1, 4)),
+                     date(2026, 9, 10), "tester")
+        mark_sent(conn, "L1", "fax", date(2026, 9, 11), "tester")
+        mark_decided(conn, "L1", "partly_won", date(2026, 10, 21), "tester", recovered_cents=9000)
+    data = services.report("appeals")
+    assert (data["appeals"], data["decided"], data["partly_won"], data["overturn_rate"]) == (1, 1, 1, 100.0)
+    assert (data["recovered"], data["days_to_decision"]) == (90.0, 40.0)
+    assert rows(data, "by_category")["medical_necessity"]["appeals"] == 1
