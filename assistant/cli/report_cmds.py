@@ -97,20 +97,26 @@ def render(data: dict[str, Any], limit: int | None = HUMAN_ROWS) -> str:
         out.append(f"note: {data['note']}")
     if data["empty"]:
         out.append("nothing to count for this selection")
-    if any(f["target"] for f in data["figures"]):
-        rows = [(f["label"], format_value(f["value"], f["kind"]), f["target"] or "") for f in data["figures"]]
-        out += ["", table(rows, ["figure", "value", "target (source)"], right=(1,))]
-    else:
-        rows = [(f["label"], format_value(f["value"], f["kind"])) for f in data["figures"]]
-        out += ["", table(rows, ["figure", "value"], right=(1,))]
+    targets = any(f["target"] for f in data["figures"])
+    rows = [[f["label"], format_value(f["value"], f["kind"])] + ([f["target"] or ""] if targets else [])
+            for f in data["figures"]]
+    out += ["", table(rows, ["figure", "value"] + (["target (source)"] if targets else []), right=(1,))]
     for s in data["sections"]:
         if not s["rows"]:
             continue
-        kinds = [c["kind"] for c in s["columns"]]
+        columns = s["columns"]
+        short = [i for i, c in enumerate(columns) if not c["long"]]
+        long = [i for i, c in enumerate(columns) if c["long"]]
         shown = s["rows"] if limit is None else s["rows"][:limit]
-        cells = [[format_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in shown]
-        right = [i for i, k in enumerate(kinds) if k in ("money", "rate", "days", "count")]
-        out += ["", s["title"], table(cells, [c["label"] for c in s["columns"]], right=right)]
+        cells = [[format_value(row[i], columns[i]["kind"]) for i in short] for row in shown]
+        right = [n for n, i in enumerate(short) if columns[i]["kind"] in ("money", "rate", "days", "count")]
+        out += ["", s["title"], table(cells, [columns[i]["label"] for i in short], right=right)]
+        if long:
+            out.append("")
+            for n, row in enumerate(shown, 1):
+                texts = [(columns[i]["label"], row[i]) for i in long if row[i]]
+                for j, (label, text) in enumerate(texts):
+                    out.append(f"{f'{n}.' if j == 0 else '':>4} {label}: {text}")
         if len(s["rows"]) > len(shown):
             out.append(f"... {len(s['rows']) - len(shown)} more rows (--limit 0, --csv or --json for all)")
     return "\n".join(out)

@@ -91,8 +91,8 @@ def is_denial(adj: AdjustmentRow) -> bool:
 
 def denial_category(code: str, remarks: Sequence[str]) -> str:
     """The CARC's category; the remark's when the CARC is generic or unknown."""
-    remark = next((info.category.value for r in remarks
-                   if (info := rarc(r)) is not None and info.category is not None), None)
+    remark = next((found.category.value for r in remarks
+                   if (found := rarc(r)) is not None and found.category is not None), None)
     info = carc(code)
     if info is None:
         return remark or UNCATEGORIZED

@@ -21,9 +21,10 @@ def snapshot(conn: sqlite3.Connection, query: Query, *, period: bool = True) -> 
     """The shared aging for the query's payer (and, with `period`, its service dates)."""
     from assistant.aging import aging
 
-    return aging(conn, query.today, query.payer.name if query.payer else None,
-                 service_from=query.date_from if period else None,
-                 service_to=query.date_to if period else None)
+    data: dict[str, Any] = aging(conn, query.today, query.payer.name if query.payer else None,
+                                 service_from=query.date_from if period else None,
+                                 service_to=query.date_to if period else None)
+    return data
 
 
 def cents(value: float) -> int:

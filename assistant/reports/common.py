@@ -90,9 +90,10 @@ class Column:
     key: str
     label: str
     kind: str = TEXT
+    long: bool = False  # sentences (a fix, a finding): a screen shows them below the table, not in it
 
-    def as_dict(self) -> dict[str, str]:
-        return {"key": self.key, "label": self.label, "kind": self.kind}
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "kind": self.kind, "long": self.long}
 
 
 @dataclass

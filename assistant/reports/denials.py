@@ -247,14 +247,14 @@ def _root_causes(groups: list[_Group]) -> Section:
         Column("procedure", "Procedure"), Column("modifiers", "Modifiers"),
         Column("provider", "Rendering provider"), Column("payer", "Payer"), Column("claims", "Claims", COUNT),
         Column("lines", "Lines", COUNT), Column("denied", "Denied", MONEY),
-        Column("summary", "Root cause", TEXT), Column("fix", "Upstream fix", TEXT),
-        Column("cause", "Rule", TEXT), Column("source", "Source", TEXT)])
+        Column("cause", "Rule", TEXT), Column("summary", "Root cause", TEXT, long=True),
+        Column("fix", "Upstream fix", TEXT, long=True), Column("source", "Source", TEXT, long=True)])
     for rank, g in enumerate(groups[:TOP_CAUSES], 1):
         d = g.denials
         cause = g.cause
         section.add(rank, d.category, d.label, d.code or "(whole claim)", g.modifiers, d.provider, d.payer,
-                    len(g.claims), g.lines, g.cents, root_causes.describe(d, g.modifiers, len(g.claims)),
-                    g.fix(), cause.id if cause else None, g.source())
+                    len(g.claims), g.lines, g.cents, cause.id if cause else None,
+                    root_causes.describe(d, g.modifiers, len(g.claims)), g.fix(), g.source())
     return section
 
 
@@ -265,7 +265,8 @@ def _fixes(groups: list[_Group], total_cents: int) -> Section:
         Column("codes", "Reason codes"), Column("claims", "Claims", COUNT), Column("lines", "Lines", COUNT),
         Column("denied", "Denied", MONEY), Column("share", "Share of denied $", RATE),
         Column("provider", "Mostly therapist"), Column("provider_share", "Their share of it", RATE),
-        Column("procedures", "Procedures"), Column("fix", "Upstream fix", TEXT), Column("source", "Source")])
+        Column("procedures", "Procedures"), Column("fix", "Upstream fix", TEXT, long=True),
+        Column("source", "Source", TEXT, long=True)])
     rollup: dict[tuple[str, str], list[_Group]] = defaultdict(list)
     for g in groups:
         cause = g.cause
@@ -287,10 +288,10 @@ def _fixes(groups: list[_Group], total_cents: int) -> Section:
                      ", ".join(codes[:3]) + (f" (+{len(codes) - 3})" if len(codes) > 3 else ""),
                      members[0].fix(), members[0].source()))
     rows.sort(key=lambda r: (-r[0], -r[1], r[2], r[3]))
-    for rank, (cents, n, cause_id, payer, labels, lines, provider, share, codes, fix, source) in enumerate(
-            rows[:TOP_CAUSES], 1):
-        section.add(rank, cause_id, payer, labels, n, lines, cents, rate(cents, total_cents), provider, share,
-                    codes, fix, source)
+    for rank, row in enumerate(rows[:TOP_CAUSES], 1):
+        cents, n, cause_id, payer, label_text, lines, provider, share, code_text, fix, source = row
+        section.add(rank, cause_id, payer, label_text, n, lines, cents, rate(cents, total_cents), provider,
+                    share, code_text, fix, source)
     return section
 
 

@@ -93,9 +93,9 @@ def audit_claim(ctx: ClaimContext) -> list[Found]:
     found: dict[str, Found] = {}
     missing = days_without_minutes(ctx)
     if missing:
-        p = PROBLEMS[0]
-        found[p.key] = Found(p, f"no minutes recorded for the timed codes on {', '.join(map(str, missing))}",
-                             len(missing))
+        minutes = PROBLEMS[0]
+        found[minutes.key] = Found(minutes, "no minutes recorded for the timed codes on "
+                                   f"{', '.join(map(str, missing))}", len(missing))
     for rule in _RULES:
         for finding in CHECKS[rule](ctx):
             p = problem_of(finding)
@@ -121,7 +121,8 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
     problems: dict[str, _Tally] = defaultdict(_Tally)
     detail = Section("findings", "Claims with documentation problems", [
         Column("claim_id", "Claim"), Column("therapist", "Therapist"), Column("payer", "Payer"),
-        Column("dos", "Service date", DATE), Column("problem", "Problem"), Column("finding", "Finding"),
+        Column("dos", "Service date", DATE), Column("problem", "Problem"),
+        Column("finding", "Finding", long=True),
         Column("denied", "Denied (matching)", MONEY)])
     total_denied = 0
     for ctx in contexts(conn, [c.pk for c in claims], query.today):

@@ -281,7 +281,7 @@ class ReversalRow:
 
 def reversal_rows(conn: sqlite3.Connection) -> list[ReversalRow]:
     return [
-        ReversalRow(*r[:6], _date(r[6]), *r[7:])
+        ReversalRow(r[0], r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8], r[9], r[10], r[11])
         for r in conn.execute(
             f"""
             SELECT cp.pk, cp.claim_pk, c.claim_id, cp.patient_control_number,
