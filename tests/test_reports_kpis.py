@@ -50,6 +50,8 @@ def test_kpis(practice) -> None:
     assert data["window"] == {"from": "2026-08-29", "to": "2026-11-26"}
     assert data["days_in_ar"] == 84.6  # 705 / (750 / 90)
     assert data["days_in_ar_gross"] == 70.5  # 705 / (900 / 90)
+    assert data["payer_ar_balance"] == 675.0  # K3's 30 is the patient's
+    assert data["days_in_payer_ar"] == 81.0  # 675 / (750 / 90)
     assert data["ar_over_90"] == 31.9  # K6's 225 of 705
     assert data["ar_over_120"] == 31.9
     assert data["claims_adjudicated"] == 5  # K4 has no remittance
@@ -71,6 +73,7 @@ def test_kpis_by_payer(practice) -> None:
     rows = {r[0]: dict(zip(keys, r, strict=True)) for r in section["rows"]}
     medicare, aetna = rows["Medicare Part B"], rows["Aetna"]
     assert (medicare["ar_balance"], medicare["ar_over_90"], medicare["days_in_ar"]) == (480.0, 0.0, 57.6)
+    assert medicare["payer_ar_balance"] == 450.0
     assert (medicare["claims_adjudicated"], medicare["denial_rate"], medicare["clean_claim_rate"]) == (3, 33.3, 66.7)
     assert medicare["net_collection_rate"] == 51.4  # 270 / (675 - 150)
     assert (medicare["days_to_payment"], medicare["paid_claims"]) == (25.0, 2)
@@ -100,4 +103,4 @@ def test_empty_database_has_no_figures(services) -> None:
     for key in ("days_in_ar", "ar_over_90", "ar_over_120", "denial_rate", "clean_claim_rate",
                 "net_collection_rate", "days_to_payment", "appeal_overturn_rate"):
         assert data[key] is None, key
-    assert data["ar_balance"] == 0.0
+    assert data["ar_balance"] == data["payer_ar_balance"] == 0.0 and data["days_in_payer_ar"] is None

@@ -2,7 +2,8 @@
 
 - days_in_ar (HFMA): open AR today / average daily charges net of contractual adjustments
   over the window: the period when both ends are given, else the 90 days ending at --to (or
-  today), from --from when only that is given. days_in_ar_gross divides by gross charges.
+  today), from --from when only that is given. days_in_ar_gross divides by gross charges;
+  days_in_payer_ar counts only what payers owe (the open balance less patient responsibility).
 - ar_over_90 / ar_over_120: the shared aging's balance over 90 (91-120 and 120+) and over
   120 days, as a share of the open balance, today.
 - denial_rate (and denial_rate_dollars): claims (dollars) with a denial on their first
@@ -87,10 +88,12 @@ class Kpis:
     """The KPIs of one set of claims (the practice, or one payer)."""
 
     ar_cents: int
+    payer_ar_cents: int
     over_90_rate: float | None
     over_120_rate: float | None
     days_in_ar: float | None
     days_in_ar_gross: float | None
+    days_in_payer_ar: float | None
     adjudicated: int
     denied: int
     denial_rate: float | None
@@ -116,6 +119,10 @@ def kpis(ledger: Ledger, claims: Iterable[ClaimRow], firsts: dict[int, Adjudicat
     in_window = [c for c in claims if start <= c.dos_from <= end]
     gross = sum(c.billed_cents for c in in_window)
     net = gross - sum(live_contractual_cents(ledger, c.pk) for c in in_window)
+    # What payers still owe or refused: the open balance less the patients' share (patient
+    # payments are not recorded here, so that share would otherwise age for ever).
+    payer_ar = sum(max(c.balance_cents - max(c.patient_resp_cents, 0), 0)
+                   for c in claims if c.balance_cents > 0)
 
     first = [(c, firsts[c.pk]) for c in claims if c.pk in firsts and query.in_period(firsts[c.pk].day)]
     denied = [(c, a) for c, a in first if a.denied]
@@ -135,8 +142,10 @@ def kpis(ledger: Ledger, claims: Iterable[ClaimRow], firsts: dict[int, Adjudicat
                 and paid_on >= c.submitted_date:
             waits.append((paid_on - c.submitted_date).days)
     return Kpis(
-        ar_cents=shares.total, over_90_rate=shares.over_90_rate, over_120_rate=shares.over_120_rate,
+        ar_cents=shares.total, payer_ar_cents=payer_ar,
+        over_90_rate=shares.over_90_rate, over_120_rate=shares.over_120_rate,
         days_in_ar=ratio(shares.total * days, net) if net > 0 else None,
+        days_in_payer_ar=ratio(payer_ar * days, net) if net > 0 else None,
         days_in_ar_gross=ratio(shares.total * days, gross) if gross > 0 else None,
         adjudicated=len(first), denied=len(denied), denial_rate=rate(len(denied), len(first)),
         denial_rate_dollars=rate(sum(a.denied_cents for _, a in denied), billed),
@@ -166,6 +175,10 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
                t.get("days_in_ar"), f"average daily charges of {start} to {end}"),
         Figure("days_in_ar_gross", "Days in AR (gross charges)", total.days_in_ar_gross, DAYS,
                None, f"average daily charges of {start} to {end}"),
+        Figure("payer_ar_balance", "Open AR owed by payers (less patient responsibility)",
+               money(total.payer_ar_cents), MONEY),
+        Figure("days_in_payer_ar", "Days in AR owed by payers", total.days_in_payer_ar, DAYS, None,
+               "patient payments are not recorded: their share is left out"),
         Figure("ar_over_90", "Share of AR over 90 days", total.over_90_rate, RATE, t.get("ar_over_90")),
         Figure("ar_over_120", "Share of AR over 120 days", total.over_120_rate, RATE, t.get("ar_over_120")),
         Figure("claims_adjudicated", "Claims first adjudicated", total.adjudicated, COUNT),
@@ -187,6 +200,7 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
     ]
     section = Section("by_payer", "By payer", [
         Column("payer", "Payer"), Column("ar_balance", "Open AR", MONEY),
+        Column("payer_ar_balance", "Owed by payer", MONEY),
         Column("ar_over_90", "AR > 90 days", RATE), Column("ar_over_120", "AR > 120 days", RATE),
         Column("days_in_ar", "Days in AR", DAYS), Column("claims_adjudicated", "Claims adjudicated", COUNT),
         Column("denial_rate", "Denial rate", RATE), Column("clean_claim_rate", "Clean-claim rate", RATE),
@@ -205,9 +219,9 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
             continue
         rows.append((payer, k))
     for payer, k in sorted(rows, key=lambda r: (-r[1].ar_cents, r[0])):
-        section.add(payer, k.ar_cents, k.over_90_rate, k.over_120_rate, k.days_in_ar, k.adjudicated,
-                    k.denial_rate, k.clean_claim_rate, k.net_collection_rate, k.days_to_payment,
-                    k.median_days_to_payment, k.paid_claims)
+        section.add(payer, k.ar_cents, k.payer_ar_cents, k.over_90_rate, k.over_120_rate, k.days_in_ar,
+                    k.adjudicated, k.denial_rate, k.clean_claim_rate, k.net_collection_rate,
+                    k.days_to_payment, k.median_days_to_payment, k.paid_claims)
     components = Section("components", "How the figures were computed", [
         Column("figure", "Figure"), Column("numerator", "Numerator"), Column("denominator", "Denominator"),
         Column("from", "Window from", DATE), Column("to", "Window to", DATE)])
