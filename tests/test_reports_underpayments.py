@@ -142,3 +142,22 @@ def test_import_cli(services, run_cli, db_path: Path, tmp_path: Path) -> None:
     assert out.exit_code == 1
     [row] = out.json()
     assert row["status"] == "rejected" and row["error"] == "bad.csv: line 2: column 'Allowed': not an amount"
+
+
+def test_assistant_lines_at_medicare_and_charges_below_the_fee(services, tmp_path: Path) -> None:
+    """CO at Medicare is expected at 85% of a fee that is not CO's own (S25); a charge below the
+    fee caps what is expected (payers allow the lesser of the two)."""
+    write(services.conn,
+          claim_record("CO1", rendering=OTA, lines=(("97110", ("GO", "CO"), 2, 150.0),)),
+          claim_record("LOW", account="A2", lines=(("97110", ("GO",), 1, 25.0),)),
+          claim_record("CO2", account="A3", payer="Aetna", lines=(("97110", ("GO", "CO"), 1, 75.0),)))
+    post_remit(services.conn, "CO1", [("CO", "45", 99.17, 1)], paid={1: 50.83}, allowed={1: 50.83})
+    post_remit(services.conn, "LOW", [], paid={1: 25.0}, allowed={1: 25.0})
+    post_remit(services.conn, "CO2", [("CO", "45", 50.0, 1)], paid={1: 25.0}, allowed={1: 25.0})
+    services.import_fee_schedule([fee_file(tmp_path, "payer,code,allowed\nMedicare,97110,29.90\n"
+                                                     "Aetna,97110,29.90\n")])
+    data = services.report("underpayments")
+    assert (data["lines_compared"], data["lines_underpaid"]) == (3, 1)
+    assert data["expected"] == 105.73  # 59.80 x 85% = 50.83, 25.00 (the charge), 29.90 (no 85% at Aetna)
+    [line] = next(s for s in data["sections"] if s["name"] == "lines")["rows"]
+    assert (line[0], line[-2]) == ("CO2", 4.9)

@@ -4,8 +4,10 @@ Each paid line of a live adjudication (not reversed) with service in the period 
 allowed = AMT*B6 when the payer sent it, else paid + patient responsibility (PR) +
 sequestration (CO-253, a cut of the payment, not of the allowed amount); expected = the fee
 in force on the date of service for the payer, code and modifier x the units paid (SVC05,
-else billed). A line is underpaid when allowed falls short by more than a cent per unit
-(rounding). A multiple-procedure reduction (CO-59) is noted: the payer may be right.
+else billed), never more than the line's charge (payers allow the lesser of the two). At
+Medicare a line with CO (an OTA's service) is expected at 85% of a fee that is not CO's own
+(fact sheet 2.3, S25). A line is underpaid when allowed falls short by more than a cent per
+unit (rounding). A multiple-procedure reduction (CO-59) is noted: the payer may be right.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.domain import PayerKind
 from assistant.reports.adjudication import is_adjudication, is_denial, is_live
 from assistant.reports.common import (
     COUNT,
@@ -31,11 +34,29 @@ from assistant.reports.common import (
     rate,
     result,
 )
-from assistant.storage.fee_schedule import fee_table
+from assistant.rules.codes import setting
+from assistant.storage.fee_schedule import Fee, fee_table
 from assistant.storage.reporting import load_ledger
 
 SEQUESTRATION = "253"
 MULTIPLE_PROCEDURE = "59"
+ASSISTANT = "CO"
+
+
+def expected_cents(fee: Fee, units: float, charge_cents: int, modifiers: tuple[str, ...], day: date,
+                   payer_kind: str) -> tuple[int, str]:
+    """What the payer should allow for the line, and why when it is not simply fee x units."""
+    cents = round(fee.allowed_cents * units)
+    notes = []
+    if (payer_kind == PayerKind.MEDICARE.value and ASSISTANT in modifiers and fee.modifier != ASSISTANT
+            and day >= setting("assistant", "co_payment_from")):
+        percent = int(setting("assistant", "co_payment_percent"))
+        cents = cents * percent // 100
+        notes.append(f"CO: {percent}% of the fee")
+    if charge_cents < cents:
+        cents = charge_cents
+        notes.append("the charge is below the fee")
+    return cents, "; ".join(notes)
 
 
 @dataclass(frozen=True)
@@ -96,12 +117,14 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
                         without_fee += 1
                         continue
                     units = lp.units if lp.units and lp.units > 0 else line.units
-                    note = ("multiple-procedure reduction (CO-59)"
-                            if any(a.code == MULTIPLE_PROCEDURE and a.group != "PR" for a in adj) else "")
+                    expected, why = expected_cents(fee, units, line.charge_cents, line.modifiers,
+                                                   line.service_date, claim.payer_kind)
+                    notes = [why] if why else []
+                    if any(a.code == MULTIPLE_PROCEDURE and a.group != "PR" for a in adj):
+                        notes.append("multiple-procedure reduction (CO-59)")
                     compared.append(Compared(
                         claim.claim_id, claim.payer, line.service_date, line.code, " ".join(line.modifiers),
-                        units, fee.allowed_cents, round(fee.allowed_cents * units), allowed, source,
-                        lp.paid_cents, note))
+                        units, fee.allowed_cents, expected, allowed, source, lp.paid_cents, "; ".join(notes)))
     under = [c for c in compared if c.underpaid]
     short = sum(c.short_cents for c in under)
     expected_total = sum(c.expected_cents for c in compared)
