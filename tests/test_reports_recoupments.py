@@ -97,3 +97,13 @@ def test_empty_database(services) -> None:
     data = services.report("recoupments")
     assert data["empty"] is True and data["reversals"] == 0 and data["reversed"] == 0.0
     assert all(s["rows"] == [] for s in data["sections"])
+
+
+def test_a_plb_reference_names_its_claim_among_other_words() -> None:
+    from assistant.reports.recoupments import claim_of
+
+    claims = {"ICN-1": "RV1", "RV2": "RV2"}
+    assert claim_of("ICN-1", claims) == "RV1"
+    assert claim_of("0226244 RV2", claims) == "RV2"
+    assert claim_of("WO:ICN-1", claims) == "RV1"
+    assert claim_of("OVERPAY1", claims) is None and claim_of(None, claims) is None

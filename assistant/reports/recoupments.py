@@ -10,6 +10,7 @@ recover the very overpayment a reversal made visible.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -71,6 +72,17 @@ def _correction(ledger: Ledger, row: ReversalRow) -> int | None:
     later = [p for p in ledger.postings.get(row.claim_pk, [])
              if p.pk > row.pk and is_adjudication(p)]
     return min(later, key=lambda p: p.pk).paid_cents if later else None
+
+
+def claim_of(reference: str | None, claims: dict[str, str]) -> str | None:
+    """The claim a PLB reference names: a payer claim number or a claim id, alone or among other
+    words ("WO 0226244000784 OT2608110005")."""
+    if not reference:
+        return None
+    for token in [reference.strip(), *re.split(r"[\s:;,/]+", reference.strip())]:
+        if token in claims:
+            return claims[token]
+    return None
 
 
 def _payer_ok(query: Query, payer_pk: int | None) -> bool:
@@ -169,7 +181,7 @@ def _plb_lines(conn: sqlite3.Connection, plb: list[ProviderAdjustmentRow]) -> Se
         Column("trace", "Trace #"), Column("amount", "Amount (+ withheld, - added)", MONEY)])
     claims = claims_by_payer_number(conn) if plb else {}
     for p in sorted(plb, key=lambda p: (p.day or date.min, p.pk)):
-        claim = claims.get(p.reference or "") if p.reference else None
+        claim = claim_of(p.reference, claims)
         section.add(p.day.isoformat() if p.day else None, p.payer, p.reason_code,
                     plb_reason(p.reason_code).meaning, p.reference, claim, p.trace_number, p.amount_cents)
     return section

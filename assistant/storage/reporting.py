@@ -300,8 +300,11 @@ def reversal_rows(conn: sqlite3.Connection) -> list[ReversalRow]:
 
 
 def claims_by_payer_number(conn: sqlite3.Connection) -> dict[str, str]:
-    """Claim ids by the payer's claim number (CLP07 of any posting, or the claim's own)."""
+    """Claim ids by their own id and by the payer's claim number (CLP07 of any posting, or the
+    claim's own); a number two claims share names neither."""
     found: dict[str, set[str]] = defaultdict(set)
+    for (claim_id,) in conn.execute("SELECT claim_id FROM claims"):
+        found[claim_id].add(claim_id)
     for number, claim_id in conn.execute(
         "SELECT payer_claim_number, claim_id FROM claims WHERE payer_claim_number IS NOT NULL "
         "UNION SELECT cp.payer_claim_number, c.claim_id FROM claim_payments cp "
