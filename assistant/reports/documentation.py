@@ -116,7 +116,7 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
     ledger = load_ledger(conn, query.payer_pk)
     claims = sorted((c for c in ledger.claims.values() if query.in_period(c.dos_from)),
                     key=lambda c: (c.dos_from, c.claim_id))
-    by_pk = {c.pk: c for c in claims}
+    audited = {ctx.claim.pk: audit_claim(ctx) for ctx in contexts(conn, [c.pk for c in claims], query.today)}
     therapists: dict[str, _Tally] = defaultdict(_Tally)
     problems: dict[str, _Tally] = defaultdict(_Tally)
     detail = Section("findings", "Claims with documentation problems", [
@@ -125,12 +125,11 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
         Column("finding", "Finding", long=True),
         Column("denied", "Denied (matching)", MONEY)])
     total_denied = 0
-    for ctx in contexts(conn, [c.pk for c in claims], query.today):
-        claim = by_pk[ctx.claim.pk]
+    for claim in claims:
         therapist = ledger.provider_name(claim.provider_pk)
         t = therapists[therapist]
         t.claims.add(claim.pk)
-        found = audit_claim(ctx)
+        found = audited.get(claim.pk)
         if not found:
             continue
         t.problem_claims.add(claim.pk)
