@@ -18,7 +18,7 @@ def aged(services):  # type: ignore[no-untyped-def]
 
     A1 Medicare  Oct 27 (30 days)   225 unpaid        0-30
     A2 Medicare  Oct 26 (31 days)   225 denied        31-60
-    A3 Medicare  Sep 10 (77 days)   paid 120, CO-45 45: 60 left   61-90
+    A3 Medicare  Sep 10 (77 days)   paid 120, CO-45 45, PR-2 60: 60 left   61-90
     A4 Aetna     Aug 10 (108 days)  225 denied        91-120
     A5 Aetna     Jun 1 (178 days)   225 unpaid        120+
     A6 Medicare  May 1              paid in full      not open
@@ -30,7 +30,8 @@ def aged(services):  # type: ignore[no-untyped-def]
           claim_record("A5", account="B5", payer="Aetna", dos=date(2026, 6, 1)),
           claim_record("A6", account="B6", dos=date(2026, 5, 1)))
     post_denial(conn, "A2", "CO", "50", 225.0, remit_date=date(2026, 11, 10))
-    post_remit(conn, "A3", [("CO", "45", 45.0, None)], paid={1: 80.0, 2: 40.0}, remit_date=date(2026, 10, 1))
+    post_remit(conn, "A3", [("CO", "45", 30.0, 1), ("PR", "2", 40.0, 1), ("CO", "45", 15.0, 2), ("PR", "2", 20.0, 2)],
+               paid={1: 80.0, 2: 40.0}, remit_date=date(2026, 10, 1))
     post_denial(conn, "A4", "CO", "197", 225.0, remit_date=date(2026, 9, 1))
     post_remit(conn, "A6", [("CO", "45", 45.0, None)], paid={1: 120.0, 2: 60.0}, remit_date=date(2026, 6, 1))
     return services
@@ -50,11 +51,18 @@ def test_buckets_and_totals(aged) -> None:
 
 
 def test_aging_total_is_the_worklists_open_balance(aged) -> None:
-    from assistant.aging import aging
-
+    """A worklist over every open claim (no filter, snoozed ones too) owes what the aging holds,
+    also after a write-off, which takes the balance out of both."""
+    folder = aged.locations.config / "worklists"
+    folder.mkdir(parents=True)
+    (folder / "all-open.toml").write_text('name = "all-open"\ndescription = "every open claim"\n'
+                                          'sort = "score"\n\n[filter]\ninclude_snoozed = true\n')
+    aged.set_status("A5", "written_off", reason="small balance, not worth the call")
     data = aged.report("aging")
-    assert data["total_balance"] == aging(aged.conn, aged.today)["total_balance"]
-    assert data["total_balance"] == aged.summary()["open_balance"]
+    worklist = aged.worklist("all-open", limit=1)
+    assert (data["total_balance"], data["total_claims"]) == (735.0, 4)
+    assert (worklist["total_balance"], worklist["total_claims"]) == (735.0, 4)
+    assert data["total_balance"] == aged.aging()["total_balance"] == aged.summary()["open_balance"]
 
 
 def test_period_keeps_claims_by_first_date_of_service(aged) -> None:
