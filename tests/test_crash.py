@@ -6,7 +6,9 @@ transaction open, which tests/wal.py confirms from the log itself), and at fract
 time a whole import takes (during the write, the commit or the re-ranking after it). After
 each kill: SQLite's integrity and foreign-key checks pass; each file is in the database
 whole, with its `import_files` row, or not at all; importing again completes it, once more
-says duplicate, and leaves exactly what an import that was never killed leaves.
+says duplicate, and leaves exactly what an import that was never killed leaves. The sample
+build (`ar-assistant sample`) is killed the same way, over nothing and over an earlier
+sample: the target is the earlier database whole, or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -232,3 +234,63 @@ def test_an_import_killed_mid_way_leaves_a_consistent_database_and_completes_whe
         assert statuses == (["duplicate"] if outcome in ("whole", "finished") else ["imported"])
     assert set(reimport(case, db)) == {"duplicate"}
     assert state(db) == case.expected
+
+
+SAMPLE_CLAIMS = 400
+
+
+def _sample_args(db: Path) -> list[str]:
+    return cli_args(db, "sample", "--claims", str(SAMPLE_CLAIMS), "--json")
+
+
+def _sample_state(db: Path) -> tuple[object, ...]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone() == ("1",)
+        return (conn.execute("SELECT count(*), sum(billed_cents), sum(paid_cents), sum(balance_cents) "
+                             "FROM claims").fetchone(),
+                conn.execute("SELECT count(*) FROM documents").fetchone(),
+                conn.execute("SELECT count(*) FROM claim_payments").fetchone(),
+                conn.execute("SELECT count(*) FROM import_files").fetchone())
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float, tuple[object, ...]]:
+    """One sample built whole: its file, how long the build took, and what it holds."""
+    folder = tmp_path_factory.mktemp("sample-whole")
+    whole = folder / "ar.db"
+    started = time.perf_counter()
+    subprocess.run(_sample_args(whole), cwd=ROOT, env=_env(folder), check=True, capture_output=True,
+                   timeout=300)
+    return whole, time.perf_counter() - started, _sample_state(whole)
+
+
+@pytest.mark.parametrize("share", (0.35, 0.7, 0.95))
+@pytest.mark.parametrize("over", ("nothing", "an earlier sample"))
+def test_a_sample_build_killed_mid_way_leaves_no_half_database(
+        built_sample: tuple[Path, float, tuple[object, ...]], tmp_path: Path, over: str, share: float) -> None:
+    """The sample builds beside the target and swaps it in at the end: a kill leaves the
+    earlier database whole (or none), and building again completes."""
+    whole, seconds, expected = built_sample
+    env = _env(tmp_path)
+    db = tmp_path / "killed" / "ar.db"
+    db.parent.mkdir()
+    if over != "nothing":
+        shutil.copy(whole, db)
+    proc = subprocess.Popen(_sample_args(db), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(share * seconds)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    if db.exists():
+        assert _sample_state(db) == expected  # the earlier sample, or the new one swapped in whole
+    else:
+        assert over == "nothing"
+    done = subprocess.run(_sample_args(db), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _sample_state(db) == expected
+    assert not list(db.parent.glob(".ar.db.building*"))

@@ -303,3 +303,17 @@ def test_the_cli_makes_owner_only_files_under_any_umask(tmp_path: Path) -> None:
     assert mode(db) == 0o600 and mode(db.parent) == 0o700
     backups = list(tmp_path.glob("ar-assistant-*.db"))
     assert len(backups) == 1 and mode(backups[0]) == 0o600
+
+
+def test_the_sample_and_its_source_files_are_owner_only(tmp_path: Path, loose_umask: None) -> None:
+    from assistant.paths import Locations
+    from tests.conftest import TODAY
+
+    svc = Services(Locations.resolve(tmp_path / "sample" / "ar.db"), today=TODAY, user="tester")
+    svc.build_sample(claims=60, seed=7)
+    sources = svc.locations.sample_sources_dir
+    assert mode(svc.locations.db) == 0o600 and mode(svc.locations.db.parent) == 0o700
+    folders = [sources, *(p for p in sources.rglob("*") if p.is_dir())]
+    assert all(mode(folder) == 0o700 for folder in folders), [oct(mode(f)) for f in folders]
+    assert any(sources.rglob("*.837"))  # the files sit in owner-only folders
+    svc.close()

@@ -89,7 +89,10 @@ def build_sample(
     _remove_database(building)
     try:
         _import_all(building, sources, today=today, seed=seed, user=user, progress=progress)
-        _remove_database(target)
+        # The old sample's log must not be replayed onto the new file; the file itself is
+        # swapped in one step, so a build killed at any point leaves one whole database.
+        Path(f"{target}-wal").unlink(missing_ok=True)
+        Path(f"{target}-shm").unlink(missing_ok=True)
         os.replace(building, target)
     finally:
         _remove_database(building)
