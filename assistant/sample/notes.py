@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from assistant.paths import ensure_private_dir
 from assistant.sample.inputs import Clinician, Profile
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class NoteWriter:
         fmt = note.author.note_format(note.doc_type)
         folder = self.folder / note.account
         if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(folder)  # synthetic, but shaped like real notes: owner-only
             self._folders.add(folder)
         base = f"{folder}/{note.day.isoformat()}-{note.slug}"
         path = f"{base}.{fmt}"
