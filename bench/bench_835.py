@@ -29,6 +29,7 @@ import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -161,15 +162,12 @@ def best(runs: list[float]) -> float:
     return min(runs)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def measure(claims: int = 20_000, repeat: int = 3, log: Any = sys.stderr) -> dict[str, float]:
+    """Seconds (best of `repeat`) for each step on one generated file of `claims` claims."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"generating {args.claims:,} claims ...", file=sys.stderr)
-        billed, remittance = generate(args.claims)
+        print(f"generating {claims:,} claims ...", file=log)
+        billed, remittance = generate(claims)
         text = write_835([remittance], sender_id="04412", receiver_id="1699999996", control_number=1,
                          when=datetime(2026, 11, 18, 6, 0))
         era = folder / "bench.835"
@@ -177,23 +175,23 @@ def main() -> None:
         data = era.read_bytes()
         lines = sum(len(c.services) for c in remittance.claims)
         print(f"file: {len(data) / 1e6:.1f} MB, {text.count('~'):,} segments, {lines:,} service lines",
-              file=sys.stderr)
+              file=log)
         template = prepare(folder, billed)
         split_runs, floor_runs, tokenize_runs, read_runs, import_runs = [], [], [], [], []
-        for run in range(args.repeat):
+        for run in range(repeat):
             start = time.perf_counter()
-            assert bare_split(data) == args.claims
+            assert bare_split(data) == claims
             split_runs.append(time.perf_counter() - start)
             floor_db = folder / f"floor{run}.db"
             start = time.perf_counter()
-            assert split_and_executemany(data, floor_db) == args.claims
+            assert split_and_executemany(data, floor_db) == claims
             floor_runs.append(time.perf_counter() - start)
             gc.disable()
             start = time.perf_counter()
-            assert len(tokenize(data, era.name).segments) > args.claims
+            assert len(tokenize(data, era.name).segments) > claims
             tokenize_runs.append(time.perf_counter() - start)
             start = time.perf_counter()
-            assert read_835(data, era.name).claims == args.claims
+            assert read_835(data, era.name).claims == claims
             read_runs.append(time.perf_counter() - start)
             gc.enable()
             db = folder / f"import{run}.db"
@@ -203,12 +201,22 @@ def main() -> None:
             result = import_835(conn, era, user="bench")
             import_runs.append(time.perf_counter() - start)
             conn.close()
-            assert result["status"] == "imported" and result["matched"] == args.claims, result["error"]
+            assert result["status"] == "imported" and result["matched"] == claims, result["error"]
             assert result["balanced"], result["imbalances"][:3]
-    floor = args.claims / best(floor_runs)
-    rows = [("bare split pass", best(split_runs)), ("minimal split + executemany", best(floor_runs)),
-            ("tokenize only", best(tokenize_runs)), ("read_835 only (tokenize included)", best(read_runs)),
-            ("import_835 (read, match, post, audit)", best(import_runs))]
+    return {"claims": claims, "split": best(split_runs), "floor": best(floor_runs),
+            "tokenize": best(tokenize_runs), "read": best(read_runs), "import": best(import_runs)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    found = measure(args.claims, args.repeat)
+    floor = args.claims / found["floor"]
+    rows = [("bare split pass", found["split"]), ("minimal split + executemany", found["floor"]),
+            ("tokenize only", found["tokenize"]), ("read_835 only (tokenize included)", found["read"]),
+            ("import_835 (read, match, post, audit)", found["import"])]
     print(f"\n{'':40} {'seconds':>8} {'claims/s':>10} {'vs floor':>9}")
     for name, seconds in rows:
         rate = args.claims / seconds

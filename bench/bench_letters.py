@@ -28,6 +28,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -202,27 +203,32 @@ def floor_letter(blocks: list, head: object, path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--letters", type=int, default=500)
-    parser.add_argument("--db", type=Path, help="an existing database (its denied claims are drafted)")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
+def empty_letter(path: Path) -> None:
+    """The barest floor: an empty python-docx document, saved."""
+    from docx import Document
+
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    path.write_bytes(buffer.getvalue())
+
+
+def measure(letters: int = 500, workers: int = 2, source: Path | None = None,
+            log: Any = sys.stdout) -> dict[str, Any]:
+    """Seconds per letter: an empty python-docx document, python-docx writing the same letter,
+    ours in one process and ours over `workers` processes."""
     work = Path(tempfile.mkdtemp(prefix="bench-letters-"))
     try:
-        if args.db:
-            db = work / "ar.db"
-            shutil.copy(args.db, db)
+        db = work / "ar.db"
+        if source:
+            shutil.copy(source, db)
             svc = Services(Locations(db=db, config=work / "config"), today=TODAY, user="bench")
             ids = [r[0] for r in svc.conn.execute(
                 "SELECT claim_id FROM claims WHERE payer_status IN ('denied', 'partially_paid') "
-                "ORDER BY claim_id LIMIT ?", (args.letters,))]
+                "ORDER BY claim_id LIMIT ?", (letters,))]
             svc.close()
         else:
-            db = work / "ar.db"
-            ids = generate(db, args.letters)
-        print(f"{len(ids)} claims to draft ({'from ' + str(args.db) if args.db else 'generated'})")
+            ids = generate(db, letters)
+        print(f"{len(ids)} claims to draft ({'from ' + str(source) if source else 'generated'})", file=log)
 
         def services(tag: str) -> Services:
             config = work / f"config-{tag}"
@@ -237,11 +243,15 @@ def main() -> None:
         floor_dir = work / "floor"
         floor_dir.mkdir()
         one = services("one")
-        # The machine is shared: floor and ours alternate in chunks, so load drift hits both.
-        floor_time = single_time = 0.0
+        # The machine is shared: floors and ours alternate in chunks, so load drift hits all.
+        empty_time = floor_time = single_time = 0.0
         failed = 0
         for start_at in range(0, len(ids), CHUNK):
             chunk = ids[start_at:start_at + CHUNK]
+            start = time.perf_counter()
+            for cid in chunk:
+                empty_letter(floor_dir / f"{cid}-empty.docx")
+            empty_time += time.perf_counter() - start
             start = time.perf_counter()
             for cid in chunk:
                 floor_letter(list(prepared[cid].blocks), head, floor_dir / f"{cid}.docx")
@@ -249,25 +259,38 @@ def main() -> None:
             start = time.perf_counter()
             failed += len(one.draft_appeals(chunk, workers=1)["failed"])
             single_time += time.perf_counter() - start
-        floor, single = floor_time / len(ids), single_time / len(ids)
         one.close()
 
         both = services("both")
         start = time.perf_counter()
-        result = both.draft_appeals(ids, workers=args.workers)
-        batch = (time.perf_counter() - start) / len(ids)
+        result = both.draft_appeals(ids, workers=workers)
+        batch_time = time.perf_counter() - start
         both.close()
-
-        print(f"floor (python-docx alone)  {floor * 1000:7.2f} ms/letter  {1 / floor:7.1f} letters/s")
-        print(f"ours, one process          {single * 1000:7.2f} ms/letter  {1 / single:7.1f} letters/s"
-              f"  = {single / floor:.2f}x the floor")
-        print(f"ours, {args.workers} processes           {batch * 1000:7.2f} ms/letter  "
-              f"{1 / batch:7.1f} letters/s  = {single / batch:.2f}x one process")
-        if failed or result["failed"]:
-            print(f"failed: {failed} (one process), {len(result['failed'])} (batch); first: "
-                  f"{(result['failed'] or [{}])[0]}")
+        count = len(ids)
+        return {"letters": count, "workers": workers, "empty": empty_time / count, "floor": floor_time / count,
+                "single": single_time / count, "batch": batch_time / count,
+                "failed": failed + len(result["failed"]), "first_failure": (result["failed"] or [None])[0]}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--letters", type=int, default=500)
+    parser.add_argument("--db", type=Path, help="an existing database (its denied claims are drafted)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    found = measure(args.letters, args.workers, args.db)
+    empty, floor, single, batch = found["empty"], found["floor"], found["single"], found["batch"]
+    print(f"empty python-docx document {empty * 1000:7.2f} ms/letter  {1 / empty:7.1f} letters/s")
+    print(f"floor (python-docx alone)  {floor * 1000:7.2f} ms/letter  {1 / floor:7.1f} letters/s")
+    print(f"ours, one process          {single * 1000:7.2f} ms/letter  {1 / single:7.1f} letters/s"
+          f"  = {single / floor:.2f}x the floor")
+    print(f"ours, {args.workers} processes           {batch * 1000:7.2f} ms/letter  "
+          f"{1 / batch:7.1f} letters/s  = {single / batch:.2f}x one process")
+    if found["failed"]:
+        print(f"failed: {found['failed']}; first: {found['first_failure']}")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,80 @@ def post_remittances(conn: Any, rng: random.Random, today: date) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
+def open_or_build(db: Path, claims: int, today: date, *, writer: bool = False,
+                  log: Any = sys.stdout) -> Services:
+    """Services over `db`, built first (sample generator, or the writer) when it does not exist."""
+    locations = Locations(db=db.resolve(), config=db.parent / "bench-config")
+    svc = Services(locations, today=today, user="bench")
+    if not db.exists():
+        t0 = time.perf_counter()
+        if writer or not build_with_sample(locations, claims, today):
+            build_with_writer(svc, claims, today)
+        print(f"built in {time.perf_counter() - t0:,.0f} s", file=log)
+    return svc
+
+
+def measure(svc: Services, catch_up: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
+    """Every figure of the worklist benchmark on an open database (milliseconds unless named)."""
+    from assistant import worklists
+    from assistant.ranking import ranking_data, rekey_for_day
+    from assistant.rules.assess import assess_many
+    from assistant.storage import transaction
+
+    conn, today, locations = svc.conn, svc.today, svc.locations
+    found: dict[str, Any] = {"claims": conn.execute("SELECT count(*) FROM claims").fetchone()[0]}
+    found["open"] = conn.execute(
+        "SELECT count(*) FROM claims WHERE balance_cents > 0 AND work_status NOT IN ('written_off', 'closed')"
+    ).fetchone()[0]
+    sample = [pk for (pk,) in conn.execute(
+        "SELECT pk FROM claims WHERE balance_cents > 0 ORDER BY random() LIMIT 2000")]
+    ms, _ = timed(lambda: assess_many(conn, sample, today, locations.playbook_files))
+    found["assess_per_claim"] = ms / max(len(sample), 1)
+    found["first_look"], found["first_look_stats"] = timed(lambda: svc.ensure_ranking(catch_up))
+    found["second_look"], found["second_look_stats"] = timed(lambda: svc.ensure_ranking())
+
+    lists = svc.worklist_definitions()
+    today_list = lists["today"]
+    where, params = worklists.compile_filters(conn, today_list, today, "bench")
+    bare_page = ("SELECT c.pk, c.claim_id, c.balance_cents FROM claims c JOIN payers y ON y.pk = c.payer_pk "
+                 "WHERE " + " AND ".join(where) + " LIMIT 200")
+    bare_all = ("SELECT count(*), sum(c.balance_cents) FROM claims c JOIN payers y ON y.pk = c.payer_pk "
+                "WHERE " + " AND ".join(where))
+    count = worklists.totals(conn, today_list, today, "bench")[0]
+    found["page"], page = timed(lambda: worklists.rows(conn, today_list, today, "bench", limit=200,
+                                                       count=count), repeat=7)
+    found["totals"], _ = timed(lambda: worklists.totals(conn, today_list, today, "bench"), repeat=7)
+    found["worklist"], full = timed(lambda: svc.worklist("today", limit=200), repeat=7)
+    found["bare_page"], _ = timed(lambda: conn.execute(bare_page, params).fetchall(), repeat=7)
+    found["bare_all"], counted = timed(lambda: conn.execute(bare_all, params).fetchone(), repeat=7)
+    found["due"] = counted[0]
+    tuned = worklists.Worklist("tuned", "", today_list.filters, weights=ranking_data().weights)
+    found["tuned"], _ = timed(lambda: worklists.rows(conn, tuned, today, "bench", limit=200), repeat=3)
+    found["lists"] = {}
+    for name in ("denials-medicare", "no-response-30", "high-dollar", "patient-balance", "deadline-7-days"):
+        found["lists"][name], _ = timed(lambda n=name: worklists.rows(conn, lists[n], today, "bench", limit=200),
+                                        repeat=5)
+
+    tomorrow = Services(locations, today=today + timedelta(days=1), user="bench")
+    tomorrow._conn = conn
+
+    def rekey() -> int:
+        with transaction(conn):
+            return rekey_for_day(conn, tomorrow.today)
+
+    found["rekey"], found["rekeyed"] = timed(rekey)
+    found["next_day"], found["next_day_stats"] = timed(lambda: tomorrow.ensure_ranking())
+    found["next_worklist"], _ = timed(lambda: tomorrow.worklist("today", limit=200), repeat=5)
+    first = page[0]["claim_id"] if page else None
+    if first:
+        found["note"], _ = timed(lambda: tomorrow.note(first, "bench: called the payer",
+                                                       follow_up=tomorrow.today + timedelta(days=7)))
+    found["aging"], data = timed(lambda: svc.aging(), repeat=5)
+    found["aging_payers"], found["aging_total"] = len(data["by_payer"]), data["total_balance"]
+    found["top"] = (full["rows"][0]["claim_id"], full["rows"][0]["why"]) if full["rows"] else None
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
@@ -201,92 +275,34 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-worklist-"))
     db = args.db or folder / "bench.db"
-    locations = Locations(db=db.resolve(), config=folder / "config")
-    today = args.today
-    svc = Services(locations, today=today, user="bench")
-    if not db.exists():
-        t0 = time.perf_counter()
-        if args.writer or not build_with_sample(locations, args.claims, today):
-            build_with_writer(svc, args.claims, today)
-        print(f"built in {time.perf_counter() - t0:,.0f} s")
-    conn = svc.conn
-    total = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
-    open_claims = conn.execute(
-        "SELECT count(*) FROM claims WHERE balance_cents > 0 AND work_status NOT IN ('written_off', 'closed')"
-    ).fetchone()[0]
-    print(f"\n{total:,} claims, {open_claims:,} open; today {today}\n")
-
-    from assistant import worklists
-    from assistant.ranking import ranking_data
-    from assistant.rules.assess import assess_many
-
-    sample = [pk for (pk,) in conn.execute(
-        "SELECT pk FROM claims WHERE balance_cents > 0 ORDER BY random() LIMIT 2000")]
-    ms, _ = timed(lambda: assess_many(conn, sample, today, locations.playbook_files))
-    print(f"rules, assess_many:              {ms / max(len(sample), 1):8.3f} ms per claim "
-          f"({len(sample):,} claims)")
+    svc = open_or_build(db, args.claims, args.today, writer=args.writer)
 
     def catch_up(done: int, todo: int) -> None:
         print(f"\r  assessing {done:,}/{todo:,}", end="", flush=True)
 
-    ms, stats = timed(lambda: svc.ensure_ranking(catch_up))
-    print(f"\r{'first look (catch-up):':33s}{ms / 1000:8.1f} s    {stats}")
-    ms, stats = timed(lambda: svc.ensure_ranking())
-    print(f"{'second look, same day:':33s}{ms:8.1f} ms   {stats}")
-
-    lists = svc.worklist_definitions()
-    today_list = lists["today"]
-    where, params = worklists.compile_filters(conn, today_list, today, "bench")
-    bare_page = ("SELECT c.pk, c.claim_id, c.balance_cents FROM claims c JOIN payers y ON y.pk = c.payer_pk "
-                 "WHERE " + " AND ".join(where) + " LIMIT 200")
-    bare_all = ("SELECT count(*), sum(c.balance_cents) FROM claims c JOIN payers y ON y.pk = c.payer_pk "
-                "WHERE " + " AND ".join(where))
-    count = worklists.totals(conn, today_list, today, "bench")[0]
-    page_ms, page = timed(lambda: worklists.rows(conn, today_list, today, "bench", limit=200, count=count),
-                          repeat=7)
-    totals_ms, _ = timed(lambda: worklists.totals(conn, today_list, today, "bench"), repeat=7)
-    full_ms, full = timed(lambda: svc.worklist("today", limit=200), repeat=7)
-    bare_ms, _ = timed(lambda: conn.execute(bare_page, params).fetchall(), repeat=7)
-    bare_all_ms, counted = timed(lambda: conn.execute(bare_all, params).fetchone(), repeat=7)
-    print(f"\ntoday: {counted[0]:,} claims due")
-    print(f"  first 200 rows, ranked, why:   {page_ms:8.1f} ms")
-    print(f"  bare SQL, same claims, 200:    {bare_ms:8.1f} ms   (unordered, columns only)")
-    print(f"  totals (count, balance):       {totals_ms:8.1f} ms")
-    print(f"  bare SQL, counting all:        {bare_all_ms:8.1f} ms")
-    print(f"  worklist(): checks, totals, rows:{full_ms:6.1f} ms")
-    tuned = worklists.Worklist("tuned", "", today_list.filters, weights=ranking_data().weights)
-    tuned_ms, _ = timed(lambda: worklists.rows(conn, tuned, today, "bench", limit=200), repeat=3)
-    print(f"  custom weights (scored in SQL):{tuned_ms:8.1f} ms")
-    for name in ("denials-medicare", "no-response-30", "high-dollar", "patient-balance", "deadline-7-days"):
-        ms, _ = timed(lambda n=name: worklists.rows(conn, lists[n], today, "bench", limit=200), repeat=5)
+    f = measure(svc, catch_up)
+    print(f"\n{f['claims']:,} claims, {f['open']:,} open; today {args.today}\n")
+    print(f"rules, assess_many:              {f['assess_per_claim']:8.3f} ms per claim")
+    print(f"{'first look (catch-up):':33s}{f['first_look'] / 1000:8.1f} s    {f['first_look_stats']}")
+    print(f"{'second look, same day:':33s}{f['second_look']:8.1f} ms   {f['second_look_stats']}")
+    print(f"\ntoday: {f['due']:,} claims due")
+    print(f"  first 200 rows, ranked, why:   {f['page']:8.1f} ms")
+    print(f"  bare SQL, same claims, 200:    {f['bare_page']:8.1f} ms   (unordered, columns only)")
+    print(f"  totals (count, balance):       {f['totals']:8.1f} ms")
+    print(f"  bare SQL, counting all:        {f['bare_all']:8.1f} ms")
+    print(f"  worklist(): checks, totals, rows:{f['worklist']:6.1f} ms")
+    print(f"  custom weights (scored in SQL):{f['tuned']:8.1f} ms")
+    for name, ms in f["lists"].items():
         print(f"  {name + ', first 200:':31s}{ms:8.1f} ms")
-
-    tomorrow = Services(locations, today=today + timedelta(days=1), user="bench")
-    tomorrow._conn = conn
-    from assistant.ranking import rekey_for_day
-    from assistant.storage import transaction
-
-    def rekey() -> int:
-        with transaction(conn):
-            return rekey_for_day(conn, tomorrow.today)
-
-    ms, rekeyed = timed(rekey)
-    print(f"\nnext day, re-keying the windows:  {ms:8.1f} ms   ({rekeyed:,} claims)")
-    ms, stats = timed(lambda: tomorrow.ensure_ranking())
-    print(f"next day, calendar re-assessments:{ms:7.1f} ms   {stats}")
-    ms, _ = timed(lambda: tomorrow.worklist("today", limit=200), repeat=5)
-    print(f"next day, worklist():            {ms:8.1f} ms")
-
-    first = page[0]["claim_id"] if page else None
-    if first:
-        ms, _ = timed(lambda: tomorrow.note(first, "bench: called the payer",
-                                            follow_up=tomorrow.today + timedelta(days=7)))
-        print(f"one claim's note + tickler:      {ms:8.1f} ms   (transaction, audit, refresh)")
-    ms, data = timed(lambda: svc.aging(), repeat=5)
-    print(f"aging by payer:                  {ms:8.1f} ms   ({len(data['by_payer'])} payers, "
-          f"${data['total_balance']:,.2f})")
-    if full["rows"]:
-        print(f"\n#1 {full['rows'][0]['claim_id']}: {full['rows'][0]['why']}")
+    print(f"\nnext day, re-keying the windows:  {f['rekey']:8.1f} ms   ({f['rekeyed']:,} claims)")
+    print(f"next day, calendar re-assessments:{f['next_day']:7.1f} ms   {f['next_day_stats']}")
+    print(f"next day, worklist():            {f['next_worklist']:8.1f} ms")
+    if "note" in f:
+        print(f"one claim's note + tickler:      {f['note']:8.1f} ms   (transaction, audit, refresh)")
+    print(f"aging by payer:                  {f['aging']:8.1f} ms   ({f['aging_payers']} payers, "
+          f"${f['aging_total']:,.2f})")
+    if f["top"]:
+        print(f"\n#1 {f['top'][0]}: {f['top'][1]}")
     svc.close()
     if args.db is None and not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
