@@ -1,5 +1,7 @@
 """Records and vocabularies shared by every part of the program (stdlib only).
 
+The vocabularies are defined in `assistant.kinds` and re-exported here.
+
 Importers produce the `*Record` classes; storage turns rows into the `*View` classes
 that rules, ranking, letters, chat and the UI read.
 """
@@ -9,112 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
-
-class PayerKind(StrEnum):
-    MEDICARE = "medicare"
-    MEDICARE_ADVANTAGE = "medicare_advantage"
-    MEDICAID = "medicaid"
-    COMMERCIAL = "commercial"
-    WORKERS_COMP = "workers_comp"
-    OTHER = "other"
-
-
-class UnitRule(StrEnum):
-    """How timed minutes become units: CMS total time, or each code on its own."""
-
-    CMS = "cms"
-    PER_CODE = "per_code"
-
-
-class Credential(StrEnum):
-    OT = "OT"
-    OTA = "OTA"
-    PT = "PT"
-    PTA = "PTA"
-    SLP = "SLP"
-    MD = "MD"
-    DO = "DO"
-    NP = "NP"
-    PA = "PA"
-    OTHER = "other"
-
-
-class PayerStatus(StrEnum):
-    """What the payer last said; `submitted` until a remittance says otherwise."""
-
-    SUBMITTED = "submitted"
-    PAID = "paid"
-    PARTIALLY_PAID = "partially_paid"
-    DENIED = "denied"
-    FORWARDED = "forwarded"
-    REVERSED = "reversed"
-
-
-class WorkStatus(StrEnum):
-    """Where the practice is in working the claim, separate from the payer's status."""
-
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    WAITING_PAYER = "waiting_payer"
-    APPEALED = "appealed"
-    CORRECTED_RESUBMITTED = "corrected_resubmitted"
-    PATIENT_BILLING = "patient_billing"
-    WRITTEN_OFF = "written_off"
-    CLOSED = "closed"
-
-
-CLOSED_WORK_STATUSES = (WorkStatus.WRITTEN_OFF, WorkStatus.CLOSED)
-
-
-class DocType(StrEnum):
-    EVALUATION = "evaluation"
-    DAILY_NOTE = "daily_note"
-    PROGRESS_REPORT = "progress_report"
-    PLAN_OF_CARE = "plan_of_care"
-    RE_EVALUATION = "re_evaluation"
-
-
-class Category(StrEnum):
-    """Denial categories: one vocabulary for rules, ranking, letters, chat and reports."""
-
-    ELIGIBILITY = "eligibility"
-    AUTHORIZATION = "authorization"
-    MEDICAL_NECESSITY = "medical_necessity"
-    CODING = "coding"
-    BUNDLING = "bundling"
-    FREQUENCY = "frequency"
-    TIMELY_FILING = "timely_filing"
-    DUPLICATE = "duplicate"
-    COORDINATION_OF_BENEFITS = "coordination_of_benefits"
-    MISSING_INFORMATION = "missing_information"
-    PATIENT_RESPONSIBILITY = "patient_responsibility"
-    CONTRACTUAL = "contractual"
-    PROVIDER = "provider"
-
-
-class Action(StrEnum):
-    RESUBMIT_CORRECTED = "resubmit_corrected"
-    NEW_CLAIM = "new_claim"
-    REOPENING = "reopening"
-    APPEAL = "appeal"
-    CALL_PAYER = "call_payer"
-    VERIFY_ELIGIBILITY = "verify_eligibility"
-    BILL_SECONDARY = "bill_secondary"
-    BILL_PATIENT = "bill_patient"
-    REQUEST_AUTH = "request_auth"
-    SEND_RECORDS = "send_records"
-    WRITE_OFF = "write_off"
-    WAIT = "wait"
-    NO_ACTION = "no_action"
-
-
-class AppealStatus(StrEnum):
-    DRAFTED = "drafted"
-    SENT = "sent"
-    DECIDED = "decided"
-
+from assistant.kinds import (  # noqa: F401 - re-exported; the vocabularies live in assistant.kinds
+    CLOSED_WORK_STATUSES,
+    Action,
+    AppealStatus,
+    Category,
+    Credential,
+    DocType,
+    PayerKind,
+    PayerStatus,
+    UnitRule,
+    WorkStatus,
+)
 
 # --------------------------------------------------------------------------- import records
 

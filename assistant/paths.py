@@ -10,42 +10,62 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 APP_NAME = "ar-assistant"
 DB_ENV = "AR_ASSISTANT_DB"
 CONFIG_ENV = "AR_ASSISTANT_CONFIG"
 USER_ENV = "AR_ASSISTANT_USER"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+# A string, and pathlib imported where a Path is made: `explain` reads a data file and
+# never needs pathlib (a few milliseconds of every cold start).
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
 
 
 def bundled(name: str) -> Path:
     """A folder shipped with the program: `templates`, `worklists` or `sample_db`."""
-    inside = _PACKAGE_DIR / "_bundled" / name
+    from pathlib import Path
+
+    inside = Path(_PACKAGE_DIR, "_bundled", name)
     if inside.is_dir():
         return inside
-    return _PACKAGE_DIR.parent / name
+    return Path(_PACKAGE_DIR).parent / name
+
+
+def package_data_file(name: str) -> str:
+    """The path of a data file of the package itself, as text (no pathlib needed)."""
+    return os.path.join(_PACKAGE_DIR, "data", name)
 
 
 def package_data(name: str) -> Path:
     """A data file of the package itself (code tables, playbook, stylesheets)."""
-    return _PACKAGE_DIR / "data" / name
+    from pathlib import Path
+
+    return Path(package_data_file(name))
 
 
 def _user_data_dir() -> Path:
+    from pathlib import Path
+
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def _user_config_dir() -> Path:
+    from pathlib import Path
+
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME, appauthor=False))
 
 
 def default_db_path() -> Path:
+    from pathlib import Path
+
     env = os.environ.get(DB_ENV)
     if env:
         return Path(env).expanduser()
@@ -53,6 +73,8 @@ def default_db_path() -> Path:
 
 
 def config_dir() -> Path:
+    from pathlib import Path
+
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env).expanduser()

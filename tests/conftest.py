@@ -26,6 +26,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AR_ASSISTANT_CONFIG", str(tmp_path / "config"))
     monkeypatch.setenv("AR_ASSISTANT_DB", str(tmp_path / "default" / "ar.db"))
     monkeypatch.setenv("AR_ASSISTANT_USER", "tester")
+    monkeypatch.setenv("AR_ASSISTANT_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from assistant.dates import parse_iso
-from assistant.errors import InvalidInput
-from assistant.paths import Locations
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from assistant.paths import Locations
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Dates, paths and the services are imported when a command needs them: `explain` and
+# `units` start with click and their own modules only.
 
 
 @dataclass
@@ -23,9 +26,13 @@ class Settings:
     today: date | None = None
 
     def locations(self) -> Locations:
+        from assistant.paths import Locations
+
         return Locations.resolve(self.db)
 
     def services(self) -> Any:
+        from datetime import date
+
         from assistant.services import Services
 
         return Services(self.locations(), today=self.today or date.today())
@@ -40,11 +47,16 @@ def settings(ctx: click.Context) -> Settings:
 
 def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
+        from pathlib import Path
+
         settings(ctx).db = Path(value)
 
 
 def _set_today(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
+        from assistant.dates import parse_iso
+        from assistant.errors import InvalidInput
+
         try:
             settings(ctx).today = parse_iso(value)
         except InvalidInput as exc:

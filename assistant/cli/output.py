@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date
-from decimal import Decimal
-from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import click
 
+# json, decimal, datetime and pathlib are imported when JSON is printed: a command that
+# prints a table (`explain CO-50`) starts without them.
+
 
 def _default(value: object) -> object:
+    from datetime import date
+    from decimal import Decimal
+    from enum import Enum
+    from pathlib import PurePath
+
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, Path):
+    if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, set | frozenset | tuple):
         return list(value)
@@ -29,6 +32,8 @@ def _default(value: object) -> object:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, default=_default, ensure_ascii=False)
 
 

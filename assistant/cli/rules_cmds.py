@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 import click
 
 from assistant.cli.context import global_options, json_option, services
 from assistant.cli.output import emit_json, table
-from assistant.domain import PayerKind, UnitRule
+from assistant.kinds import PayerKind, UnitRule
 
 
 @click.command()
@@ -123,7 +123,9 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
 
         with progress("Checking claims", quiet=as_json) as report:
             data = svc.check(None, progress=report)
-    elif target is not None and Path(target).is_file():
+    elif target is not None and os.path.isfile(target):
+        from pathlib import Path
+
         data = svc.check_file(Path(target))
     else:
         assert target is not None

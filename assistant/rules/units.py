@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.domain import UnitRule
 from assistant.errors import InvalidInput
+from assistant.kinds import UnitRule
 from assistant.rules.codes import add_ons_of, cpt
 
 UNIT_MINUTES = 15
