@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,18 @@ def package_data(name: str) -> Path:
     return Path(package_data_file(name))
 
 
+def _xdg(variable: str, default: str) -> Path:
+    """What platformdirs answers on Linux (the XDG base directories), without importing it:
+    every command that opens the database resolves these folders."""
+    from pathlib import Path
+
+    base = os.environ.get(variable, "").strip() or os.path.expanduser(default)
+    return Path(base) / APP_NAME
+
+
 def _user_data_dir() -> Path:
+    if sys.platform.startswith("linux"):
+        return _xdg("XDG_DATA_HOME", "~/.local/share")
     from pathlib import Path
 
     from platformdirs import user_data_dir
@@ -56,6 +68,8 @@ def _user_data_dir() -> Path:
 
 
 def _user_config_dir() -> Path:
+    if sys.platform.startswith("linux"):
+        return _xdg("XDG_CONFIG_HOME", "~/.config")
     from pathlib import Path
 
     from platformdirs import user_config_dir

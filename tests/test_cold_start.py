@@ -56,3 +56,19 @@ def test_database_commands_never_import_textual_python_docx_or_sqlite_utils(db: 
                                                                           command: tuple[str, ...]) -> None:
     modules = loaded("--db", db, "--today", "2026-11-26", *command)
     assert not modules & {"textual", "docx", "sqlite_utils", "assistant.tui", "assistant.letters"}, modules
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG shortcut is for Linux")
+@pytest.mark.parametrize("env", [{}, {"XDG_CONFIG_HOME": "/x/config", "XDG_DATA_HOME": "/x/data"},
+                                 {"XDG_CONFIG_HOME": "  ", "XDG_DATA_HOME": ""}])
+def test_the_folders_found_without_platformdirs_are_the_ones_it_names(monkeypatch, env: dict[str, str]) -> None:
+    from platformdirs import user_config_dir, user_data_dir
+
+    from assistant import paths
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert str(paths._user_config_dir()) == user_config_dir("ar-assistant", appauthor=False)
+    assert str(paths._user_data_dir()) == user_data_dir("ar-assistant", appauthor=False)
