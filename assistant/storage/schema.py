@@ -425,6 +425,17 @@ CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE
 """)
 
 
+def assessment_indexes(db: Database) -> None:
+    """What assessing one claim reads, found by index so it costs the same in any database.
+
+    A payer's latest priced claims, for the allowed-to-charged ratio that estimates what
+    Medicare will allow on lines not priced yet (`storage.clinical.allowed_ratios`).
+    """
+    _run(db, """
+CREATE INDEX claims_payer_priced ON claims(payer_pk, last_remit_day) WHERE last_remit_day IS NOT NULL;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -435,7 +446,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking]
+STEPS = [initial_schema, worklists_ranking, assessment_indexes]
 SCHEMA_VERSION = len(STEPS)
 
 
