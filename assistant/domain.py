@@ -290,6 +290,7 @@ class PayerView:
     appeal_phone: str | None = None
     portal_url: str | None = None
     phone: str | None = None
+    corrected_claim_days: int | None = None  # None: the kind's default (timely filing)
 
 
 @dataclass(frozen=True)
@@ -385,6 +386,7 @@ class PayerSettingsRecord:
     appeal_phone: str | None = None
     portal_url: str | None = None
     phone: str | None = None
+    corrected_claim_days: int | None = None  # days from the remittance to send a corrected claim
 
 
 # --------------------------------------------------------------------------- assessments
@@ -421,3 +423,6 @@ class Assessment:
     findings: tuple[Finding, ...]
     deadline: date | None
     deadline_kind: str | None = None  # timely_filing | appeal_level_1 | ...
+    # The first day after today on which the calendar alone may change the answer (a claim
+    # going unanswered, an appeal decision coming due, a window closing).
+    recheck: date | None = None

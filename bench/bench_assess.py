@@ -30,11 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_worklist import TODAY, build_with_writer  # noqa: E402
+from bench_worklist import TODAY, build_with_writer
 
-from assistant.paths import Locations  # noqa: E402
-from assistant.rules.assess import assess_many  # noqa: E402
-from assistant.services import Services  # noqa: E402
+from assistant.paths import Locations
+from assistant.rules.assess import assess_many
+from assistant.services import Services
 
 
 def add_line_payments(conn: sqlite3.Connection) -> int:
@@ -48,7 +48,8 @@ def add_line_payments(conn: sqlite3.Connection) -> int:
             "SELECT cp.pk, l.pk, 'HC', l.code, l.modifiers, l.charge_cents, "
             "CASE WHEN c.payer_status = 'denied' THEN 0 ELSE l.charge_cents * 7 / 10 END, "
             "CASE WHEN c.payer_status = 'denied' THEN NULL ELSE l.charge_cents * 7 / 10 END, l.units "
-            "FROM claim_payments cp JOIN claims c ON c.pk = cp.claim_pk JOIN claim_lines l ON l.claim_pk = c.pk "
+            "FROM claim_payments cp JOIN claims c ON c.pk = cp.claim_pk "
+            "JOIN claim_lines l ON l.claim_pk = c.pk "
             "WHERE NOT EXISTS (SELECT 1 FROM line_payments x WHERE x.claim_payment_pk = cp.pk)").rowcount
     conn.execute("ANALYZE")
     return count

@@ -47,6 +47,7 @@ def payer_view(row: sqlite3.Row) -> PayerView:
         appeal_phone=row["appeal_phone"],
         portal_url=row["portal_url"],
         phone=row["phone"],
+        corrected_claim_days=row["corrected_claim_days"],
     )
 
 

@@ -436,6 +436,16 @@ CREATE INDEX claims_payer_priced ON claims(payer_pk, last_remit_day) WHERE last_
 """)
 
 
+def payer_corrected_claim_window(db: Database) -> None:
+    """A payer's own window for corrected (replacement) claims, in days from the remittance.
+
+    NULL: the kind's default, which is the timely filing limit (rules/payer_rules.py).
+    """
+    _run(db, """
+ALTER TABLE payers ADD COLUMN corrected_claim_days INTEGER;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -446,7 +456,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking, assessment_indexes]
+STEPS = [initial_schema, worklists_ranking, assessment_indexes, payer_corrected_claim_window]
 SCHEMA_VERSION = len(STEPS)
 
 
