@@ -141,3 +141,39 @@ def test_eligibility_checks_have_no_filing_deadline_of_their_own(services) -> No
     assert verify.action is Action.VERIFY_ELIGIBILITY and verify.deadline is None
     assert other_payer.action is Action.NEW_CLAIM and other_payer.deadline is None  # another payer's limit
     assert a.deadline == reopening.deadline == date(2027, 10, 1) and a.deadline_kind == "reopening"
+
+
+def test_a_medicare_claim_below_the_amount_in_controversy_stops_at_the_reconsideration(services) -> None:
+    write(services.conn, claim_record("SMALL", dos=date(2026, 3, 2), lines=(("97530", ("GO",), 2, 150.0),)),
+          claim_record("BIG", account="A2", dos=date(2026, 3, 2)))
+    for claim_id, amount in (("SMALL", 150.0), ("BIG", 225.0)):
+        post_denial(services.conn, claim_id, "CO", "50", amount, remit_date=date(2026, 3, 10))
+        for level, decided in ((1, "2026-06-01"), (2, "2026-10-15")):
+            services.conn.execute(
+                "INSERT INTO appeals (claim_pk, level, template, status, drafted_date, sent_date, outcome, "
+                "decided_date) SELECT pk, ?, 'generic', 'decided', ?, ?, 'lost', ? FROM claims WHERE claim_id = ?",
+                (level, decided, decided, decided, claim_id))
+    small = services.assess("SMALL")
+    assert [x.action for x in small.actions] == [Action.WRITE_OFF, Action.APPEAL]
+    assert "needs at least $200.00 in controversy" in small.actions[0].reason  # 2026 (S75)
+    [hearing] = services.assess("BIG").actions
+    assert hearing.action is Action.APPEAL and hearing.level == 3
+    assert hearing.deadline == date(2026, 12, 19)  # 60 days from receipt of the decision (S65)
+
+
+def test_a_crossover_or_transfer_with_no_answer_is_a_call(services) -> None:
+    write(services.conn, claim_record("XOVER", dos=date(2026, 9, 1)),
+          claim_record("XOVER-NEW", account="A2", dos=date(2026, 11, 1)),
+          claim_record("MOVED", account="A3", payer="Aetna", dos=date(2026, 9, 1)))
+    post_remit(services.conn, "XOVER", [("CO", "45", 45.0, 1), ("PR", "2", 36.0, 1)],
+               paid={1: 69.0, 2: 75.0}, remit_date=REMIT)
+    post_remit(services.conn, "XOVER-NEW", [("CO", "45", 45.0, 1), ("PR", "2", 36.0, 1)],
+               paid={1: 69.0, 2: 75.0}, remit_date=date(2026, 11, 10))
+    services.conn.execute("UPDATE claims SET payer_status = 'forwarded' WHERE claim_id LIKE 'XOVER%'")
+    post_denial(services.conn, "MOVED", "OA", "B11", 225.0, remit_date=REMIT)
+    [call] = services.assess("XOVER").actions
+    assert call.action is Action.CALL_PAYER and "56 days ago" in call.reason
+    fresh = services.assess("XOVER-NEW")
+    assert [x.action for x in fresh.actions] == [Action.WAIT] and fresh.recheck == date(2026, 12, 11)
+    [ask] = services.assess("MOVED").actions
+    assert ask.action is Action.CALL_PAYER and "which payer it went to" in ask.reason

@@ -31,7 +31,7 @@ def assess_context(ctx: ClaimContext, playbook: Playbook) -> Assessment:
     return Assessment(
         claim_id=ctx.claim.claim_id, category=route.category, codes=route.situation.codes,
         actions=route.actions, findings=findings, deadline=deadline, deadline_kind=kind,
-        recheck=route.situation.recheck,
+        recheck=route.recheck,
     )
 
 

@@ -28,7 +28,15 @@ from assistant.domain import (
     WorkStatus,
 )
 from assistant.money import fmt
-from assistant.rules.codes import carc, cpt, kx_threshold, ncci_modifiers, rarc, writes_off
+from assistant.rules.codes import (
+    amount_in_controversy,
+    carc,
+    cpt,
+    kx_threshold,
+    ncci_modifiers,
+    rarc,
+    writes_off,
+)
 from assistant.rules.context import AuthStatus, ClaimContext
 from assistant.rules.deadlines import (
     appeal_deadline,
@@ -74,7 +82,10 @@ class Situation:
     words: dict[str, str]
     next_level: int
     appealable: bool
-    recheck: date | None = None  # the first day after today on which a calendar fact turns
+    # The first day after today on which a window closes (timely filing, reopening, appeal), and
+    # on which a wait runs out (no answer to a claim, an appeal, a crossover, a won appeal's payment).
+    window_turn: date | None = None
+    wait_turn: date | None = None
 
 
 def _status(ctx: ClaimContext) -> str:
@@ -217,11 +228,14 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     appeal_by = appeal_deadline(level, notice, ctx.payer) if notice else None
     ncci = ncci_modifiers()
     last = ctx.last_appeal
+    wait_days = playbook.days_to_wait(ctx.payer.kind)
     decision_due = _decision_due(ctx, playbook)
     won = (last is not None and last.status is AppealStatus.DECIDED and last.outcome == "won"
            and (remit is None or last.decided_date is None or remit <= last.decided_date))
-    won_wait_ends = (last.decided_date + timedelta(days=playbook.days_to_wait(ctx.payer.kind))
+    won_wait_ends = (last.decided_date + timedelta(days=wait_days)
                      if won and last is not None and last.decided_date else None)
+    aic = amount_in_controversy(today.year, level) if ctx.is_medicare else None
+    quiet_ends = remit + timedelta(days=wait_days) if remit is not None else None
 
     fact("has_denial", denials)
     fact("balance_due", claim.balance_cents > 0)
@@ -230,13 +244,14 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     fact("patient_billed", claim.work_status is WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
-    wait_days = playbook.days_to_wait(ctx.payer.kind)
     fact("in_processing", status == "submitted" and since is not None and since <= wait_days)
     fact("no_response", status == "submitted" and since is not None and since > wait_days)
     fact("appeal_pending", last is not None and last.status is AppealStatus.SENT)
     fact("appeal_overdue", decision_due is not None and today > decision_due)
     fact("appeal_won", won)
     fact("appeal_won_overdue", won_wait_ends is not None and today > won_wait_ends)
+    fact("below_aic", aic is not None and claim.balance_cents < aic)
+    fact("quiet_since_remit", quiet_ends is not None and today > quiet_ends)
     fact("appeal_lost", last is not None and last.status is AppealStatus.DECIDED
          and last.outcome in ("lost", "partly_won"))
     fact("awaiting_correction", claim.work_status is WorkStatus.CORRECTED_RESUBMITTED)
@@ -287,12 +302,12 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     if kx_lines and threshold:
         kx_text = (f"the patient's {threshold.year} OT allowed amount reaches "
                    f"{fmt(kx_lines[-1].cumulative_cents)}, threshold {fmt(threshold.ot_cents)}")
-    edges = [tf_deadline, reopen_by, decision_due, won_wait_ends]
-    if "appeal_pending" not in facts:
-        edges.append(appeal_by)
-    if status == "submitted" and claim.submitted_date is not None:
-        edges.append(claim.submitted_date + timedelta(days=wait_days))
-    turns = [edge + timedelta(days=1) for edge in edges if edge is not None and edge >= today]
+    def turn(*edges: date | None) -> date | None:
+        return min((edge + timedelta(days=1) for edge in edges if edge is not None and edge >= today),
+                   default=None)
+
+    sent_wait_ends = (claim.submitted_date + timedelta(days=wait_days)
+                      if status == "submitted" and claim.submitted_date is not None else None)
     words = {
         "code": label(main) if main else (", ".join(codes) or "no adjustment codes"),
         "codes": ", ".join(codes) or "no adjustment codes",
@@ -331,6 +346,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
         "appeal": _appeal_text(ctx),
         "appeal_decided": str(last.decided_date) if last is not None and last.decided_date else "",
         "appeal_decision_due": str(decision_due) if decision_due else "",
+        "aic": fmt(aic) if aic is not None else "",
+        "days_since_remit": str((today - remit).days) if remit else "",
         "work_status": claim.work_status.value.replace("_", " "),
         "kx": kx_text,
         "duplicates": ", ".join(ctx.duplicates) or "none",
@@ -344,7 +361,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
         carcs=frozenset(a.code for a in adjustments),
         group_codes=frozenset(label(a) for a in adjustments), rarcs=tuple(rarcs),
         facts=frozenset(facts), words=words, next_level=level, appealable=appealable,
-        recheck=min(turns, default=None),
+        window_turn=turn(tf_deadline, reopen_by, None if "appeal_pending" in facts else appeal_by),
+        wait_turn=turn(sent_wait_ends, decision_due, won_wait_ends, quiet_ends),
     )
 
 
@@ -539,6 +557,14 @@ class Route:
     actions: tuple[NextAction, ...]
     deadline_kinds: tuple[str | None, ...]  # per action: timely_filing, appeal_level_N, reopening ...
     rules: tuple[str, ...]  # ids of the rules that matched, for "why"
+
+    @property
+    def recheck(self) -> date | None:
+        """The first day after today on which the calendar alone may change this answer: a window
+        closing, or, while the answer is to wait, the wait running out."""
+        waiting = bool(self.actions) and self.actions[0].action is Action.WAIT
+        turns = [self.situation.window_turn, self.situation.wait_turn if waiting else None]
+        return min((t for t in turns if t is not None), default=None)
 
 
 def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook) -> Route:

@@ -29,7 +29,8 @@ FACTS = frozenset({
     "documentation_gap", "plan_on_file", "maintenance_plan", "abn_on_file", "submitted_in_time",
     "timely_filing_open", "reopening_open", "appeal_open", "duplicate_on_file", "has_97010",
     "replacement_allowed", "unknown_code", "only_contractual", "appeal_overdue", "appeal_won",
-    "appeal_won_overdue", "sent_late", "minutes_on_file", "patient_billed",
+    "appeal_won_overdue", "sent_late", "minutes_on_file", "patient_billed", "below_aic",
+    "quiet_since_remit",
 })
 PLACEHOLDERS = frozenset({
     "code", "codes", "carc", "group", "meaning", "rarc", "rarc_meaning", "rarc_text", "payer",
@@ -37,7 +38,7 @@ PLACEHOLDERS = frozenset({
     "dos", "submitted", "days_since_submission", "no_response_days", "remit_date", "tf_deadline",
     "deadline", "level", "level_name", "plan", "progress", "notes", "secondary", "appeal",
     "work_status", "kx", "duplicates", "reopening_deadline", "appeal_decided", "appeal_decision_due",
-    "missed", "missed_days", "missed_what",
+    "missed", "missed_days", "missed_what", "aic", "days_since_remit",
 })
 DEADLINE_KINDS = frozenset({"timely_filing", "appeal", "reopening", "reopening_good_cause",
                             "corrected_claim", "none"})
