@@ -44,6 +44,9 @@ COMMANDS: dict[str, str] = {
     "history": "assistant.cli.worklist_cmds:history",
     "bulk": "assistant.cli.worklist_cmds:bulk",
     "aging": "assistant.cli.worklist_cmds:aging",
+    "sample": "assistant.cli.sample_cmds:sample",
+    "report": "assistant.cli.report_cmds:report",
+    "reports": "assistant.cli.report_cmds:reports",
 }
 
 
