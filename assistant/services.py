@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import ClaimView
+from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
 from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
@@ -25,6 +25,7 @@ from assistant.storage.documents import documents_for_claim
 
 if TYPE_CHECKING:
     from assistant.ingest import ImportResult
+    from assistant.rules.context import ClaimContext
 
 
 @dataclass
@@ -212,3 +213,93 @@ class Services:
             parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
         return import_files(self.conn, files, kind, parser, self.user, progress)
+
+    # ------------------------------------------------------------------ denial intelligence
+
+    def assess(self, claim_id: str) -> Assessment:
+        """Category, findings, ranked next actions and the deadline that matters for one claim."""
+        from assistant.rules.assess import assess
+
+        return assess(self.conn, load_claim(self.conn, claim_id), self.today,
+                      self.locations.playbook_files)
+
+    def assess_many(self, claim_pks: list[int]) -> dict[int, Assessment]:
+        from assistant.rules.assess import assess_many
+
+        return assess_many(self.conn, claim_pks, self.today, self.locations.playbook_files)
+
+    def next_actions(self, claim_id: str) -> dict[str, Any]:
+        """`next --json`: claim_id, category, codes, actions [{action, reason, level, template, deadline}]."""
+        a = self.assess(claim_id)
+        return {
+            "claim_id": a.claim_id,
+            "category": a.category.value if a.category else None,
+            "codes": list(a.codes),
+            "actions": [
+                {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
+                 "deadline": n.deadline.isoformat() if n.deadline else None}
+                for n in a.actions
+            ],
+            "deadline": a.deadline.isoformat() if a.deadline else None,
+            "deadline_kind": a.deadline_kind,
+            "findings": [_finding(f) for f in a.findings],
+        }
+
+    def check(self, claim_id: str | None = None,
+              progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
+        """The OT claim checks on one saved claim, or (None) on every open claim.
+
+        {checked, errors, warnings, results: [{claim_id, findings}]}; for all claims only
+        those with findings are listed.
+        """
+        from assistant.rules.checks import check_claim
+        from assistant.rules.context import load_context, load_contexts
+        from assistant.storage.claims_bulk import chunks, open_claim_pks
+
+        if claim_id is not None:
+            ctx = load_context(self.conn, claim_id, self.today)
+            return _check_report([(ctx.claim.claim_id, check_claim(ctx))], keep_clean=True)
+
+        pks = open_claim_pks(self.conn)
+        results: list[tuple[str, list[Finding]]] = []
+        done = 0
+        for part in chunks(pks):
+            contexts: dict[int, ClaimContext] = load_contexts(self.conn, part, self.today)
+            results.extend((contexts[pk].claim.claim_id, check_claim(contexts[pk])) for pk in part
+                           if pk in contexts)
+            done += len(part)
+            progress(done, len(pks))
+        return _check_report(results, keep_clean=False)
+
+    def check_file(self, path: Path) -> dict[str, Any]:
+        """The pre-submission scrub of an 837P file: read, checked, never imported."""
+        from assistant.importers.x837 import parse_837
+
+        batch = parse_837(path)
+        report = self.check_records(batch.claims)
+        report["file"] = path.name
+        report["file_warnings"] = list(batch.warnings)
+        return report
+
+    def check_records(self, records: Iterable[ClaimRecord]) -> dict[str, Any]:
+        """The pre-submission scrub: claims not imported, checked against the patient's file when known."""
+        from assistant.rules.assess import check_record
+
+        conn = self.conn if self.locations.db.exists() else None
+        return _check_report([(r.claim_id, check_record(conn, r, self.today)) for r in records],
+                             keep_clean=True)
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity, "line": f.line, "message": f.message, "fix": f.fix}
+
+
+def _check_report(results: list[tuple[str, list[Finding]]], keep_clean: bool) -> dict[str, Any]:
+    findings = [f for _, fs in results for f in fs]
+    return {
+        "checked": len(results),
+        "errors": sum(1 for f in findings if f.severity == "error"),
+        "warnings": sum(1 for f in findings if f.severity == "warning"),
+        "results": [{"claim_id": claim_id, "findings": [_finding(f) for f in fs]}
+                    for claim_id, fs in results if fs or keep_clean],
+    }

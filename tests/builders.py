@@ -8,13 +8,17 @@ from datetime import date
 from decimal import Decimal
 
 from assistant.domain import (
+    AuthorizationRecord,
     ClaimLineRecord,
     ClaimRecord,
     Credential,
+    DocType,
+    DocumentRecord,
     PatientRecord,
     PayerKind,
     PayerRecord,
     PayerSettingsRecord,
+    PlanOfCareRecord,
     ProviderRecord,
     UnitRule,
 )
@@ -94,3 +98,127 @@ def write(conn: sqlite3.Connection, *claims: ClaimRecord, source: str = "test") 
                         claims=list(claims))
     with transaction(conn):
         write_batch(conn, batch, "tester", source)
+
+
+# --------------------------------------------------------------------------- remittances
+
+Adjustment = tuple[str, str, float, int | None]  # group, CARC, dollars, line number (None: claim level)
+
+
+def post_remit(
+    conn: sqlite3.Connection,
+    claim_id: str,
+    adjustments: Sequence[Adjustment] = (),
+    *,
+    remarks: Sequence[str] = (),
+    line_remarks: dict[int, Sequence[str]] | None = None,
+    paid: dict[int, float] | None = None,
+    allowed: dict[int, float] | None = None,
+    remit_date: date = date(2026, 10, 1),
+    status_code: str = "1",
+    payer_claim_number: str | None = None,
+) -> None:
+    """Post one remittance to a claim the way 835 posting does: rows in remittances,
+    claim_payments, line_payments, adjustments and remarks, then the claim's money and status.
+
+    `paid` and `allowed` are dollars per line number; contractual adjustments are written off.
+    """
+    from assistant.rules.codes import writes_off
+    from assistant.storage import audit
+
+    paid = paid or {}
+    allowed = allowed or {}
+    line_remarks = line_remarks or {}
+    with transaction(conn):
+        claim = conn.execute("SELECT * FROM claims WHERE claim_id = ?", (claim_id,)).fetchone()
+        lines = {r["line_no"]: r for r in conn.execute(
+            "SELECT * FROM claim_lines WHERE claim_pk = ?", (claim["pk"],))}
+        paid_cents = {n: round(d * 100) for n, d in paid.items()}
+        total_paid = sum(paid_cents.values())
+        pcn = payer_claim_number or f"PCN{claim['pk']:06d}"
+        remit_pk = conn.execute(
+            "INSERT INTO remittances (payer_pk, payment_cents, payment_date, production_date) "
+            "VALUES (?, ?, ?, ?)",
+            (claim["payer_pk"], total_paid, remit_date.isoformat(), remit_date.isoformat())).lastrowid
+        patient_resp = sum(round(a * 100) for g, _, a, _ in adjustments if g == "PR")
+        cp_pk = conn.execute(
+            "INSERT INTO claim_payments (remittance_pk, claim_pk, patient_control_number, status_code, "
+            "charge_cents, paid_cents, patient_resp_cents, payer_claim_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (remit_pk, claim["pk"], claim_id, status_code, claim["billed_cents"], total_paid, patient_resp,
+             pcn)).lastrowid
+        lp_pks: dict[int, int] = {}
+        for no, line in lines.items():
+            lp_pks[no] = int(conn.execute(
+                "INSERT INTO line_payments (claim_payment_pk, line_pk, qualifier, code, modifiers, "
+                "charge_cents, paid_cents, allowed_cents, units) VALUES (?, ?, 'HC', ?, ?, ?, ?, ?, ?)",
+                (cp_pk, line["pk"], line["code"], line["modifiers"], line["charge_cents"],
+                 paid_cents.get(no, 0), round(allowed[no] * 100) if no in allowed else None,
+                 line["units"])).lastrowid or 0)
+            conn.execute("UPDATE claim_lines SET paid_cents = ? WHERE pk = ?",
+                         (paid_cents.get(no, 0), line["pk"]))
+        written_off = 0
+        for group, code, amount, line_no in adjustments:
+            cents = round(amount * 100)
+            conn.execute(
+                "INSERT INTO adjustments (claim_payment_pk, line_payment_pk, claim_pk, group_code, "
+                "reason_code, amount_cents) VALUES (?, ?, ?, ?, ?, ?)",
+                (cp_pk, lp_pks.get(line_no) if line_no else None, claim["pk"], group, code, cents))
+            if writes_off(group, code):
+                written_off += cents
+        for code in remarks:
+            conn.execute("INSERT INTO remarks (claim_payment_pk, claim_pk, code, source) VALUES (?, ?, ?, 'MOA')",
+                         (cp_pk, claim["pk"], code))
+        for line_no, codes in line_remarks.items():
+            for code in codes:
+                conn.execute("INSERT INTO remarks (claim_payment_pk, line_payment_pk, claim_pk, code, source) "
+                             "VALUES (?, ?, ?, ?, 'LQ')", (cp_pk, lp_pks[line_no], claim["pk"], code))
+        balance = claim["billed_cents"] - total_paid - written_off
+        status = "paid" if balance <= 0 else "partially_paid" if total_paid else "denied"
+        conn.execute(
+            "UPDATE claims SET paid_cents = ?, adjusted_cents = ?, patient_resp_cents = ?, balance_cents = ?, "
+            "payer_status = ?, last_remit_date = ?, last_remit_day = ?, payer_claim_number = ?, "
+            "version = version + 1 WHERE pk = ?",
+            (total_paid, written_off, patient_resp, balance, status, remit_date.isoformat(),
+             remit_date.toordinal(), pcn, claim["pk"]))
+        audit.record(conn, claim_pk=claim["pk"], user="tester", kind="posting", field="payer_status",
+                     before=claim["payer_status"], after=status)
+
+
+def post_denial(
+    conn: sqlite3.Connection,
+    claim_id: str,
+    group: str,
+    code: str,
+    amount: float,
+    remarks: Sequence[str] = (),
+    line: int | None = None,
+    remit_date: date = date(2026, 10, 1),
+) -> None:
+    """One denial adjustment (e.g. CO-197 for the whole claim) with its remarks."""
+    post_remit(conn, claim_id, [(group, code, amount, line)], remarks=remarks, remit_date=remit_date)
+
+
+# --------------------------------------------------------------------------- clinical records
+
+
+def write_clinical(
+    conn: sqlite3.Connection,
+    *,
+    authorizations: Sequence[AuthorizationRecord] = (),
+    plans: Sequence[PlanOfCareRecord] = (),
+    documents: Sequence[DocumentRecord] = (),
+    source: str = "clinical",
+) -> None:
+    """Authorizations, plans of care and notes for patients whose claims are already written."""
+    batch = ParsedBatch(authorizations=list(authorizations), plans_of_care=list(plans),
+                        documents=list(documents))
+    with transaction(conn):
+        write_batch(conn, batch, "tester", source)
+
+
+def note(account: str, day: date, *, doc_type: DocType = DocType.DAILY_NOTE, credential: str = "OT",
+         minutes: Sequence[tuple[str, int]] = (), text: str | None = None) -> DocumentRecord:
+    """A therapy note (daily note by default) with the minutes it records per code."""
+    return DocumentRecord(account=account, doc_type=doc_type, doc_date=day,
+                          text=text or f"{doc_type.value} {day} {credential}", author="Therapist",
+                          author_credential=credential, minutes=tuple(minutes))

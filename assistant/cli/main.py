@@ -24,6 +24,10 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "explain": "assistant.cli.rules_cmds:explain",
+    "units": "assistant.cli.rules_cmds:units",
+    "check": "assistant.cli.rules_cmds:check",
+    "next": "assistant.cli.rules_cmds:next_",
 }
 
 

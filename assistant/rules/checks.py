@@ -1,0 +1,534 @@
+"""OT claim checks: one function per named rule, each yielding findings {rule, severity, line, message, fix}.
+
+They read only the `ClaimContext`, so the same checks scrub a claim before it is sent (an
+837 not yet imported) and explain a denial afterwards. Every rule cites the fact it applies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+from assistant.domain import DocType, Finding, LineView, PayerKind, PayerStatus
+from assistant.money import fmt
+from assistant.rules.codes import cpt, kx_threshold, ncci_modifiers, ncci_pairs, setting
+from assistant.rules.context import ClaimContext, is_assistant
+from assistant.rules.units import units_for
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+# Medicare's therapy modifiers and documentation rules are facts for Medicare Part B (fact sheet
+# 2.1, 4); these kinds usually follow them, so a miss there is a warning, not an error (D).
+FOLLOW_MEDICARE_MODIFIERS = frozenset({PayerKind.MEDICARE_ADVANTAGE, PayerKind.MEDICAID})
+FOLLOW_MEDICARE_DOCUMENTATION = frozenset({PayerKind.MEDICARE_ADVANTAGE})
+Check = Callable[[ClaimContext], Iterator[Finding]]
+
+
+def _day(ctx: ClaimContext, line: LineView) -> date:
+    return line.service_date or ctx.claim.dos_from
+
+
+def _lines_by_day(ctx: ClaimContext) -> dict[date, list[LineView]]:
+    by_day: dict[date, list[LineView]] = defaultdict(list)
+    for line in ctx.claim.lines:
+        by_day[_day(ctx, line)].append(line)
+    return dict(sorted(by_day.items()))
+
+
+def _n(units: float) -> str:
+    return f"{units:g}"
+
+
+# --------------------------------------------------------------------------- units
+
+
+def eight_minute_units(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `eight-minute-units`: billed units against the minutes, under the payer's unit rule.
+
+    CMS total time (fact sheet 3.1-3.3) or per code (3.4); only for days where every timed
+    line's minutes are known. Untimed codes bill 1 unit (0.3).
+    """
+    rule = ctx.payer.unit_rule
+    for day, lines in _lines_by_day(ctx).items():
+        for line in lines:
+            info = cpt(line.code)
+            if info is not None and not info.timed and line.units > 1 and info.kind != "unlisted":
+                yield Finding("eight-minute-units", WARNING, f"{line.code} is untimed: it bills 1 unit "
+                              f"per session, {_n(line.units)} billed", line.line_no,
+                              f"bill 1 unit of {line.code}")
+        timed = [ln for ln in lines if (i := cpt(ln.code)) is not None and i.timed]
+        if not timed or any(ln.minutes is None for ln in timed):
+            continue
+        minutes: dict[str, int] = defaultdict(int)
+        billed: dict[str, float] = defaultdict(float)
+        first_line: dict[str, int] = {}
+        for ln in timed:
+            minutes[ln.code] += ln.minutes or 0
+            billed[ln.code] += ln.units
+            first_line.setdefault(ln.code, ln.line_no)
+        result = units_for(minutes, rule)
+        basis = (f"{result.total_minutes} timed min on {day} = {result.total_units} units under "
+                 f"{'CMS total time' if rule.value == 'cms' else 'the per-code rule'}")
+        for code in sorted(set(billed) | {c for c, n in result.units.items() if n},
+                           key=lambda c: first_line.get(c, 999)):
+            want = result.units.get(code, 0)
+            got = billed.get(code, 0.0)
+            if got > want:
+                yield Finding("eight-minute-units", ERROR,
+                              f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
+                              first_line.get(code), f"bill {want} unit{'s' if want != 1 else ''} of {code}"
+                              if want else f"remove {code}: its minutes do not reach a unit")
+            elif got < want:
+                yield Finding("eight-minute-units", WARNING,
+                              f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
+                              first_line.get(code), f"bill {want} units of {code} if the notes support it")
+
+
+def timed_code_one_line(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `timed-code-one-line`: Medicare wants each timed code once per day on one line (R11, S05)."""
+    if not ctx.is_medicare:
+        return
+    for day, lines in _lines_by_day(ctx).items():
+        seen: dict[str, int] = {}
+        for line in lines:
+            info = cpt(line.code)
+            if info is None or not info.timed:
+                continue
+            if line.code in seen:
+                yield Finding("timed-code-one-line", ERROR,
+                              f"{line.code} is on lines {seen[line.code]} and {line.line_no} for {day}: "
+                              "Medicare rejects a timed code split over lines", line.line_no,
+                              f"put all {line.code} units for {day} on line {seen[line.code]}")
+            else:
+                seen[line.code] = line.line_no
+
+
+# --------------------------------------------------------------------------- modifiers and codes
+
+
+def discipline_modifier(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `discipline-modifier`: GO on every Medicare OT line; GP/GN do not belong on an OT claim (2.1)."""
+    if not ctx.is_ot_claim:
+        return
+    go_elsewhere = any("GO" in line.modifiers for line in ctx.claim.lines)
+    for line in ctx.claim.lines:
+        info = cpt(line.code)
+        mods = set(line.modifiers)
+        wrong = sorted(mods & {"GP", "GN"})
+        if wrong:
+            yield Finding("discipline-modifier", ERROR,
+                          f"{line.code} carries {'/'.join(wrong)} (PT/SLP plan of care) on an OT claim",
+                          line.line_no, f"replace {'/'.join(wrong)} with GO")
+        elif info is not None and "GO" not in mods:
+            if ctx.is_medicare:
+                yield Finding("discipline-modifier", ERROR,
+                              f"GO missing on {line.code}: Medicare wants GO on every OT line",
+                              line.line_no, "add GO")
+            elif ctx.payer.kind in FOLLOW_MEDICARE_MODIFIERS or go_elsewhere:
+                why = ("the other lines carry it" if go_elsewhere
+                       else f"{ctx.payer.label} plans usually follow Medicare")
+                yield Finding("discipline-modifier", WARNING, f"GO missing on {line.code}: {why}",
+                              line.line_no, "add GO")
+        if info is not None and info.discipline == "PT":
+            yield Finding("discipline-modifier", WARNING, f"{line.code} is a PT code on an OT claim",
+                          line.line_no,
+                          f"use the OT code ({'97168' if info.kind == 're_evaluation' else '97165-97167'})")
+
+
+def assistant_modifier(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `assistant-modifier`: CO when an OTA furnished the service, Medicare, from 2020-01-01 (2.3).
+
+    An OTA is seen as the line's rendering credential or as the author of that day's note.
+    """
+    severe = _documentation_severity(ctx)
+    if severe is None:
+        return
+    start = setting("assistant", "co_required_from")
+    for line in ctx.claim.lines:
+        day = _day(ctx, line)
+        if day < start or "CO" in line.modifiers or cpt(line.code) is None:
+            continue
+        by_ota = is_assistant(line.rendering_credential)
+        note_by_ota = any(is_assistant(n.author_credential) for n in ctx.notes_on(day))
+        if by_ota or note_by_ota:
+            who = "the rendering provider is an OTA" if by_ota else f"the note of {day} is by an OTA"
+            yield Finding("assistant-modifier", severe,
+                          f"CO missing on {line.code}: {who} (required when an OTA furnishes more "
+                          "than 10% of the service; paid at 85%)", line.line_no,
+                          "add CO next to GO, unless the OT alone furnished the billed minutes")
+
+
+def kx_threshold_check(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `kx-threshold`: KX once the year's OT allowed amount passes the threshold; not below it (2.2)."""
+    if not ctx.is_medicare or not ctx.is_ot_claim:
+        return
+    ytd = ctx.ytd_ot_lines
+    if not ytd:
+        return
+    year = ytd[0].service_date.year
+    threshold = kx_threshold(year)
+    if threshold is None:
+        yield Finding("kx-threshold", INFO, f"no Medicare OT threshold on file for {year}: KX not checked",
+                      None, f"add the {year} figure to thresholds.toml")
+        return
+    by_no = {line.line_no: line for line in ctx.claim.lines}
+    crossed_review = False
+    for item in ytd:
+        line = by_no[item.line_no]
+        has_kx = "KX" in line.modifiers
+        amount = fmt(item.cumulative_cents)
+        estimate = " (estimated from charges where not yet priced)" if item.estimated else ""
+        if item.cumulative_cents > threshold.ot_cents and not has_kx:
+            yield Finding("kx-threshold", WARNING if item.estimated else ERROR,
+                          f"KX needed on {line.code}: the patient's {year} OT allowed amount reaches "
+                          f"{amount}{estimate}, above the {fmt(threshold.ot_cents)} threshold",
+                          line.line_no, "add KX if the therapy is medically necessary and documented; "
+                          "otherwise bill with an ABN and GA instead")
+        elif has_kx and item.upper_cents <= threshold.ot_cents:
+            # Judged on the upper bound (unpriced lines at full charge), so it is never a guess.
+            yield Finding("kx-threshold", WARNING,
+                          f"KX used on {line.code} below the threshold: the patient's {year} OT "
+                          f"allowed amount is at most {fmt(item.upper_cents)} of {fmt(threshold.ot_cents)}",
+                          line.line_no, "remove KX: using it before the threshold is considered abusive")
+        if not crossed_review and item.cumulative_cents > threshold.review_cents:
+            crossed_review = True
+            yield Finding("kx-threshold", INFO,
+                          f"the patient's {year} OT allowed amount passes {fmt(threshold.review_cents)} "
+                          f"({amount}): claims are open to targeted medical review", line.line_no,
+                          "keep the plan of care, progress reports and daily notes complete")
+
+
+def add_on_without_base(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `add-on-without-base`: 97130 needs 97129, 97551 needs 97550, on the same day (1.2, N122)."""
+    for day, lines in _lines_by_day(ctx).items():
+        codes = {line.code for line in lines}
+        for line in lines:
+            info = cpt(line.code)
+            if info is not None and info.is_add_on and not codes & set(info.add_on_of):
+                base = " or ".join(info.add_on_of)
+                yield Finding("add-on-without-base", ERROR,
+                              f"{line.code} is an add-on billed without {base} on {day}: it denies "
+                              "alone (N122)", line.line_no,
+                              f"bill {base} for the first unit and {line.code} for the rest")
+
+
+def medicare_invalid_code(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `medicare-invalid-code`: codes Medicare does not accept, e.g. 97014 -> G0283 (1.2, S49)."""
+    if not ctx.is_medicare:
+        return
+    for line in ctx.claim.lines:
+        info = cpt(line.code)
+        if info is not None and info.medicare_status == "I":
+            instead = f"bill {info.medicare_replacement} instead" if info.medicare_replacement else \
+                "use a code Medicare accepts"
+            yield Finding("medicare-invalid-code", ERROR,
+                          f"{line.code} is not valid for Medicare ({info.description.lower()})",
+                          line.line_no, instead)
+
+
+def medicare_bundled_code(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `medicare-bundled-code`: 97010 has status B at Medicare, never paid separately (1.2, S48)."""
+    if not ctx.is_medicare:
+        return
+    for line in ctx.claim.lines:
+        info = cpt(line.code)
+        if info is not None and info.medicare_status == "B":
+            yield Finding("medicare-bundled-code", WARNING,
+                          f"{line.code} is bundled at Medicare (status B): never paid separately, and "
+                          "the patient cannot be billed for it", line.line_no,
+                          f"leave {line.code} off the claim (or expect CO-B15 and write it off)")
+
+
+def ncci_pair(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `ncci-pair`: confirmed NCCI pairs on one day need 59/X on the column-2 line (section 5)."""
+    allowed = ncci_modifiers()
+    severity = ERROR if ctx.is_medicare else WARNING
+    for day, lines in _lines_by_day(ctx).items():
+        codes = {line.code for line in lines}
+        for pair in ncci_pairs():
+            if pair.setting != "practitioner" or pair.indicator is None or not pair.in_force(day):
+                continue
+            col1 = sorted(codes & pair.column1)
+            if not col1:
+                continue
+            for line in lines:
+                if line.code not in pair.column2:
+                    continue
+                has_mod = bool(allowed & set(line.modifiers))
+                other = ", ".join(col1)
+                if pair.indicator == 0:
+                    yield Finding("ncci-pair", severity,
+                                  f"{line.code} with {other} on {day}: NCCI pair with indicator 0, never "
+                                  "payable together", line.line_no, f"remove {line.code}")
+                elif not has_mod:
+                    on_col1 = [ln.line_no for ln in lines
+                               if ln.code in pair.column1 and allowed & set(ln.modifiers)]
+                    where = (f" (the modifier is on line {on_col1[0]}; it belongs on the column-2 line)"
+                             if on_col1 else "")
+                    yield Finding("ncci-pair", severity,
+                                  f"{line.code} with {other} on {day} without 59/X: NCCI pays only {other}"
+                                  f"{where}", line.line_no,
+                                  f"if the services were separate and distinct ({pair.note.split(';')[0]}), "
+                                  f"add 59 or XE/XS/XP/XU to the {line.code} line; otherwise remove it")
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def _documentation_severity(ctx: ClaimContext) -> str | None:
+    """Error at Medicare, warning where the payer usually follows it, None elsewhere."""
+    if ctx.is_medicare:
+        return ERROR
+    return WARNING if ctx.payer.kind in FOLLOW_MEDICARE_DOCUMENTATION else None
+
+
+def plan_of_care(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `plan-of-care`: Medicare certification within 30 days, and no service after it lapses (4).
+
+    A certification covers the plan or 90 days from its start, whichever is less, or until the
+    recertification date when one is set. An evaluation-only visit needs no plan (S28 p.199).
+    """
+    severe = _documentation_severity(ctx)
+    if severe is None or not ctx.claim.lines:
+        return
+    if all((i := cpt(line.code)) is not None and i.kind == "evaluation" for line in ctx.claim.lines):
+        return
+    within = int(setting("plan_of_care", "certify_within_days"))
+    max_days = int(setting("plan_of_care", "max_certified_days"))
+    for day in ctx.service_dates:
+        plan = ctx.plan_for(day)
+        if plan is None:
+            if ctx.tracks_plans:
+                yield Finding("plan-of-care", WARNING, f"no plan of care on file for the service on {day}",
+                              None, "import the plan of care (with its certification) or check the chart")
+            continue
+        due = plan.start_date + timedelta(days=within)
+        if plan.certified_date is None:
+            if day > due:
+                yield Finding("plan-of-care", severe,
+                              f"plan of care of {plan.start_date} not certified within 30 days (due "
+                              f"{due}); service on {day}", None,
+                              "get the physician/NPP's dated signature, with the reason for the delay "
+                              "(or the 2025 exception: signed order + plan sent within 30 days)")
+            elif ctx.today <= due:
+                yield Finding("plan-of-care", INFO,
+                              f"plan of care of {plan.start_date} not certified yet: due by {due}", None,
+                              "send the plan to the physician/NPP for signature")
+        elif plan.certified_date > due:
+            yield Finding("plan-of-care", WARNING,
+                          f"plan of care of {plan.start_date} certified late ({plan.certified_date}, "
+                          f"due {due}): a delayed certification needs its reason documented", None,
+                          "keep the documented reason for the delay with the plan")
+        ends = min(plan.end_date, plan.start_date + timedelta(days=max_days))
+        if plan.recert_due is not None:
+            ends = min(ends, plan.recert_due)
+        if day > ends:
+            yield Finding("plan-of-care", severe,
+                          f"service on {day} after the plan of care's certification ended ({ends}); "
+                          "no recertified plan on file", None,
+                          "recertify the plan (physician/NPP signature) and import it")
+
+
+def progress_report(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `progress-report`: Medicare wants an OT's progress report at least every 10 treatment days (4).
+
+    Day 1 is the first day of the episode; a report by an OTA does not count.
+    """
+    severe = _documentation_severity(ctx)
+    if severe is None:
+        return
+    every = int(setting("progress_report", "every_treatment_days"))
+    for day in ctx.service_dates:
+        start = ctx.episode_start(day)
+        if start is None:
+            continue
+        reports = [d for d in ctx.documents_of(DocType.PROGRESS_REPORT, DocType.RE_EVALUATION, until=day)
+                   if d.doc_date >= start]
+        valid = [d for d in reports if not is_assistant(d.author_credential)]
+        since = valid[-1].doc_date if valid else None
+        days = [d for d in ctx.treatment_days if start <= d <= day and (since is None or d > since)]
+        if len(days) > every:
+            last = f"the last progress report ({since})" if since else f"the start of the episode ({start})"
+            by_ota = " (a report by an OTA does not count)" if len(reports) > len(valid) else ""
+            yield Finding("progress-report", severe,
+                          f"progress report overdue: {day} is treatment day {len(days)} since {last}; "
+                          f"one is due at least every {every} treatment days{by_ota}", None,
+                          "have the OT write the progress report, dated, before billing further visits")
+
+
+# --------------------------------------------------------------------------- authorization
+
+
+def authorization(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `authorization`: missing, expired, used up, or about to run out (warn before the last visits)."""
+    if not ctx.auth_relevant:
+        return
+    warn_days = int(setting("warnings", "authorization_days_left"))
+    for day in ctx.service_dates:
+        status = ctx.auth_status(day)
+        auth = status.auth
+        if status.problem == "missing":
+            severity = WARNING
+            yield Finding("authorization", severity,
+                          f"no authorization on file for the service on {day} ({ctx.payer.label} "
+                          "plans usually require one)", None,
+                          "check whether the plan needs one; request it (or a retro-authorization)")
+        elif status.problem == "not_on_file" and ctx.tracks_authorizations:
+            yield Finding("authorization", WARNING,
+                          f"authorization {ctx.claim.prior_auth} on the claim is not on file", None,
+                          "import the authorization or check the number")
+        elif status.problem == "expired" and status.expired is not None:
+            e = status.expired
+            yield Finding("authorization", ERROR,
+                          f"authorization {e.number} expired on {e.end_date}; service on {day}", None,
+                          "request an extension or a new authorization covering the date")
+        elif status.problem == "not_started":
+            yield Finding("authorization", ERROR,
+                          f"no authorization covers {day}: the one on file starts later", None,
+                          "request a retro-authorization for the date")
+        elif auth is not None:
+            if status.problem == "used_up":
+                yield Finding("authorization", ERROR,
+                              f"authorization {auth.number} used up: this is {auth.unit_kind[:-1]} "
+                              f"{status.used} of {auth.approved} approved ({auth.start_date} to "
+                              f"{auth.end_date})", None,
+                              "request more visits (retro-authorization) before billing this one")
+            elif status.problem == "running_out" and auth.end_date >= ctx.today:
+                yield Finding("authorization", WARNING,
+                              f"authorization {auth.number} about to run out: {status.remaining} of "
+                              f"{auth.approved} {auth.unit_kind} left after {day}", None,
+                              "request an extension now, before the last authorized visits are used")
+            if ctx.today <= auth.end_date <= ctx.today + timedelta(days=warn_days) and status.remaining > 0:
+                yield Finding("authorization", WARNING,
+                              f"authorization {auth.number} ends {auth.end_date} with {status.remaining} "
+                              f"{auth.unit_kind} unused", None, "request an extension if care continues")
+            if not ctx.claim.prior_auth and not ctx.is_medicare:
+                yield Finding("authorization", WARNING,
+                              f"the claim does not carry authorization number {auth.number}", None,
+                              f"add {auth.number} to the claim (REF*G1)")
+
+
+def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `timely-filing`: a claim not yet adjudicated, or denied, near its filing limit (7.3)."""
+    claim = ctx.claim
+    if claim.payer_status not in (PayerStatus.SUBMITTED, PayerStatus.DENIED) or claim.balance_cents <= 0:
+        return
+    if claim.work_status.value in ("written_off", "closed"):
+        return
+    deadline = ctx.timely_filing_deadline
+    if claim.submitted_date is not None and claim.submitted_date > deadline:
+        yield Finding("timely-filing", ERROR,
+                      f"sent {claim.submitted_date}, after the timely filing limit of {deadline}", None,
+                      "find proof of an earlier submission (clearinghouse acceptance report)")
+        return
+    left = (deadline - ctx.today).days
+    warn = int(setting("warnings", "timely_filing_days_left"))
+    state = ("not sent yet" if claim.submitted_date is None and claim.payer_status is PayerStatus.SUBMITTED
+             else "no remittance yet" if claim.payer_status is PayerStatus.SUBMITTED else "denied")
+    if left < 0:
+        yield Finding("timely-filing", ERROR,
+                      f"timely filing ended {deadline} ({-left} days ago; {state})", None,
+                      "find proof of timely filing (clearinghouse acceptance report) before anything else")
+    elif left <= warn:
+        yield Finding("timely-filing", WARNING,
+                      f"timely filing ends {deadline}, in {left} days ({state})", None,
+                      "send (or confirm receipt of) a clean claim before then")
+
+
+_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+
+
+def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `icd10-format`: ICD-10-CM codes well formed, pointed at, and a sequela never first (837P HI)."""
+    dx = ctx.claim.diagnoses
+    if not dx:
+        yield Finding("icd10-format", ERROR, "no diagnosis on the claim", None, "add the ICD-10-CM codes")
+        return
+    for i, code in enumerate(dx, 1):
+        text = code.strip().upper()
+        if not _ICD10.match(text) or (len(text.replace(".", "")) > 3 and "." in text
+                                       and text.index(".") != 3):
+            yield Finding("icd10-format", ERROR, f"diagnosis {i} ({code!r}) is not a well-formed "
+                          "ICD-10-CM code", None, "use a letter, a digit, then up to 5 letters/digits "
+                          "(e.g. M62.81, sent as M6281)")
+    for i, code in enumerate(dx, 1):
+        text = code.replace(".", "").strip().upper()
+        if _ICD10.match(code.strip().upper()) and text.startswith("S") and len(text) < 7:
+            yield Finding("icd10-format", ERROR,
+                          f"diagnosis {i} ({code}) is an injury code without its 7th character", None,
+                          "add the 7th character (A initial, D subsequent, S sequela; X placeholders)")
+    compact = dx[0].replace(".", "").upper()
+    if len(compact) == 7 and compact.endswith("S"):
+        yield Finding("icd10-format", ERROR, f"diagnosis 1 ({dx[0]}) is a sequela code and cannot be first",
+                      None, "put the condition treated first")
+    if len({d.replace('.', '').upper() for d in dx}) < len(dx):
+        yield Finding("icd10-format", WARNING, "a diagnosis is listed twice", None, "remove the duplicate")
+    for line in ctx.claim.lines:
+        bad = [p for p in line.dx_pointers if not 1 <= p <= len(dx)]
+        if not line.dx_pointers:
+            yield Finding("icd10-format", ERROR, f"{line.code} points at no diagnosis", line.line_no,
+                          "point the line at its diagnosis (SV107)")
+        elif bad:
+            yield Finding("icd10-format", ERROR, f"{line.code} points at diagnosis "
+                          f"{', '.join(map(str, bad))}, but the claim has {len(dx)}", line.line_no,
+                          "fix the diagnosis pointer")
+
+
+def duplicate_claim(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `duplicate-claim`: the same services for the same day already went to this payer (CARC 18)."""
+    if ctx.claim.frequency_code in ("7", "8") or not ctx.earlier_duplicates:
+        return
+    others = ", ".join(ctx.earlier_duplicates)
+    yield Finding("duplicate-claim", WARNING,
+                  f"the same services on the same day are already on claim {others} to "
+                  f"{ctx.claim.payer.name}: a duplicate denies (CO-18)", None,
+                  "do not send it; to change the first claim, send a corrected claim (or a reopening at "
+                  "Medicare)")
+
+
+def replacement_claim(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `replacement-claim`: no frequency 7/8 at Medicare Part B (S71); elsewhere it needs REF*F8."""
+    freq = ctx.claim.frequency_code
+    if freq not in ("7", "8"):
+        return
+    kind = "replacement" if freq == "7" else "void"
+    if not ctx.payer.replacement_claims:
+        yield Finding("replacement-claim", ERROR,
+                      f"{ctx.payer.label} does not take a {kind} claim (frequency {freq})", None,
+                      "ask for a reopening to correct a processed claim; send a new claim (frequency 1) "
+                      "if the original was rejected as unprocessable")
+    elif not ctx.claim.payer_claim_number:
+        yield Finding("replacement-claim", ERROR,
+                      f"a {kind} claim (frequency {freq}) needs the payer's claim number of the original",
+                      None, "add REF*F8 with the payer claim number (CLP07 of the remittance)")
+
+
+CHECKS: dict[str, Check] = {
+    "eight-minute-units": eight_minute_units,
+    "timed-code-one-line": timed_code_one_line,
+    "discipline-modifier": discipline_modifier,
+    "assistant-modifier": assistant_modifier,
+    "kx-threshold": kx_threshold_check,
+    "add-on-without-base": add_on_without_base,
+    "medicare-invalid-code": medicare_invalid_code,
+    "medicare-bundled-code": medicare_bundled_code,
+    "ncci-pair": ncci_pair,
+    "plan-of-care": plan_of_care,
+    "progress-report": progress_report,
+    "authorization": authorization,
+    "timely-filing": timely_filing,
+    "icd10-format": icd10_format,
+    "replacement-claim": replacement_claim,
+    "duplicate-claim": duplicate_claim,
+}
+
+_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+def check_claim(ctx: ClaimContext) -> list[Finding]:
+    """Every named rule on one claim; errors first, then by line."""
+    # A claim-level finding repeated for each date of service is said once.
+    findings = list(dict.fromkeys(f for check in CHECKS.values() for f in check(ctx)))
+    return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], f.line or 0))
+
