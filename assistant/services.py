@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
+from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding, UnitRule
 from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
@@ -270,6 +270,22 @@ class Services:
             done += len(part)
             progress(done, len(pks))
         return _check_report(results, keep_clean=False)
+
+    def units(self, minutes_by_code: Mapping[str, int], rule: UnitRule | None = None,
+              payer: str | None = None) -> dict[str, Any]:
+        """Units for one day's minutes under `rule`, else the payer's rule (its setting or its
+        kind's default), else CMS total time: the `units --json` result plus the rule's origin."""
+        from assistant.rules.units import units_for
+
+        origin = "given" if rule is not None else "default (CMS total time)"
+        if rule is None and payer is not None:
+            from assistant.rules.payer_rules import payer_rules
+            from assistant.storage.payers import resolve_payer
+
+            rules = payer_rules(resolve_payer(self.conn, payer))
+            rule, origin = rules.unit_rule, f"{rules.name}: {rules.unit_rule_source}"
+        result = units_for(minutes_by_code, rule or UnitRule.CMS).as_dict()
+        return {**result, "rule_origin": origin}
 
     def check_file(self, path: Path) -> dict[str, Any]:
         """The pre-submission scrub of an 837P file: read, checked, never imported."""

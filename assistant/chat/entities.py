@@ -45,7 +45,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _REFERENCE = _rx(
     r"\b(?:call\s+)?(?:ref(?:erence)?|conf(?:irmation)?|ticket|case|call\s+id|icn|tracking)"
-    r"(?:\s*(?:number|num|no))?\.?\s*(?:#|:|is|was)?\s*#?\s*(?P<ref>[a-z]*\d[a-z0-9\-]*)\b"
+    r"(?:\s*(?:number|num|no))?\.?\s*(?:#|:|is|was)?\s*#?\s*(?P<ref>(?=[a-z0-9\-]*\d)[a-z0-9][a-z0-9\-]*)\b"
 )
 
 
@@ -146,7 +146,11 @@ def extract_minutes(scan: Scan, is_cpt: Callable[[str], bool], units_asked: bool
     CODE=MINUTES, or when the message asks about units. A code given twice adds up.
     """
     found: list[tuple[re.Match[str], bool]] = []
-    for pattern in (_MINUTES_THEN_CODE, _CODE_THEN_MINUTES):
+    first_code = re.search(r"\b" + _CPT + r"\b", scan.masked)
+    first_minutes = re.search(r"\b\d{1,3}\s*" + _MIN_UNIT, scan.masked)
+    code_first = first_code is not None and (first_minutes is None or first_code.start() < first_minutes.start())
+    order = (_CODE_THEN_MINUTES, _MINUTES_THEN_CODE) if code_first else (_MINUTES_THEN_CODE, _CODE_THEN_MINUTES)
+    for pattern in order:
         for match in scan.finditer(pattern):
             code = match.group("code").upper()
             if not is_cpt(code):
@@ -646,21 +650,20 @@ def extract_claim_ids(scan: Scan, lookup: Callable[[Iterable[str]], dict[str, st
 # --------------------------------------------------------------------------- limit
 
 _LIMIT = re.compile(
-    r"\b(?:top|first|limit(?:\s+to)?|only|just|show\s+me|show|list|give\s+me)\s+(?P<n>\d{1,4})\b(?=\s*(?:$|[^\w\s]|"
-    r"claims|rows|results|items|accounts|worst|oldest|biggest|largest|highest|newest|denials|of|by|"
-    r"from|for|in|with|that|which|at|under|over|older|"
-    r"[a-z]+\s+claims))"
-    r"|\b(?P<m>\d{1,4})\s+(?:claims|rows|results|items|worst|oldest|biggest|largest|highest|newest)\b"
+    r"\b(?:top|first|limit(?:\s+to)?|bottom)\s+(?P<n>\d{1,4})\b(?!\s*(?:days?|d\b|weeks?|months?|min|%|k\b|\+|/))"
+    r"|\b(?:only|just|show\s+me|show|list|give\s+me)\s+(?:the\s+)?(?P<o>\d{1,4})\s+(?=claims|rows|results|items"
+    r"|accounts|worst|oldest|biggest|largest|highest|newest|denials|denied)"
+    r"|\b(?:the\s+)?(?P<m>\d{1,4})\s+(?:claims|rows|results|items|worst|oldest|biggest|largest|highest|newest)\b"
 )
 
 
 def extract_limit(scan: Scan) -> int | None:
     """How many rows: "top 10", "first 5", "limit 20", "20 claims", "the 5 oldest"."""
     for match in scan.finditer(_LIMIT):
-        value = int(match.group("n") or match.group("m"))
+        group = next(g for g in ("n", "o", "m") if match.group(g))
+        value = int(match.group(group))
         if value <= 0:
             continue
-        group = "n" if match.group("n") else "m"
         scan.take(match.start(), match.end(group))
         return value
     return None

@@ -59,8 +59,6 @@ def choose_intent(ranking: list[IntentScore], entities: Collection[str], navigat
         return "claim"
     if FILTER_ENTITIES & set(entities):
         return "worklist"
-    if ranking:
-        return ranking[0].intent if ranking[0].score >= 1 else "unknown"
     return "unknown"
 
 

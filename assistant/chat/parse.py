@@ -19,7 +19,14 @@ from rapidfuzz.distance import OSA
 
 from assistant.chat import entities as ex
 from assistant.chat.intents import IntentScore, choose_intent, score_intents
-from assistant.chat.resolve import PatientIndex, PatientMatch, PayerIndex, PayerMention, allowed_edits, find_patient
+from assistant.chat.resolve import (
+    PatientIndex,
+    PatientMatch,
+    PayerIndex,
+    PayerMention,
+    allowed_edits,
+    find_patient,
+)
 from assistant.chat.scan import Scan, Word
 from assistant.chat.vocabulary import Vocabulary, vocabulary
 from assistant.domain import WorkStatus
@@ -183,6 +190,8 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
     scan = Scan(text[:2000])
     words_now = [w.text for w in scan.words()]
     answer = _answer(" ".join(words_now), vocab)
+    # "write them off", "push all these to monday": said of a set, whatever else the words do
+    bulk = bool(ex.match_phrases(scan, _phrase_table(vocab.context["bulk"]), take=False))
 
     def is_word(word: str) -> bool:
         return word in known or word in knowledge.payers.words
@@ -196,9 +205,9 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
     e.min_age_days, e.max_age_days = ex.extract_age(scan)
     e.min_balance_cents, e.max_balance_cents = ex.extract_money(scan)
     e.date = ex.extract_date(scan, today)
+    e.limit = ex.extract_limit(scan)
     e.claim_ids = ex.extract_claim_ids(scan, knowledge.claim_ids)
     e.codes = ex.extract_codes(scan, knowledge.codes)
-    e.limit = ex.extract_limit(scan)
 
     protected = knowledge.patients.is_token
     spelling = _spelling(scan.words(), known, vocab.spelling_targets, protected)
@@ -215,9 +224,9 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
     focus = bool(ex.match_phrases(scan, context["focus"], spelling=spelling))
     navigation = ("next" if ex.match_phrases(scan, context["next"]) else
                   "previous" if ex.match_phrases(scan, context["previous"]) else None)
-    bulk = bool(ex.match_phrases(scan, context["bulk"]))
+    ex.match_phrases(scan, context["bulk"])
 
-    present = e.present()
+    present = e.present() | ({"bulk"} if bulk else set())
     ranking = score_intents(cues, present, vocab)
     intent = "help" if not words_now or answer == "help" else choose_intent(ranking, present, navigation)
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,

@@ -10,7 +10,6 @@ fast with 50,000 patients (rapidfuzz's full WRatio over every name would not).
 from __future__ import annotations
 
 import bisect
-import json
 import sqlite3
 import unicodedata
 from collections import defaultdict
@@ -22,6 +21,7 @@ from rapidfuzz.distance import OSA
 
 from assistant.chat.scan import Scan, Word
 from assistant.chat.vocabulary import Vocabulary
+from assistant.storage import lookups
 
 EXACT = 100.0
 MAX_CANDIDATES = 8
@@ -125,7 +125,7 @@ class PatientIndex:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> PatientIndex:
-        return cls(conn.execute("SELECT pk, account, last_name, first_name FROM patients"))
+        return cls(lookups.patient_names(conn))
 
     def __len__(self) -> int:
         return len(self.patients)
@@ -221,6 +221,7 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
         return None
     _, _, part, matches = best
     part, matches = _extend_with_vocabulary(words, part, matches, index, taken_words)
+    part, matches = _narrow_by_initial(words, part, matches, taken_words)
     scan.take(part[0].start, part[-1].end)
     return PatientMatch(
         mention=scan.typed(part[0].start, part[-1].end),
@@ -246,6 +247,26 @@ def _extend_with_vocabulary(words: Sequence[Word], part: list[Word], matches: li
         wider_matches = [(p, s) for p, s in index.match_words([fold(w.text) for w in wider]) if s >= EXACT]
         if wider_matches:
             return wider, wider_matches
+    return part, matches
+
+
+def _narrow_by_initial(words: Sequence[Word], part: list[Word], matches: list[tuple[PatientRef, float]],
+                       taken_words: Callable[[Word], bool]) -> tuple[list[Word], list[tuple[PatientRef, float]]]:
+    """"ortiz a": an initial next to an ambiguous name keeps the patients it fits."""
+    if len(matches) <= 1:
+        return part, matches
+    for neighbour_index in (part[-1].index + 1, part[0].index - 1):
+        if not 0 <= neighbour_index < len(words):
+            continue
+        neighbour = words[neighbour_index]
+        letter = fold(neighbour.text).rstrip(".")
+        if len(letter) != 1 or not letter.isalpha() or taken_words(neighbour):
+            continue
+        used = {fold(w.text) for w in part}
+        fitting = [(p, s) for p, s in matches
+                   if any(fold(n).startswith(letter) for n in (p.first_name, p.last_name) if fold(n) not in used)]
+        if fitting:
+            return sorted([*part, neighbour], key=lambda w: w.index), fitting
     return part, matches
 
 
@@ -315,8 +336,7 @@ class PayerIndex:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, vocab: Vocabulary) -> PayerIndex:
-        rows = conn.execute("SELECT pk, name, kind, aliases FROM payers ORDER BY name").fetchall()
-        return cls([(PayerRef(r["pk"], r["name"], r["kind"]), json.loads(r["aliases"] or "[]")) for r in rows],
+        return cls([(PayerRef(pk, name, kind), aliases) for pk, name, kind, aliases in lookups.payer_names(conn)],
                    vocab)
 
     def _refs(self, pks: Iterable[int]) -> tuple[PayerRef, ...]:

@@ -1,0 +1,321 @@
+"""`ChatEngine(services).ask(text)`: one message in, one reply out, the work done through the services.
+
+The engine reads the message (`parse.understand`), finds the claims it is about (an id, a
+patient, the claim in focus, the next one of the worklist), calls the service that does
+the work and words the reply (`replies`). Changes that are hard to undo (writing a claim
+off, changing many claims at once) wait for a "yes" (or `yes=True`, the CLI's --yes).
+Whatever the text, the answer is a reply: an `AssistantError` from a service becomes
+"I understood ...; but ...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.chat import replies
+from assistant.chat.intents import suggestions
+from assistant.chat.knowledge import load_knowledge
+from assistant.chat.parse import Knowledge, Understanding, understand
+from assistant.chat.resolve import EXACT, PatientMatch, PatientRef, fold
+from assistant.chat.session import PendingAction, PendingChoice, Session
+from assistant.chat.vocabulary import vocabulary
+from assistant.domain import CLOSED_WORK_STATUSES
+from assistant.errors import AssistantError
+from assistant.storage.claims import ClaimFilter
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+
+# Intents that act on one claim and what to prefer among a patient's claims.
+_PREFER_DENIED = frozenset({"explain", "next_action", "appeal"})
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "last": -1}
+
+
+@dataclass
+class ChatReply:
+    intent: str
+    entities: dict[str, Any]
+    reply: str
+    claims: list[str] = field(default_factory=list)
+    needs_confirmation: bool = False
+    suggestions: list[str] = field(default_factory=list)
+    data: dict[str, Any] | None = None  # structured payload for screens: {"kind": ..., ...}
+    understood: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """What `ask --json` prints."""
+        return {"intent": self.intent, "entities": self.entities, "reply": self.reply,
+                "claims": list(self.claims), "needs_confirmation": self.needs_confirmation,
+                "suggestions": list(self.suggestions)}
+
+
+class NeedsClaim(AssistantError):
+    """The message acts on a claim but names none and none is in focus."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    claim_ids: list[str]
+    note: str = ""  # e.g. the patient's other claims
+    ask: ChatReply | None = None  # a question back (which patient?) instead of a target
+
+
+class ChatEngine:
+    """One conversation over the services; keep one per session (the TUI keeps one per window)."""
+
+    def __init__(self, services: Services, session: Session | None = None) -> None:
+        self.services = services
+        self.session = session or Session()
+        self._knowledge: Knowledge | None = None
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            self._knowledge = load_knowledge(self.services)
+        return self._knowledge
+
+    def refresh(self) -> None:
+        """Reload names and ids after imports changed the database."""
+        self._knowledge = None
+
+    # ------------------------------------------------------------------ entry point
+
+    def understand(self, text: str) -> Understanding:
+        return understand(text, self.knowledge, self.services.today)
+
+    def ask(self, text: str, yes: bool = False) -> ChatReply:
+        u = self.understand(text)
+        try:
+            return self._answer(u, yes)
+        except AssistantError as exc:
+            return self._reply(u, f"I understood: {u.summary()}.\nBut: {exc.message}",
+                               suggestions=suggestions(u.text, vocabulary(), list(u.ranking)))
+
+    def _answer(self, u: Understanding, yes: bool) -> ChatReply:
+        session = self.session
+        if u.answer == "yes":
+            return self._confirm(u)
+        if u.answer == "no":
+            dropped = session.pending
+            session.pending = None
+            return self._reply(u, f"Cancelled: {dropped.description}." if dropped else "Nothing to cancel.")
+        if session.choice is not None:
+            choice, session.choice = session.choice, None
+            picked = _pick_patient(u.text, choice.candidates)
+            if picked is not None:
+                original = self.understand(choice.text)
+                original.entities.patient = PatientMatch(picked.name, 0, 0, ((picked, EXACT),), 1)
+                return self._dispatch(original, yes)
+        session.pending = None
+        return self._dispatch(u, yes)
+
+    def _dispatch(self, u: Understanding, yes: bool) -> ChatReply:
+        handler: Callable[[Understanding, bool], ChatReply] = getattr(self, f"_on_{u.intent}")
+        return handler(u, yes)
+
+    # ------------------------------------------------------------------ replies
+
+    def _reply(self, u: Understanding, text: str, *, claims: list[str] | None = None,
+               needs_confirmation: bool = False, suggestions: list[str] | None = None,
+               data: dict[str, Any] | None = None, intent: str | None = None) -> ChatReply:
+        return ChatReply(intent=intent or u.intent, entities=u.entities.as_json(), reply=text,
+                         claims=claims or [], needs_confirmation=needs_confirmation,
+                         suggestions=suggestions or [], data=data, understood=u.summary())
+
+    def _confirm(self, u: Understanding) -> ChatReply:
+        pending = self.session.pending
+        if pending is None:
+            return self._reply(u, "Nothing is waiting for a yes.")
+        self.session.pending = None
+        result = pending.apply()
+        text = result if isinstance(result, str) else f"Done: {pending.description}."
+        return self._reply(u, text, claims=list(pending.claims), intent=pending.intent)
+
+    def _needs_yes(self, u: Understanding, yes: bool, description: str, claims: list[str],
+                   apply: Callable[[], str]) -> ChatReply:
+        """Apply now with `yes`; otherwise keep the change waiting for a "yes"."""
+        if yes:
+            return self._reply(u, apply(), claims=claims)
+        self.session.pending = PendingAction(u.intent, description, tuple(claims), u.entities.as_json(), apply)
+        return self._reply(u, f"This will {description}. Say \"yes\" to go ahead (or run with --yes).",
+                           claims=claims, needs_confirmation=True)
+
+    # ------------------------------------------------------------------ finding the claim
+
+    def _patient_claims(self, patient: PatientRef) -> list[dict[str, Any]]:
+        return list(self.services.claims(ClaimFilter(patient_pk=patient.pk, limit=None)))
+
+    def _target(self, u: Understanding, *, required: bool = True) -> _Target:
+        """The claim(s) a claim-level message is about."""
+        e = u.entities
+        if e.claim_ids:
+            return _Target(list(e.claim_ids))
+        if e.patient is not None:
+            patient = e.patient.patient
+            if patient is None:
+                candidates = e.patient.tied[:8]
+                self.session.choice = PendingChoice(u.text, tuple(candidates))
+                return _Target([], ask=self._reply(
+                    u, replies.patient_choice(e.patient.mention, candidates, e.patient.total),
+                    suggestions=[p.name for p in candidates]))
+            rows = self._patient_claims(patient)
+            if not rows:
+                return _Target([], ask=self._reply(u, f"{patient.name} has no claims on file."))
+            chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
+            return _Target([chosen], note=replies.claims_of_patient(patient, rows, chosen))
+        if u.navigation:
+            step = 1 if u.navigation == "next" else -1
+            claim_id = self.session.step(step)
+            if claim_id is None:
+                if not self.session.worklist:
+                    raise NeedsClaim("there is no worklist to move along yet; ask for one first "
+                                     "(e.g. \"denied claims over $500\")")
+                raise NeedsClaim(f"that was the {'last' if step == 1 else 'first'} claim of "
+                                 f"{self.session.worklist_label} ({len(self.session.worklist)} claims)")
+            return _Target([claim_id])
+        if self.session.focus is not None:
+            return _Target([self.session.focus])
+        if required:
+            raise NeedsClaim("which claim? Say a claim id or a patient's name")
+        return _Target([])
+
+    def _one(self, u: Understanding) -> tuple[str | None, _Target]:
+        target = self._target(u)
+        if target.ask is not None:
+            return None, target
+        claim_id = target.claim_ids[0]
+        self.session.set_focus(claim_id)
+        return claim_id, target
+
+    # ------------------------------------------------------------------ intents
+
+    def _on_help(self, u: Understanding, yes: bool) -> ChatReply:
+        return self._reply(u, vocabulary().help_text, intent="help")
+
+    def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
+        tips = suggestions(u.text, vocabulary(), list(u.ranking))
+        summary = u.summary().removeprefix("intent unknown").lstrip("; ")
+        return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips), suggestions=tips)
+
+    def _on_claim(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        data = self.services.claim(claim_id)
+        where = self.session.where() if claim_id in self.session.worklist else ""
+        text = replies.claim_summary(data, where)
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id], data={"kind": "claim", "claim": data})
+
+    def _on_explain(self, u: Understanding, yes: bool) -> ChatReply:
+        from assistant.rules.codes import explain
+
+        e = u.entities
+        names_claim = bool(e.claim_ids or e.patient or u.focus or u.navigation)
+        kind = _payer_kind(u)
+        if e.codes and not names_claim:
+            rows = explain(e.codes, kind)
+            return self._reply(u, "\n".join(replies.code_lines(rows)), data={"kind": "codes", "codes": rows})
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        view = self.services.claim_view(claim_id)
+        assessed = self.services.next_actions(claim_id)
+        codes = list(dict.fromkeys([*assessed["codes"], *e.codes]))
+        rows = explain(codes, view.payer.kind) if codes else []
+        text = replies.assessment(claim_id, assessed, rows)
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id],
+                           data={"kind": "assessment", "assessment": assessed, "codes": rows})
+
+    def _on_next_action(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        assessed = self.services.next_actions(claim_id)
+        text = replies.next_steps(claim_id, assessed)
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id], data={"kind": "next_actions", "next": assessed})
+
+    def _on_check(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if u.bulk and not (e.claim_ids or e.patient):
+            data = self.services.check(None)
+            ids = [r["claim_id"] for r in data["results"]]
+            return self._reply(u, replies.check_report(data, None), claims=ids, data={"kind": "check", "check": data})
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        data = self.services.check(claim_id)
+        return self._reply(u, replies.check_report(data, claim_id), claims=[claim_id],
+                           data={"kind": "check", "check": data})
+
+    def _on_units(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if not e.minutes:
+            raise NeedsClaim("say the codes and their minutes, e.g. \"97530 for 38 minutes and 97110 for 8\"")
+        payer = e.payer_names[0] if len(e.payer_names) == 1 else None
+        claims: list[str] = []
+        if payer is None and (e.claim_ids or u.focus) and (target := self._target(u, required=False)).claim_ids:
+            claims = target.claim_ids[:1]
+            payer = self.services.claim_view(claims[0]).payer.name
+        data = self.services.units(e.minutes, payer=payer)
+        return self._reply(u, replies.units(data), claims=claims, data={"kind": "units", "units": data})
+
+
+def _payer_kind(u: Understanding) -> Any:
+    from assistant.domain import PayerKind
+
+    kinds = {p.kind for m in u.entities.payers for p in m.payers}
+    return PayerKind(kinds.pop()) if len(kinds) == 1 else None
+
+
+def _best_claim(rows: list[dict[str, Any]], *, prefer_denied: bool) -> str:
+    """The claim a patient's name most likely means: open ones first, denied first when the
+    question is about a denial, then the latest service (rows come newest first)."""
+    def rank(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+        i, row = item
+        is_open = row["work_status"] not in CLOSED_WORK_STATUSES and row["balance"] > 0
+        denied = prefer_denied and row["status"] in ("denied", "partially_paid")
+        return (0 if is_open else 1, 0 if denied else 1, i)
+
+    return min(enumerate(rows), key=rank)[1]["claim_id"]
+
+
+_NUMBER = re.compile(r"^\s*(?:#|no\.?|number)?\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def _choice_index(text: str, size: int) -> int | None:
+    low = " ".join(text.lower().replace("the", " ").replace("one", " ").split())
+    match = _NUMBER.match(low)
+    if match:
+        n = int(match.group(1))
+        return n - 1 if 1 <= n <= size else None
+    if low in _ORDINALS:
+        n = _ORDINALS[low]
+        return size - 1 if n == -1 else (n - 1 if n <= size else None)
+    return None
+
+
+def _pick_patient(text: str, candidates: tuple[PatientRef, ...]) -> PatientRef | None:
+    """The candidate a reply names: its number, its account, or words of its name."""
+    index = _choice_index(text, len(candidates))
+    if index is not None:
+        return candidates[index]
+    words = [w for w in re.split(r"[\s,]+", fold(text)) if w]
+    if not words:
+        return None
+    for p in candidates:
+        if any(w == p.account.lower() for w in words):
+            return p
+    fits = [p for p in candidates
+            if all(any(w == part or part.startswith(w) for part in fold(f"{p.last_name} {p.first_name}").split())
+                   for w in words)]
+    return fits[0] if len(fits) == 1 else None

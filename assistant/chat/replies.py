@@ -1,0 +1,188 @@
+"""Reply text built from what the services return.
+
+Plain text a terminal shows as is; the structured data travels beside it in `ChatReply.data`
+for screens that draw tables. Replies name only what the user asked about: claim ids,
+payers, amounts, codes; a patient's name only where the user named the patient or asked
+for the claim or the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assistant.chat.resolve import PatientRef
+from assistant.money import fmt, to_cents
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], right: Iterable[int] = ()) -> str:
+    """A plain aligned table; `right` lists the columns to right-align (numbers)."""
+    right_cols = set(right)
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(widths[i]) if i in right_cols else v.ljust(widths[i])
+                         for i, v in enumerate(values)).rstrip()
+
+    return "\n".join([line(list(headers)), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def money(value: float | int | None) -> str:
+    return fmt(to_cents(value)) if value is not None else ""
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def claim_summary(data: Mapping[str, Any], where: str = "") -> str:
+    """A claim in a few lines: who, payer, dates, money, status, lines with their codes."""
+    head = f"Claim {data['claim_id']}  {data['patient']['name']} ({data['patient']['account']})"
+    if where:
+        head += f"  [{where}]"
+    lines = [
+        head,
+        f"{data['payer']['name']}  DOS {data['dos_from']}"
+        + (f"..{data['dos_to']}" if data["dos_to"] != data["dos_from"] else ""),
+        f"billed {money(data['billed'])}  paid {money(data['paid'])}  balance {money(data['balance'])}  "
+        f"payer {data['status']}  work {data['work_status']}",
+    ]
+    extra = []
+    if data.get("follow_up_date"):
+        extra.append(f"follow-up {data['follow_up_date']}")
+    if data.get("assignee"):
+        extra.append(f"assigned to {data['assignee']}")
+    if extra:
+        lines.append("  ".join(extra))
+    for ln in data["lines"]:
+        adj = " ".join(f"{a['group']}-{a['code']}" for a in ln["adjustments"])
+        remarks = " ".join(ln["remarks"])
+        mods = "-".join(ln["modifiers"])
+        codes = f"{ln['code']}{'-' + mods if mods else ''}"
+        detail = "  ".join(x for x in (adj, remarks) if x)
+        lines.append(f"  {ln['line']}. {codes} x{ln['units']:g} {money(ln['charge'])}"
+                     f"{'  paid ' + money(ln['paid']) if ln['paid'] else ''}{'  ' + detail if detail else ''}")
+    claim_level = " ".join([*(f"{a['group']}-{a['code']}" for a in data["adjustments"]), *data["remarks"]])
+    if claim_level:
+        lines.append(f"  claim level: {claim_level}")
+    return "\n".join(lines)
+
+
+def claims_of_patient(patient: PatientRef, rows: Sequence[Mapping[str, Any]], chosen: str) -> str:
+    others = [r for r in rows if r["claim_id"] != chosen]
+    if not others:
+        return ""
+    listed = ", ".join(f"{r['claim_id']} ({r['status']}, {money(r['balance'])})" for r in others[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return f"{patient.name} also has {listed}{more}."
+
+
+def patient_choice(mention: str, candidates: Sequence[PatientRef], total: int) -> str:
+    lines = [f"Which patient do you mean by \"{mention}\"?"]
+    lines += [f"  {i}. {p.name} (account {p.account})" for i, p in enumerate(candidates, 1)]
+    if total > len(candidates):
+        lines.append(f"  ... and {total - len(candidates)} more; add a first name or an account")
+    lines.append("Answer with the number or the name.")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- codes and actions
+
+
+def code_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    out = []
+    for row in rows:
+        head = f"{row['code']}: {row['meaning']}"
+        if row.get("category"):
+            head += f" [{row['category']}]"
+        out.append(head)
+        if row.get("advice"):
+            out.append(f"  usually: {row['advice']}")
+        if row.get("appealable") is False:
+            out.append("  not appealable")
+        if row.get("notes"):
+            out.append(f"  note: {row['notes']}")
+    return out
+
+
+def actions_lines(data: Mapping[str, Any], limit: int = 3) -> list[str]:
+    out = []
+    for i, action in enumerate(data["actions"][:limit], 1):
+        due = f" (by {action['deadline']})" if action.get("deadline") else ""
+        template = f"; template {action['template']}" if action.get("template") else ""
+        out.append(f"  {i}. {action['action'].replace('_', ' ')}{due}: {action['reason']}{template}")
+    return out
+
+
+def assessment(claim_id: str, data: Mapping[str, Any], codes: Sequence[Mapping[str, Any]]) -> str:
+    """Why the claim is where it is: category, codes with their meanings, findings, next steps."""
+    category = (data.get("category") or "no denial category").replace("_", " ")
+    lines = [f"Claim {claim_id}: {category}"
+             + (f"; codes {', '.join(data['codes'])}" if data.get("codes") else "")]
+    lines += ["  " + line for line in code_lines(codes)]
+    problems = [f for f in data.get("findings", []) if f["severity"] in ("error", "warning")]
+    if problems:
+        lines.append("Claim checks:")
+        lines += [f"  {f['severity']}: {f['message']}" for f in problems[:5]]
+    if data.get("actions"):
+        lines.append("Next:")
+        lines += actions_lines(data)
+    if data.get("deadline"):
+        lines.append(f"Deadline {data['deadline']} ({(data.get('deadline_kind') or '').replace('_', ' ')})")
+    return "\n".join(lines)
+
+
+def next_steps(claim_id: str, data: Mapping[str, Any]) -> str:
+    if not data.get("actions"):
+        return f"Claim {claim_id}: nothing to do now."
+    lines = [f"Claim {claim_id}" + (f" ({data['category'].replace('_', ' ')})" if data.get("category") else "")
+             + ": next steps"]
+    lines += actions_lines(data, limit=5)
+    if data.get("deadline"):
+        lines.append(f"Deadline {data['deadline']} ({(data.get('deadline_kind') or '').replace('_', ' ')})")
+    return "\n".join(lines)
+
+
+def check_report(data: Mapping[str, Any], single: str | None) -> str:
+    if single is not None:
+        findings = data["results"][0]["findings"] if data["results"] else []
+        if not findings:
+            return f"Claim {single}: the OT claim checks found nothing."
+        lines = [f"Claim {single}: {plural(len(findings), 'finding')}"]
+        for f in findings:
+            where = f" (line {f['line']})" if f.get("line") else ""
+            fix = f"; fix: {f['fix']}" if f.get("fix") else ""
+            lines.append(f"  {f['severity']}{where}: {f['message']}{fix}")
+        return "\n".join(lines)
+    lines = [f"Checked {plural(data['checked'], 'open claim')}: {plural(data['errors'], 'error')}, "
+             f"{plural(data['warnings'], 'warning')}."]
+    for result in data["results"][:10]:
+        worst = result["findings"][0]
+        lines.append(f"  {result['claim_id']}: {worst['message']}"
+                     + (f" (+{len(result['findings']) - 1})" if len(result["findings"]) > 1 else ""))
+    if len(data["results"]) > 10:
+        lines.append(f"  ... {len(data['results']) - 10} more claims with findings")
+    return "\n".join(lines)
+
+
+def units(data: Mapping[str, Any]) -> str:
+    rule = "CMS total time" if data["rule"] == "cms" else "per code"
+    billed = ", ".join(f"{code} x{n}" for code, n in data["units"].items())
+    lines = [f"Bill {billed} ({rule}; {data['rule_origin']})",
+             f"  {data['total_minutes']} timed minutes -> {plural(data['total_units'], 'timed unit')}"]
+    lines += [f"  {note}" for note in data["notes"]]
+    return "\n".join(lines)
+
+
+def not_understood(summary: str, suggestions: Sequence[str]) -> str:
+    lines = [f"I understood: {summary}." if summary else "I did not understand that."]
+    if suggestions:
+        lines.append("Try: " + " | ".join(suggestions))
+    return "\n".join(lines)
