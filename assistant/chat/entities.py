@@ -524,12 +524,12 @@ _DATE_RULES: tuple[DateRule, ...] = (
     (re.compile(r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle|mid)(?:\s+of|-)?\s+(?:the\s+)?"
                 r"(?P<which>this|next|following)?\s*(?P<period>month|week|year)\b"), _edge),
     (re.compile(r"\beo(?P<p>[mwy])\b"), _abbreviated_edge),
+    (_rx(r"\b(?P<n>{N})\s+(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT
+         + r"\s+(?:from\s+(?:now|today)|out|later|from\s+today)"), _in_offset),
     (re.compile(r"\b(?P<w>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|eod|end\s+of\s+day|tomorrow"
                 r"|tmrw|tmr|tomorow|tommorow|tommorrow|yesterday)\b"), _word_day),
     (_rx(r"\b(?:in|after|within|wait)\s+(?:about\s+|another\s+|roughly\s+)?(?P<n>{N})\s+(?:more\s+)?"
          r"(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT), _in_offset),
-    (_rx(r"\b(?P<n>{N})\s+(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT
-         + r"\s+(?:from\s+(?:now|today)|out|later|from\s+today)"), _in_offset),
     (re.compile(r"\b(?:(?P<q>next|this|coming|following)\s+)?" + _WEEKDAY
                 + r"(?P<nextweek>\s+(?:of\s+)?next\s+week)?\b"), _weekday_rule),
     (re.compile(r"\b(?:next|following)\s+(?P<period>week|month|year)\b"), _next_period),
@@ -703,10 +703,11 @@ class PhraseHit:
 
 
 def match_phrases(scan: Scan, table: Mapping[str, str], *, spelling: Mapping[str, str] | None = None,
-                  longest: int = 6, take: bool = True) -> list[PhraseHit]:
+                  longest: int = 6, take: bool = True, bridge: bool = False) -> list[PhraseHit]:
     """Phrases of `table` (normalised, space-separated) found as whole words, longest first,
-    left to right; `spelling` maps mistyped words to the words meant. With `take` the
-    phrases' words are masked."""
+    left to right; `spelling` maps mistyped words to the words meant; with `bridge` a
+    phrase's words may have taken text between them ("get 20934 paid"). With `take` the
+    phrases' words are masked (only the words: what lies between stays as it was)."""
     spelling = spelling or {}
     words = scan.words()
     hits: list[PhraseHit] = []
@@ -714,17 +715,17 @@ def match_phrases(scan: Scan, table: Mapping[str, str], *, spelling: Mapping[str
     while i < len(words):
         for size in range(min(longest, len(words) - i), 0, -1):
             run = words[i:i + size]
-            if any(not w.joined for w in run[1:]):
+            if any(not (w.bridged if bridge else w.joined) for w in run[1:]):
                 continue
             phrase = " ".join(spelling.get(w.text, w.text) for w in run)
             value = table.get(phrase)
             if value is not None:
                 hits.append(PhraseHit(value, phrase, run[0].start, run[-1].end))
+                if take:
+                    for w in run:
+                        scan.take(w.start, w.end)
                 i += size
                 break
         else:
             i += 1
-    if take:
-        for hit in hits:
-            scan.take(hit.start, hit.end)
     return hits

@@ -44,6 +44,10 @@ def score_intents(cues: Iterable[str], entities: Collection[str], vocab: Vocabul
             if weight:
                 total += weight
                 reasons.append(f"{name} +{weight:g}")
+        missing = [name for name in intent.requires if name not in entities]
+        if total > 0 and missing:
+            total /= 2
+            reasons.append(f"no {', '.join(missing)}: halved")
         if total > 0:
             scores.append((-total, order, IntentScore(intent.name, total, tuple(reasons))))
     return [s for *_, s in sorted(scores, key=lambda t: (t[0], t[1]))]

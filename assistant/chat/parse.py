@@ -211,6 +211,10 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
 
     protected = knowledge.patients.is_token
     spelling = _spelling(scan.words(), known, vocab.spelling_targets, protected)
+    cue_table = _phrase_table(vocab.cues)
+    # A cue of several words is more specific than the status or category words inside it
+    # ("get it paid" is a question about what to do, not a payer status).
+    long_cues = ex.match_phrases(scan, {p: p for p in cue_table if " " in p}, spelling=spelling, bridge=True)
     reports = ex.match_phrases(scan, vocab.reports, spelling=spelling)
     e.report = reports[0].value if reports else None
     e.statuses = _unique(h.value for h in ex.match_phrases(scan, vocab.statuses, spelling=spelling))
@@ -219,7 +223,7 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
     if not e.claim_ids:
         e.patient = find_patient(scan, knowledge.patients, lambda w: w in known,
                                  lambda w: not scan.is_free(w.start, w.end))
-    cues = tuple(h.value for h in ex.match_phrases(scan, _phrase_table(vocab.cues), spelling=spelling))
+    cues = tuple(h.value for h in [*long_cues, *ex.match_phrases(scan, cue_table, spelling=spelling)])
     context = {key: _phrase_table(vocab.context[key]) for key in ("focus", "next", "previous", "bulk")}
     focus = bool(ex.match_phrases(scan, context["focus"], spelling=spelling))
     navigation = ("next" if ex.match_phrases(scan, context["next"]) else

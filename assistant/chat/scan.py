@@ -14,6 +14,7 @@ from dataclasses import dataclass
 GAP = "\x1f"  # stands in for taken characters: neither a word character nor a space
 _WORD = re.compile(r"[a-z0-9]+(?:['&/.\-][a-z0-9]+)*")
 _SPACE = re.compile(r"[ \t\r\n]*")
+_BRIDGE = re.compile(r"[ \t\r\n" + GAP + r"]*")
 
 
 def normalise(text: str) -> str:
@@ -40,6 +41,7 @@ class Word:
     end: int
     index: int
     joined: bool  # only spaces between this word and the one before
+    bridged: bool  # only spaces and taken text between them ("get [20934] paid")
 
 
 class Scan:
@@ -86,6 +88,7 @@ class Scan:
         for match in _WORD.finditer(masked):
             gap = masked[previous_end:match.start()] if previous_end is not None else None
             joined = gap is not None and _SPACE.fullmatch(gap) is not None
-            words.append(Word(match.group(), match.start(), match.end(), len(words), joined))
+            bridged = gap is not None and _BRIDGE.fullmatch(gap) is not None
+            words.append(Word(match.group(), match.start(), match.end(), len(words), joined, bridged))
             previous_end = match.end()
         return words

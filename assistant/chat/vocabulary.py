@@ -22,6 +22,7 @@ class IntentCues:
     cues: dict[str, float]
     entities: dict[str, float]
     examples: tuple[str, ...]
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def vocabulary() -> Vocabulary:
             cues={" ".join(k.lower().split()): float(v) for k, v in entry.get("cues", {}).items()},
             entities={k: float(v) for k, v in entry.get("entities", {}).items()},
             examples=tuple(entry.get("examples", ())),
+            requires=tuple(entry.get("requires", ())),
         ))
     statuses = {s.value for s in WorkStatus} | {s.value for s in PayerStatus}
     context = raw["context"]
