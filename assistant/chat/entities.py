@@ -59,7 +59,7 @@ def extract_reference(scan: Scan) -> str | None:
 
 _NAME = r"[a-z][a-z'\-]*"
 _REP = re.compile(
-    r"\b(?:(?:talked|spoke|spoken|speaking|talking|chatted)\s+(?:to|with)"
+    r"\b(?:(?:talked|spoke|spoken|speaking|talking|chatted)\s+(?:to|with|w/)"
     r"|(?:rep|representative|agent)(?:'s\s+name)?(?:\s+(?:was|is|named))?\s*[:\-]?"
     r"|per)\s+(?P<first>" + _NAME + r")(?:\s+(?P<second>" + _NAME + r"|[a-z]\.))?"
 )
@@ -203,6 +203,8 @@ _AGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                  + r")\s*)?(?P<a>\d{1,4})\s*(?:" + _AGE_UNIT + r")?(?P<plus>\s*\+|\s+or\s+more|\s+plus)?")),
     ("old", _rx(r"\b(?P<a>{N})\s*" + _AGE_UNIT + r"\s+(?P<how>old|or\s+older|and\s+older|or\s+more|and\s+up"
                 r"|plus|or\s+over|past\s+due|in\s+a/?r|or\s+less|or\s+younger|or\s+newer|or\s+under)\b")),
+    ("period", _rx(r"\b(?:(?P<prep>from|in|during|billed|for|of|since)\s+)?(?:the\s+)?(?P<which>last|previous|this|past)"
+                   r"\s+(?P<period>month|week|year)\b(?:'s)?")),
     ("plus", _rx(r"(?<![$\d.,])\b(?P<a>\d{1,4})\s*\+\s*(?:" + _AGE_UNIT + r"(?:\s+old)?)?")),
     ("bare", _rx(r"\b(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>\d{2,3})\b(?!\s*(?:k\b|thousand|grand|"
                  r"dollars?|bucks|\.\d|,\d|%|\+))")),
@@ -217,11 +219,34 @@ def _is_max(cmp: str | None) -> bool:
     return bool(cmp) and re.fullmatch(_AGE_MAX, " ".join((cmp or "").split())) is not None
 
 
-def extract_age(scan: Scan) -> tuple[int | None, int | None]:
+def _period_ages(today: date, which: str, period: str, has_preposition: bool) -> tuple[int, int] | None:
+    """Ages (days since service) of claims from last/this calendar week, month or year;
+    "past month" is the last 30 days. "this month" needs "from/in ..." (else it is a date)."""
+    if which == "past":
+        return 0, {"week": 7, "month": 30, "year": 365}[period]
+    if which == "this":
+        if not has_preposition:
+            return None
+        start = {"week": today - timedelta(days=today.weekday()), "month": today.replace(day=1),
+                 "year": today.replace(month=1, day=1)}[period]
+        return 0, (today - start).days
+    if period == "week":
+        start = today - timedelta(days=today.weekday() + 7)
+        end = start + timedelta(days=6)
+    elif period == "month":
+        end = today.replace(day=1) - timedelta(days=1)
+        start = end.replace(day=1)
+    else:
+        start, end = date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    return (today - end).days, (today - start).days
+
+
+def extract_age(scan: Scan, today: date) -> tuple[int | None, int | None]:
     """(min_age_days, max_age_days): "older than 120 days", "over 90 days", "90+ days",
     "between 30 and 60 days", "30-60 days", "under 30 days old", "in the last 2 weeks",
-    "aged over 90", and a bare "over 90" when 90 is an aging-bucket edge and no money word
-    is in the message."""
+    "from last month", "aged over 90", and a bare "over 90" when 90 is an aging-bucket edge
+    and no money word is in the message."""
+    scan_today = today
     low: int | None = None
     high: int | None = None
     money_talk = _MONEY_WORDS.search(scan.text) is not None
@@ -229,7 +254,7 @@ def extract_age(scan: Scan) -> tuple[int | None, int | None]:
         for match in scan.finditer(pattern):
             groups = match.groupdict()
             unit = groups.get("unit")
-            a = number(groups["a"])
+            a = number(groups["a"]) if groups.get("a") else 0
             if kind in ("between", "range"):
                 b = number(groups["b"])
                 unit_a = groups.get("unit2") or unit
@@ -260,6 +285,11 @@ def extract_age(scan: Scan) -> tuple[int | None, int | None]:
                     high = _days(a, unit)
                 else:
                     low = _days(a, unit)
+            elif kind == "period":
+                span = _period_ages(scan_today, groups["which"], groups["period"], bool(groups.get("prep")))
+                if span is None:
+                    continue
+                low, high = span
             elif kind == "plus":
                 if unit is None and (a not in _BUCKET_EDGES or money_talk):
                     continue
@@ -290,7 +320,8 @@ _MONEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"|plus|or\s+greater|or\s+over)")),
     ("less", re.compile(r"(?<![\w.])" + _amt("a") + r"\s*(?:or\s+less|and\s+under|or\s+below|or\s+under)")),
 )
-_MONEY_SYMBOLS = re.compile(r"^(?:<=|>=|<|>)$")
+_WORD_AMOUNT = _rx(r"(?:(?P<cmp>" + _MONEY_MIN + "|" + _MONEY_MAX + r")\s+)(?P<n>{N})\s+(?P<scale>hundred|thousand|grand)"
+                   r"(?:\s+dollars?)?\b")
 _SCALE = {"k": 1000, "thousand": 1000, "grand": 1000, "m": 1_000_000, "mil": 1_000_000,
           "million": 1_000_000}
 
@@ -309,7 +340,8 @@ def _explicit(match: re.Match[str], g: str) -> bool:
 
 def extract_money(scan: Scan) -> tuple[int | None, int | None]:
     """(min_balance_cents, max_balance_cents): "over $1k", "more than 500", "under $250",
-    "between $500 and $2,000", "$1.5k+", "$500-$1,000", "at least 2 thousand"."""
+    "between $500 and $2,000", "$1.5k+", "$500-$1,000", "at least 2 thousand",
+    "over five hundred dollars"."""
     low: int | None = None
     high: int | None = None
     for kind, pattern in _MONEY_PATTERNS:
@@ -327,7 +359,18 @@ def extract_money(scan: Scan) -> tuple[int | None, int | None]:
             else:
                 high = _cents(match, "a")
             scan.take(*match.span())
+    for match in scan.finditer(_WORD_AMOUNT):
+        cents = number(match.group("n")) * (100 if match.group("scale") == "hundred" else 1000) * 100
+        if _is_money_max(match.group("cmp")):
+            high = cents
+        else:
+            low = cents
+        scan.take(*match.span())
     return low, high
+
+
+def _is_money_max(cmp: str) -> bool:
+    return re.fullmatch(_MONEY_MAX, " ".join(cmp.split())) is not None
 
 
 # --------------------------------------------------------------------------- dates

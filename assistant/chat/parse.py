@@ -24,7 +24,6 @@ from assistant.chat.resolve import (
     PatientMatch,
     PayerIndex,
     PayerMention,
-    allowed_edits,
     find_patient,
 )
 from assistant.chat.scan import Scan, Word
@@ -80,6 +79,11 @@ class Entities:
         return names
 
     @property
+    def unknown_payers(self) -> list[str]:
+        """Payers named that the practice has none of ("cigna")."""
+        return [m.phrase for m in self.payers if not m.payers]
+
+    @property
     def payer_kind(self) -> str | None:
         kinds = {m.kind for m in self.payers if m.kind}
         return kinds.pop() if len(kinds) == 1 else None
@@ -113,6 +117,8 @@ class Entities:
             out["payer"] = names[0] if len(names) == 1 else names
         if self.payer_kind:
             out["payer_kind"] = self.payer_kind
+        if self.unknown_payers:
+            out["unknown_payer"] = self.unknown_payers[0]
         for key in ("min_age_days", "max_age_days"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -147,6 +153,7 @@ class Understanding:
     navigation: str | None  # "next" | "previous"
     bulk: bool  # "all", "these", "every claim"
     answer: str | None  # "yes" | "no" when that is all the message says
+    ignored: tuple[str, ...] = ()  # words nothing used (not vocabulary): "99999", "molina"
 
     def summary(self) -> str:
         """"intent follow_up; claim_id 20931; date 2026-12-03" for replies and errors."""
@@ -173,7 +180,8 @@ def _spelling(words: Iterable[Word], known: frozenset[str], targets: list[str],
         text = word.text
         if len(text) < 5 or text in known or not text.isalpha() or protected(text) or text in out:
             continue
-        found = process.extract(text, targets, scorer=OSA.distance, score_cutoff=allowed_edits(text), limit=2)
+        edits = 1 if len(text) <= 8 else 2  # stricter than names: "hundred" is not "bundled"
+        found = process.extract(text, targets, scorer=OSA.distance, score_cutoff=edits, limit=2)
         if found and (len(found) == 1 or found[0][1] < found[1][1]):
             out[text] = found[0][0]
     return out
@@ -202,7 +210,7 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
     e.minutes = ex.extract_minutes(scan, knowledge.is_cpt, _UNITS_ASKED.search(scan.text) is not None)
     e.template = ex.extract_template(scan, knowledge.template)
     e.assignee = ex.extract_assignee(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
-    e.min_age_days, e.max_age_days = ex.extract_age(scan)
+    e.min_age_days, e.max_age_days = ex.extract_age(scan, today)
     e.min_balance_cents, e.max_balance_cents = ex.extract_money(scan)
     e.date = ex.extract_date(scan, today)
     e.limit = ex.extract_limit(scan)
@@ -230,11 +238,13 @@ def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary |
                   "previous" if ex.match_phrases(scan, context["previous"]) else None)
     ex.match_phrases(scan, context["bulk"])
 
+    ignored = tuple(w.text for w in scan.words() if w.text not in known)
     present = e.present() | ({"bulk"} if bulk else set())
     ranking = score_intents(cues, present, vocab)
     intent = "help" if not words_now or answer == "help" else choose_intent(ranking, present, navigation)
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,
-                         navigation=navigation, bulk=bulk, answer=answer if answer in ("yes", "no") else None)
+                         navigation=navigation, bulk=bulk, answer=answer if answer in ("yes", "no") else None,
+                         ignored=ignored)
 
 
 def _answer(words: str, vocab: Vocabulary) -> str | None:

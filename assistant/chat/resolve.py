@@ -180,6 +180,12 @@ class PatientIndex:
         return scored
 
 
+def _name_word(word: Word) -> str:
+    """A typed word as a name: folded, without a possessive ("rivero's" -> "rivero")."""
+    text = word.text[:-2] if word.text.endswith("'s") else word.text
+    return fold(text)
+
+
 def _name_runs(words: Sequence[Word], candidate: Callable[[Word], bool]) -> list[list[Word]]:
     """Runs of words that may form a name: adjacent, or split by a comma ("Ortiz, Ana")."""
     runs: list[list[Word]] = []
@@ -203,7 +209,7 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
     words = scan.words()
 
     def candidate(word: Word) -> bool:
-        text = fold(word.text)
+        text = _name_word(word)
         return (text.isalpha() and len(text) >= 2 and not is_word(word.text)
                 and (len(text) >= 3 or index.is_token(text)))
 
@@ -212,7 +218,7 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
         for size in range(len(run), 0, -1):
             for start in range(len(run) - size + 1):
                 part = run[start:start + size]
-                matches = index.match_words([fold(w.text) for w in part])
+                matches = index.match_words([_name_word(w) for w in part])
                 if matches and (best is None or (matches[0][1], size) > (best[0], best[1])):
                     best = (matches[0][1], size, part, matches)
             if best is not None and best[1] == size:
@@ -282,7 +288,7 @@ class PayerRef:
 
 @dataclass(frozen=True)
 class PayerMention:
-    payers: tuple[PayerRef, ...]  # the payers meant (one, or a family such as "UHC")
+    payers: tuple[PayerRef, ...]  # the payers meant (one, a family such as "UHC"; none: not on file)
     kind: str | None  # a kind word ("medicaid") when that is how the payers were named
     phrase: str
 
@@ -330,6 +336,8 @@ class PayerIndex:
         for word, pks in by_word.items():
             phrases.setdefault(word, frozenset(pks))
         self._phrases = phrases
+        # Common payer names this practice has no payer for ("cigna" with no Cigna on file).
+        self._unknown = frozenset(_norm_payer(said) for said in vocab.payer_aliases) - set(phrases)
         self._kinds = vocab.payer_kinds
         self._single = sorted(p for p in phrases if " " not in p and len(p) >= 4)
         self.words = frozenset(w for p in phrases for w in p.split())
@@ -362,6 +370,8 @@ class PayerIndex:
                 phrase = _norm_payer(" ".join(w.text for w in run))
                 pks = self._phrases.get(phrase)
                 kind = self._kinds.get(" ".join(w.text for w in run))
+                if pks is None and kind is None and phrase in self._unknown:
+                    pks = frozenset()
                 if pks is not None or kind is not None:
                     hits.append(_PayerHit(i, i + size, phrase, pks, None if pks is not None else kind))
                     i += size
