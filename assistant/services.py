@@ -306,6 +306,52 @@ class Services:
                              keep_clean=True)
 
 
+    # ------------------------------------------------------------------ remittances (835)
+
+    def import_835(self, paths: Sequence[Path], strict: bool = False,
+                   progress: Callable[[int, int], None] = lambda _d, _t: None) -> list[dict[str, Any]]:
+        """Each file in its own transaction; one result dict per file (`import 835 --json`).
+
+        A folder stands for the remittance files inside it (.835, .era, .edi, .x12, .txt ...).
+        """
+        from assistant.ingest import expand_paths
+        from assistant.remit.service import import_835
+
+        conn = self.conn
+        files = expand_paths("835", [Path(p) for p in paths])
+        results = []
+        for done, path in enumerate(files, 1):
+            results.append(import_835(conn, path, user=self.user, strict=strict))
+            progress(done, len(files))
+        return results
+
+    def unmatched(self) -> list[dict[str, Any]]:
+        """Claim payments that matched no claim, oldest first (ids and amounts, no names)."""
+        from assistant.remit.queue import unmatched_payments
+
+        return unmatched_payments(self.conn)
+
+    def unmatched_payment(self, payment_id: int, show_names: bool = False) -> dict[str, Any]:
+        from assistant.remit.queue import unmatched_payment
+
+        return unmatched_payment(self.conn, payment_id, show_names=show_names)
+
+    def post_unmatched(self, payment_id: int, claim_id: str) -> dict[str, Any]:
+        """Post a queued payment to the claim the specialist found for it."""
+        from assistant.remit.posting import post_queued_payment
+        from assistant.storage import transaction
+
+        with transaction(self.conn):
+            result = post_queued_payment(self.conn, payment_id, claim_id, user=self.user)
+        return {**result, "paid": as_number(result["paid"]), "balance": as_number(result["balance"])}
+
+    def validate_835(self, path: Path) -> dict[str, Any]:
+        """pyx12's implementation-guide findings for one file (advice; needs the extra)."""
+        from assistant.remit.validate import validate_835
+
+        return validate_835(path)
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     return {"rule": f.rule, "severity": f.severity, "line": f.line, "message": f.message, "fix": f.fix}
 

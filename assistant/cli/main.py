@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "units": "assistant.cli.rules_cmds:units",
     "check": "assistant.cli.rules_cmds:check",
     "next": "assistant.cli.rules_cmds:next_",
+    "validate": "assistant.cli.validate_cmds:validate_group",
+    "unmatched": "assistant.cli.remit_cmds:unmatched",
     "ask": "assistant.cli.chat_cmds:ask",
 }
 
