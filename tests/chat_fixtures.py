@@ -98,7 +98,7 @@ def build_chat_db(conn: sqlite3.Connection, fillers: int = 120) -> None:
     post_denial(conn, "20935", "CO", "29", 255.0, remit_date=days_ago(150))
     post_denial(conn, "20938", "CO", "16", 515.0, remarks=["M127"], remit_date=days_ago(90))
     post_denial(conn, "20941", "CO", "97", 195.0, remarks=["M15"], remit_date=days_ago(10))
-    post_remit(conn, "20933", [("CO", "45", 40.0, 1), ("PR", "2", 20.0, 1)], paid={1: 140.0, 2: 75.0},
+    post_remit(conn, "20933", [("CO", "45", 40.0, 1), ("PR", "2", 20.0, 1)], paid={1: 40.0, 2: 55.0},
                remit_date=days_ago(20))
     for n in range(0, 40, 3):
         post_denial(conn, f"3{n:04d}", "CO", ("50", "197", "29", "16", "18")[n % 5], 100.0,

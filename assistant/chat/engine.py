@@ -22,8 +22,8 @@ from assistant.chat.parse import Knowledge, Understanding, understand
 from assistant.chat.resolve import EXACT, PatientMatch, PatientRef, fold
 from assistant.chat.session import PendingAction, PendingChoice, Session
 from assistant.chat.vocabulary import vocabulary
-from assistant.domain import CLOSED_WORK_STATUSES
-from assistant.errors import AssistantError
+from assistant.domain import CLOSED_WORK_STATUSES, WorkStatus
+from assistant.errors import AssistantError, NotFound
 from assistant.storage.claims import ClaimFilter
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 # Intents that act on one claim and what to prefer among a patient's claims.
 _PREFER_DENIED = frozenset({"explain", "next_action", "appeal"})
+_WORK_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
+_CONFIRM_STATUSES = frozenset({WorkStatus.WRITTEN_OFF.value})  # hard to undo: a "yes" first
+_SORTS = {"oldest": "age", "biggest": "balance", "largest": "balance", "highest": "balance",
+          "deadline": "deadline", "deadlines": "deadline"}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "last": -1}
 
@@ -157,16 +161,13 @@ class ChatEngine:
         if e.patient is not None:
             patient = e.patient.patient
             if patient is None:
-                candidates = e.patient.tied[:8]
-                self.session.choice = PendingChoice(u.text, tuple(candidates))
-                return _Target([], ask=self._reply(
-                    u, replies.patient_choice(e.patient.mention, candidates, e.patient.total),
-                    suggestions=[p.name for p in candidates]))
+                return _Target([], ask=self._ask_which_patient(u, e.patient))
             rows = self._patient_claims(patient)
             if not rows:
                 return _Target([], ask=self._reply(u, f"{patient.name} has no claims on file."))
             chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
             return _Target([chosen], note=replies.claims_of_patient(patient, rows, chosen))
+        _no_such_claim(u)
         if u.navigation:
             step = 1 if u.navigation == "next" else -1
             claim_id = self.session.step(step)
@@ -183,6 +184,17 @@ class ChatEngine:
             raise NeedsClaim("which claim? Say a claim id or a patient's name")
         return _Target([])
 
+    def _ask_which_patient(self, u: Understanding, match: PatientMatch) -> ChatReply:
+        """List the patients a name may mean; the next message picks one (interactive), or
+        suggest the message again with each full name."""
+        candidates = match.tied[:8]
+        rephrased = [f"{u.text[:match.start]}{p.name}{u.text[match.end:]}" for p in candidates]
+        if self.session.interactive:
+            self.session.choice = PendingChoice(u.text, tuple(candidates))
+        text = replies.patient_choice(match.mention, candidates, match.total, rephrased[0],
+                                      self.session.interactive)
+        return self._reply(u, text, suggestions=rephrased)
+
     def _one(self, u: Understanding) -> tuple[str | None, _Target]:
         target = self._target(u)
         if target.ask is not None:
@@ -197,6 +209,7 @@ class ChatEngine:
         return self._reply(u, vocabulary().help_text, intent="help")
 
     def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
+        _no_such_claim(u)
         tips = suggestions(u.text, vocabulary(), list(u.ranking))
         summary = u.summary().removeprefix("intent unknown").lstrip("; ")
         return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips), suggestions=tips)
@@ -268,6 +281,223 @@ class ChatEngine:
             payer = self.services.claim_view(claims[0]).payer.name
         data = self.services.units(e.minutes, payer=payer)
         return self._reply(u, replies.units(data), claims=claims, data={"kind": "units", "units": data})
+
+
+    # ------------------------------------------------------------------ worklists
+
+    def _filters(self, u: Understanding) -> dict[str, Any]:
+        """The message's filters as worklist filter keys (money in cents)."""
+        e = u.entities
+        if e.unknown_payers and not e.payer_names:
+            payers = ", ".join(p.name for p in self.knowledge.payers.payers.values())
+            raise NotFound(f"no payer like {e.unknown_payers[0]!r} on file (payers: {payers})")
+        out: dict[str, Any] = {}
+        kinds = [m.kind for m in e.payers if m.kind and _named_by_kind(m)]
+        names = [p.name for m in e.payers if m.payers and not _named_by_kind(m) for p in m.payers]
+        if kinds:
+            out["payer_kinds"] = tuple(dict.fromkeys(kinds))
+        if names:
+            out["payers"] = tuple(dict.fromkeys(names))
+        work = [s for s in e.statuses if s == e.work_status or s in _WORK_STATUS_VALUES]
+        payer = [s for s in e.statuses if s not in _WORK_STATUS_VALUES]
+        if work:
+            out["statuses"] = tuple(work)
+        if payer:
+            out["payer_statuses"] = tuple(payer)
+        if e.categories:
+            out["categories"] = tuple(e.categories)
+        for key in ("min_age_days", "max_age_days"):
+            if getattr(e, key) is not None:
+                out[key] = getattr(e, key)
+        if e.min_balance_cents is not None:
+            out["min_balance"] = e.min_balance_cents
+        if e.max_balance_cents is not None:
+            out["max_balance"] = e.max_balance_cents
+        return out
+
+    def _selection(self, u: Understanding, *, exclude_status: bool = False) -> tuple[list[str], str]:
+        """The claims "all ..." means: those the message's filters select, else the current
+        worklist. The status a change sets is not a filter ("mark all humana as written off")."""
+        filters = self._filters(u)
+        if exclude_status:
+            filters.pop("statuses", None)
+        if filters:
+            data = self.services.worklist_from(filters, limit=None, description=_describe(filters))
+            return [r["claim_id"] for r in data["rows"]], _describe(filters)
+        if self.session.worklist:
+            return list(self.session.worklist), self.session.worklist_label or "the current worklist"
+        raise NeedsClaim("which claims? Name a filter (\"all humana claims over 120 days\") or show a worklist first")
+
+    def _on_worklist(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if e.patient is not None and not e.claim_ids:
+            return self._patient_list(u)
+        filters = self._filters(u)
+        sort = next((_SORTS[c] for c in u.cues if c in _SORTS), "score")
+        label = _describe(filters) or "today's worklist"
+        limit = e.limit or 20
+        if filters:
+            data = self.services.worklist_from(filters, sort=sort, limit=limit, description=label)
+        else:
+            data = self.services.worklist(None, limit=limit)
+            label = data["worklist"]
+        ids = [r["claim_id"] for r in data["rows"]]
+        self.session.show_worklist(ids, label)
+        return self._reply(u, replies.worklist(data, label), claims=ids, data={"kind": "worklist", "worklist": data})
+
+    def _patient_list(self, u: Understanding) -> ChatReply:
+        match = u.entities.patient
+        assert match is not None
+        patient = match.patient
+        if patient is None:
+            return self._ask_which_patient(u, match)
+        rows = self._patient_claims(patient)
+        ids = [r["claim_id"] for r in rows]
+        self.session.show_worklist(ids, f"claims of {patient.name}")
+        return self._reply(u, replies.patient_claims(patient, rows), claims=ids,
+                           data={"kind": "claims", "claims": rows})
+
+    # ------------------------------------------------------------------ letters
+
+    def _on_appeal(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        draft = self.services.draft_appeal(claim_id, template=u.entities.template)
+        return self._reply(u, replies.appeal_drafted(draft), claims=[claim_id], data={"kind": "appeal", "appeal": draft})
+
+    # ------------------------------------------------------------------ changes
+
+    def _on_note(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        e = u.entities
+        result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference, follow_up=e.date)
+        status = e.work_status
+        if status is not None and status not in _CONFIRM_STATUSES:
+            result = self.services.set_status(claim_id, status)
+        return self._reply(u, replies.note_logged(claim_id, u.text.strip(), e.rep, e.reference, result),
+                           claims=[claim_id], data={"kind": "change", "change": result})
+
+    def _on_follow_up(self, u: Understanding, yes: bool) -> ChatReply:
+        day = u.entities.date
+        if day is None:
+            raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or \"follow up in 2 weeks\"")
+        if u.bulk:
+            ids, label = self._selection(u)
+            return self._bulk(u, yes, ids, "follow_up", day, f"set the follow-up of {replies.plural(len(ids), 'claim')} "
+                              f"({label}) to {day.isoformat()}")
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        result = self.services.follow_up(claim_id, day)
+        return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
+                           data={"kind": "change", "change": result})
+
+    def _on_set_status(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        status = e.work_status
+        if status is None:
+            said = e.payer_status
+            raise NeedsClaim((f"{said!r} is what the payer says, not a work status; " if said else "")
+                             + "say one of: " + ", ".join(sorted(_WORK_STATUS_VALUES)))
+        reason = u.text.strip() if status in _CONFIRM_STATUSES else None
+        if u.bulk:
+            ids, label = self._selection(u, exclude_status=True)
+            return self._bulk(u, yes, ids, "status", status,
+                              f"set {replies.plural(len(ids), 'claim')} ({label}) to {status}", reason=reason)
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+
+        def apply() -> str:
+            return replies.changed(claim_id, self.services.set_status(claim_id, status, reason=reason))
+
+        if status in _CONFIRM_STATUSES:
+            view = self.services.claim_view(claim_id)
+            return self._needs_yes(u, yes, f"write off claim {claim_id} ({replies.money_cents(view.balance_cents)} "
+                                   "balance)", [claim_id], apply)
+        return self._reply(u, apply(), claims=[claim_id])
+
+    def _on_assign(self, u: Understanding, yes: bool) -> ChatReply:
+        who = u.entities.assignee
+        if who is None:
+            raise NeedsClaim("to whom? e.g. \"give it to jordan\" or \"assign it to me\"")
+        user = self.services.user if who == "me" else who
+        if u.bulk:
+            ids, label = self._selection(u)
+            return self._bulk(u, yes, ids, "assign", user,
+                              f"give {replies.plural(len(ids), 'claim')} ({label}) to {user}")
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        result = self.services.assign(claim_id, user)
+        return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
+                           data={"kind": "change", "change": result})
+
+    def _bulk(self, u: Understanding, yes: bool, ids: list[str], action: str, value: Any, description: str,
+              reason: str | None = None) -> ChatReply:
+        if not ids:
+            raise NeedsClaim("no claims match that")
+        if len(ids) == 1 and action != "status":
+            self.session.set_focus(ids[0])
+
+        def apply() -> str:
+            result = self.services.bulk(ids, action, value, reason=reason)
+            return replies.bulk_done(description, result)
+
+        return self._needs_yes(u, yes, description, ids, apply)
+
+    # ------------------------------------------------------------------ reports
+
+    def _on_report(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        name = e.report or "kpis"
+        payer = e.payer_names[0] if len(e.payer_names) == 1 else None
+        if name == "aging":
+            data = self.services.aging(payer)
+            return self._reply(u, replies.aging(data), data={"kind": "report", "report": "aging", "aging": data})
+        raise NotFound(f"the {name} report is not available in this version; `aging` is")
+
+
+_CLAIM_LIKE = re.compile(r"^#?(?=.*\d)[a-z0-9][a-z0-9_\-]{2,}$")
+
+
+def _no_such_claim(u: Understanding) -> None:
+    """A claim id typed that the database does not hold: say so rather than act on another claim."""
+    typed = [w for w in u.ignored if _CLAIM_LIKE.match(w)]
+    if typed:
+        raise NotFound(f"no claim {typed[0].lstrip('#').upper()} on file")
+
+
+def _named_by_kind(mention: Any) -> bool:
+    """"medicaid", "commercial": every payer of a kind, not one named payer narrowed by its kind."""
+    return bool(mention.kind) and mention.phrase in vocabulary().payer_kinds
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    """"Humana Gold Plus HMO, denied, over 120 days, $1,000+" for headings and confirmations."""
+    parts: list[str] = []
+    parts += [p for p in filters.get("payers", ())]
+    parts += [k.replace("_", " ") for k in filters.get("payer_kinds", ())]
+    parts += [s.replace("_", " ") for s in (*filters.get("payer_statuses", ()), *filters.get("statuses", ()))]
+    parts += [c.replace("_", " ") for c in filters.get("categories", ())]
+    low, high = filters.get("min_age_days"), filters.get("max_age_days")
+    if low is not None and high is not None:
+        parts.append(f"{low}-{high} days")
+    elif low is not None:
+        parts.append(f"over {low} days")
+    elif high is not None:
+        parts.append(f"under {high} days")
+    low, high = filters.get("min_balance"), filters.get("max_balance")
+    if low is not None and high is not None:
+        parts.append(f"{replies.money_cents(low)}-{replies.money_cents(high)}")
+    elif low is not None:
+        parts.append(f"{replies.money_cents(low)}+")
+    elif high is not None:
+        parts.append(f"under {replies.money_cents(high)}")
+    return ", ".join(parts)
 
 
 def _payer_kind(u: Understanding) -> Any:

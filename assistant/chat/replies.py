@@ -84,12 +84,14 @@ def claims_of_patient(patient: PatientRef, rows: Sequence[Mapping[str, Any]], ch
     return f"{patient.name} also has {listed}{more}."
 
 
-def patient_choice(mention: str, candidates: Sequence[PatientRef], total: int) -> str:
+def patient_choice(mention: str, candidates: Sequence[PatientRef], total: int, example: str,
+                   interactive: bool) -> str:
     lines = [f"Which patient do you mean by \"{mention}\"?"]
     lines += [f"  {i}. {p.name} (account {p.account})" for i, p in enumerate(candidates, 1)]
     if total > len(candidates):
         lines.append(f"  ... and {total - len(candidates)} more; add a first name or an account")
-    lines.append("Answer with the number or the name.")
+    lines.append("Answer with the number or the name." if interactive
+                 else f"Ask again with the full name, e.g. \"{example}\".")
     return "\n".join(lines)
 
 
@@ -186,3 +188,102 @@ def not_understood(summary: str, suggestions: Sequence[str]) -> str:
     if suggestions:
         lines.append("Try: " + " | ".join(suggestions))
     return "\n".join(lines)
+
+
+def money_cents(cents: int) -> str:
+    return fmt(cents)
+
+
+# --------------------------------------------------------------------------- worklists
+
+_SHOWN_ROWS = 20
+
+
+def worklist(data: Mapping[str, Any], label: str) -> str:
+    rows = data["rows"]
+    head = (f"{label}: {plural(data['total_claims'], 'claim')}, {money(data['total_balance'])} open"
+            + (f" (first {len(rows)})" if data["total_claims"] > len(rows) else ""))
+    if not rows:
+        return f"{label}: no open claims match."
+    shown = rows[:_SHOWN_ROWS]
+    body = table(
+        [(r["rank"], r["claim_id"], r["patient"], r["payer"], r["age_days"], money(r["balance"]),
+          (r.get("category") or "").replace("_", " "), (r.get("next_action") or "").replace("_", " "),
+          r.get("deadline") or "") for r in shown],
+        ["#", "claim", "patient", "payer", "age", "balance", "category", "next", "deadline"],
+        right=(0, 4, 5),
+    )
+    more = f"\n... {len(rows) - len(shown)} more rows in this page" if len(rows) > len(shown) else ""
+    return f"{head}\n{body}{more}\nSay \"next\" to work them one by one."
+
+
+def patient_claims(patient: PatientRef, rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return f"{patient.name} has no claims on file."
+    body = table([(r["claim_id"], r["payer"], r["dos_from"], money(r["balance"]), r["status"], r["work_status"])
+                  for r in rows], ["claim", "payer", "dos", "balance", "payer status", "work"], right=(3,))
+    return f"{patient.name} ({patient.account}): {plural(len(rows), 'claim')}\n{body}"
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
+    level = f"level {draft['level']} " if draft.get("level") else ""
+    lines = [f"Drafted the {draft['template'].replace('_', ' ')} {level}appeal for claim {draft['claim_id']}:",
+             f"  {draft['path']}"]
+    if draft.get("deadline"):
+        lines.append(f"  send by {draft['deadline']}")
+    for ex in draft.get("excerpts", [])[:excerpts]:
+        text = " ".join(ex["text"].split())
+        lines.append(f"  quoted ({ex['type'].replace('_', ' ')} {ex['date']}): \"{text[:160]}"
+                     + ("...\"" if len(text) > 160 else "\""))
+    if len(draft.get("excerpts", [])) > excerpts:
+        lines.append(f"  ... {len(draft['excerpts']) - excerpts} more excerpts in the letter")
+    for gap in draft.get("gaps", []):
+        lines.append(f"  {'BLOCKING: ' if gap['blocking'] else 'missing: '}{gap['message']}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def _change_text(change: Mapping[str, Any]) -> str:
+    field = str(change["field"]).replace("_", " ")
+    if field == "note":
+        return "note added"
+    before = change.get("before") or "none"
+    return f"{field} {before} -> {change.get('after') or 'none'}"
+
+
+def changed(claim_id: str, result: Mapping[str, Any]) -> str:
+    changes = result.get("changes", [])
+    if not changes:
+        return f"Claim {claim_id}: nothing to change."
+    return f"Claim {claim_id}: " + "; ".join(_change_text(c) for c in changes) + "."
+
+
+def note_logged(claim_id: str, text: str, rep: str | None, reference: str | None,
+                result: Mapping[str, Any]) -> str:
+    details = ", ".join(x for x in (f"rep {rep}" if rep else "", f"ref {reference}" if reference else "") if x)
+    lines = [f"Logged on claim {claim_id}: \"{text}\"" + (f" ({details})" if details else "")]
+    if result.get("follow_up_date"):
+        lines.append(f"Follow-up {result['follow_up_date']}; work status {result['work_status']}.")
+    return "\n".join(lines)
+
+
+def bulk_done(description: str, result: Mapping[str, Any]) -> str:
+    return (f"Done: {description}. {plural(result['changed'], 'claim')} changed"
+            f" of {result['claims']}.")
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def aging(data: Mapping[str, Any]) -> str:
+    buckets = [b["label"] for b in data["buckets"]]
+    rows = [(p["payer"], *(money(b["balance"]) for b in p["buckets"]), money(p["total_balance"]))
+            for p in data["by_payer"]]
+    rows.append(("total", *(money(b["balance"]) for b in data["buckets"]), money(data["total_balance"])))
+    head = f"AR aging as of {data['today']}" + (f" for {data['payer']}" if data.get("payer") else "")
+    return head + "\n" + table(rows, ["payer", *buckets, "total"], right=range(1, len(buckets) + 2))

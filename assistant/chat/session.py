@@ -35,6 +35,7 @@ class PendingChoice:
 
 @dataclass
 class Session:
+    interactive: bool = True  # False: one message only (`ask`), nobody will answer a question
     focus: str | None = None
     worklist: list[str] = field(default_factory=list)
     worklist_label: str | None = None

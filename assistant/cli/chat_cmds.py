@@ -30,8 +30,9 @@ def ask(text: tuple[str, ...], yes: bool, as_json: bool) -> None:
       ar-assistant ask write off 20935 --yes
     """
     from assistant.chat.engine import ChatEngine
+    from assistant.chat.session import Session
 
-    reply = ChatEngine(services()).ask(" ".join(text), yes=yes)
+    reply = ChatEngine(services(), Session(interactive=False)).ask(" ".join(text), yes=yes)
     if as_json:
         emit_json(reply.as_dict())
         return
