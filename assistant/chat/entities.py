@@ -45,7 +45,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _REFERENCE = _rx(
     r"\b(?:call\s+)?(?:ref(?:erence)?|conf(?:irmation)?|ticket|case|call\s+id|icn|tracking)"
-    r"(?:\s*(?:number|num|no))?\.?\s*(?:#|:|is|was)?\s*#?\s*(?P<ref>(?=[a-z0-9\-]*\d)[a-z0-9][a-z0-9\-]*)\b"
+    r"(?:\s*(?:number|num|no))?\.?(?:\s*(?:#|:|is|was))*\s*(?P<ref>(?=[a-z0-9\-]*\d)[a-z0-9][a-z0-9\-]*)\b"
 )
 
 
@@ -196,7 +196,7 @@ _AGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", _rx(r"\b(?P<a>\d{1,4})\s*(?:-|to)\s*(?P<b>\d{1,4})\s*(?:" + _AGE_UNIT
                   + r"(?:\s+old)?|(?:day\s*)?bucket\b)")),
     ("last", _rx(r"\b(?:in\s+)?(?:the\s+)?(?P<which>last|past)\s+(?P<a>{N})\s*" + _AGE_UNIT)),
-    ("cmp", _rx(r"\b(?:" + _AGED + r"\s+)?(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>{N})\s*"
+    ("cmp", _rx(r"(?:\b|(?=[<>]))(?:" + _AGED + r"\s+)?(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>{N})\s*"
                 + _AGE_UNIT + r"(?:\s+old)?")),
     ("than", _rx(r"\b(?P<cmp>older|younger|newer)\s+th[ae]n\s+(?P<a>{N})\s*(?:" + _AGE_UNIT + r")?")),
     ("aged", _rx(r"\b(?:aged?|aging|ageing)\s+(?:(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX
@@ -314,8 +314,8 @@ _MONEY_MAX = (r"under|less\s+than|below|at\s+most|<=|<|up\s+to|no\s+more\s+than|
 _MONEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("between", re.compile(r"\b(?:between|from)\s+" + _amt("a") + r"\s*(?:and|to|-)\s*" + _amt("b"))),
     ("range", re.compile(r"(?<![\w.])" + _amt("a") + r"\s*(?:-|to)\s*" + _amt("b"))),
-    ("min", re.compile(r"(?:\b|(?<=[<>=]))(?P<cmp>" + _MONEY_MIN + r")\s*" + _amt("a"))),
-    ("max", re.compile(r"(?:\b|(?<=[<>=]))(?P<cmp>" + _MONEY_MAX + r")\s*" + _amt("a"))),
+    ("min", re.compile(r"(?:\b|(?=[<>]))(?P<cmp>" + _MONEY_MIN + r")\s*" + _amt("a"))),
+    ("max", re.compile(r"(?:\b|(?=[<>]))(?P<cmp>" + _MONEY_MAX + r")\s*" + _amt("a"))),
     ("more", re.compile(r"(?<![\w.])" + _amt("a") + r"\s*(?:\+|or\s+more|and\s+up|and\s+above|or\s+higher"
                         r"|plus|or\s+greater|or\s+over)")),
     ("less", re.compile(r"(?<![\w.])" + _amt("a") + r"\s*(?:or\s+less|and\s+under|or\s+below|or\s+under)")),
@@ -525,7 +525,7 @@ def _abbreviated_edge(m: re.Match[str], today: date) -> date:
 
 
 def _word_day(m: re.Match[str], today: date) -> date:
-    word = " ".join(m["w"].split())
+    word = " ".join(m["w"].split()).removeprefix("the ")
     shift = {"today": 0, "tonight": 0, "eod": 0, "end of day": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1,
              "tomorow": 1, "tommorow": 1, "tommorrow": 1, "day after tomorrow": 2, "yesterday": -1}
     return today + timedelta(days=shift[word])

@@ -34,7 +34,7 @@ def template_names(folders: Sequence[Path]) -> list[str]:
 
 
 def _word_fits(word: str, name_words: Sequence[str]) -> bool:
-    return any(word == w or (len(word) >= 4 and w.startswith(word))
+    return any(word == w or (len(word) >= 3 and w.startswith(word))
                or OSA.distance(word, w) <= allowed_edits(word) for w in name_words)
 
 
