@@ -100,6 +100,6 @@ def build_chat_db(conn: sqlite3.Connection, fillers: int = 120) -> None:
     post_denial(conn, "20941", "CO", "97", 195.0, remarks=["M15"], remit_date=days_ago(10))
     post_remit(conn, "20933", [("CO", "45", 40.0, 1), ("PR", "2", 20.0, 1)], paid={1: 40.0, 2: 55.0},
                remit_date=days_ago(20))
-    for n in range(0, 40, 3):
+    for n in range(0, min(fillers, 40), 3):
         post_denial(conn, f"3{n:04d}", "CO", ("50", "197", "29", "16", "18")[n % 5], 100.0,
                     remit_date=days_ago(30))

@@ -299,15 +299,15 @@ def index() -> PatientIndex:
     (["jones"], ["Smith-Jones, Pat"]),
 ])
 def test_patient_words(index: PatientIndex, words: list[str], names: list[str]) -> None:
-    found = index.match_words(words)
+    found, _ = index.match_words(words)
     top = found[0][1]
     assert [p.name for p, score in found if top - score < 5] == names
 
 
 def test_typos_and_prefixes_score_below_exact(index: PatientIndex) -> None:
-    exact = index.match_words(["rivera"])[0][1]
-    typo = index.match_words(["riviera"])
-    prefix = index.match_words(["riv"])
+    exact = index.match_words(["rivera"])[0][0][1]
+    typo, _ = index.match_words(["riviera"])
+    prefix, count = index.match_words(["riv"])
     assert typo[0][0].name == "Rivera, Maria" and typo[0][1] < exact
-    assert {p.name for p, _ in prefix} == {"Rivera, Maria", "Rivero, Mario"}
-    assert index.match_words(["xyzzy"]) == []
+    assert {p.name for p, _ in prefix} == {"Rivera, Maria", "Rivero, Mario"} and count == 2
+    assert index.match_words(["xyzzy"]) == ([], 0)

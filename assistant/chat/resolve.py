@@ -10,11 +10,12 @@ fast with 50,000 patients (rapidfuzz's full WRatio over every name would not).
 from __future__ import annotations
 
 import bisect
+import heapq
 import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -99,36 +100,45 @@ class PatientMatch:
         return [p for p, score in self.candidates if top - score < 5]
 
 
-@dataclass
-class _Hit:
-    score: float
-    roles: set[str] = field(default_factory=set)
+_LAST, _FIRST = 1, 2  # which part of the name a word matched
 
 
 class PatientIndex:
-    """Names of every patient, searchable by any word of the last or first name."""
+    """Names of every patient, searchable by any word of the last or first name.
+
+    Held as plain tuples of strings and ints (no object per patient), which the garbage
+    collector stops tracking: with 50,000 patients a full collection would otherwise walk
+    them all in the middle of a message.
+    """
 
     def __init__(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
-        self.patients: dict[int, PatientRef] = {}
-        self._last: dict[str, list[int]] = defaultdict(list)
-        self._first: dict[str, list[int]] = defaultdict(list)
-        for pk, account, last, first in rows:
-            self.patients[pk] = PatientRef(pk, account, last or "", first or "")
-            for token in name_tokens(last or ""):
-                self._last[token].append(pk)
-            for token in name_tokens(first or ""):
-                self._first[token].append(pk)
-        self._tokens = sorted(set(self._last) | set(self._first))
-        self._by_letter: dict[str, list[str]] = defaultdict(list)
+        self._rows: dict[int, tuple[str, str, str]] = {}
+        last: dict[str, list[int]] = defaultdict(list)
+        first: dict[str, list[int]] = defaultdict(list)
+        for pk, account, last_name, first_name in rows:
+            self._rows[pk] = (account, last_name or "", first_name or "")
+            for token in name_tokens(last_name or ""):
+                last[token].append(pk)
+            for token in name_tokens(first_name or ""):
+                first[token].append(pk)
+        self._last: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in last.items()}
+        self._first: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in first.items()}
+        self._tokens = tuple(sorted(set(self._last) | set(self._first)))
+        by_letter: dict[str, list[str]] = defaultdict(list)
         for token in self._tokens:
-            self._by_letter[token[0]].append(token)
+            by_letter[token[0]].append(token)
+        self._by_letter = {k: tuple(v) for k, v in by_letter.items()}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> PatientIndex:
         return cls(lookups.patient_names(conn))
 
     def __len__(self) -> int:
-        return len(self.patients)
+        return len(self._rows)
+
+    def patient(self, pk: int) -> PatientRef:
+        account, last, first = self._rows[pk]
+        return PatientRef(pk, account, last, first)
 
     def is_token(self, word: str) -> bool:
         return word in self._last or word in self._first
@@ -146,38 +156,51 @@ class PatientIndex:
                         for token in self._tokens[lo:min(hi, lo + 50)] if token not in seen)
         return hits
 
-    def _word_patients(self, word: str) -> dict[int, _Hit]:
-        out: dict[int, _Hit] = {}
+    def _word_patients(self, word: str) -> dict[int, tuple[float, int]]:
+        """pk -> (best score, roles: _LAST | _FIRST) for one typed word."""
+        out: dict[int, tuple[float, int]] = {}
         for token, score in self._token_hits(word):
-            for role, index in (("last", self._last), ("first", self._first)):
+            for role, index in ((_LAST, self._last), (_FIRST, self._first)):
                 for pk in index.get(token, ()):
-                    hit = out.get(pk)
-                    if hit is None or score > hit.score:
-                        out[pk] = _Hit(score, {role})
-                    elif score == hit.score:
-                        hit.roles.add(role)
+                    old = out.get(pk)
+                    if old is None or score > old[0]:
+                        out[pk] = (score, role)
+                    elif score == old[0]:
+                        out[pk] = (score, old[1] | role)
         return out
 
-    def match_words(self, words: Sequence[str]) -> list[tuple[PatientRef, float]]:
-        """Patients every word names (any order, "last, first" or "first last"), scored."""
+    def match_words(self, words: Sequence[str],
+                    limit: int | None = MAX_CANDIDATES) -> tuple[list[tuple[PatientRef, float]], int]:
+        """The best `limit` patients every word names (any order: "last, first" or "first
+        last"), scored, and how many matched in all."""
         per_word = [self._word_patients(w) for w in words]
         if not per_word or any(not hits for hits in per_word):
-            return []
+            return [], 0
         smallest = min(per_word, key=len)
-        scored = []
+        single = len(words) == 1
+        scored: list[tuple[float, int]] = []
         for pk in smallest:
-            if not all(pk in hits for hits in per_word):
-                continue
-            hits = [h[pk] for h in per_word]
-            score = sum(h.score for h in hits) / len(hits)
-            roles = set().union(*(h.roles for h in hits))
-            if len(words) == 1 and "last" not in roles:
-                score -= 10  # a lone first name is a weaker clue than a lone last name
-            if len(words) > 1 and {"last", "first"} <= roles:
-                score += 5
-            scored.append((self.patients[pk], score))
-        scored.sort(key=lambda item: (-item[1], item[0].last_name, item[0].first_name, item[0].pk))
-        return scored
+            total, roles = 0.0, 0
+            for hits in per_word:
+                hit = hits.get(pk)
+                if hit is None:
+                    break
+                total += hit[0]
+                roles |= hit[1]
+            else:
+                score = total / len(words)
+                if single and not roles & _LAST:
+                    score -= 10  # a lone first name is a weaker clue than a lone last name
+                if not single and roles == _LAST | _FIRST:
+                    score += 5
+                scored.append((score, pk))
+        rows = self._rows
+
+        def order(sp: tuple[float, int]) -> tuple[float, str, str, int]:
+            return -sp[0], rows[sp[1]][1], rows[sp[1]][2], sp[1]
+
+        best = sorted(scored, key=order) if limit is None else heapq.nsmallest(limit, scored, key=order)
+        return [(self.patient(pk), score) for score, pk in best], len(scored)
 
 
 def _name_word(word: Word) -> str:
@@ -213,67 +236,54 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
         return (text.isalpha() and len(text) >= 2 and not is_word(word.text)
                 and (len(text) >= 3 or index.is_token(text)))
 
-    best: tuple[float, int, list[Word], list[tuple[PatientRef, float]]] | None = None
+    best: tuple[float, int, list[Word], list[tuple[PatientRef, float]], int] | None = None
     for run in _name_runs(words, candidate):
         for size in range(len(run), 0, -1):
             for start in range(len(run) - size + 1):
                 part = run[start:start + size]
-                matches = index.match_words([_name_word(w) for w in part])
+                matches, total = index.match_words([_name_word(w) for w in part])
                 if matches and (best is None or (matches[0][1], size) > (best[0], best[1])):
-                    best = (matches[0][1], size, part, matches)
+                    best = (matches[0][1], size, part, matches, total)
             if best is not None and best[1] == size:
                 break
     if best is None:
         return None
-    _, _, part, matches = best
-    part, matches = _extend_with_vocabulary(words, part, matches, index, taken_words)
-    part, matches = _narrow_by_initial(words, part, matches, taken_words)
+    _, _, part, matches, total = best
+    if total > 1:
+        part, matches, total = _widen(words, part, matches, total, index, taken_words)
     scan.take(part[0].start, part[-1].end)
-    return PatientMatch(
-        mention=scan.typed(part[0].start, part[-1].end),
-        start=part[0].start,
-        end=part[-1].end,
-        candidates=tuple(matches[:MAX_CANDIDATES]),
-        total=len(matches),
-    )
+    return PatientMatch(mention=scan.typed(part[0].start, part[-1].end), start=part[0].start, end=part[-1].end,
+                        candidates=tuple(matches), total=total)
 
 
-def _extend_with_vocabulary(words: Sequence[Word], part: list[Word], matches: list[tuple[PatientRef, float]],
-                            index: PatientIndex,
-                            taken_words: Callable[[Word], bool]) -> tuple[list[Word], list[tuple[PatientRef, float]]]:
-    if len(matches) <= 1:
-        return part, matches
+Matches = list[tuple[PatientRef, float]]
+
+
+def _widen(words: Sequence[Word], part: list[Word], matches: Matches, total: int, index: PatientIndex,
+           taken_words: Callable[[Word], bool]) -> tuple[list[Word], Matches, int]:
+    """An ambiguous name takes in a neighbour that settles it: a capitalised vocabulary word
+    that completes an exact full name ("Mark Ortiz"), or an initial ("ortiz a", "L. Ortiz")."""
+    typed = [fold(w.text) for w in part]
     for neighbour_index in (part[0].index - 1, part[-1].index + 1):
         if not 0 <= neighbour_index < len(words):
             continue
         neighbour = words[neighbour_index]
-        if taken_words(neighbour) or not fold(neighbour.text).isalpha():
+        text = fold(neighbour.text)
+        if taken_words(neighbour) or not text.isalpha():
             continue
         wider = sorted([*part, neighbour], key=lambda w: w.index)
-        wider_matches = [(p, s) for p, s in index.match_words([fold(w.text) for w in wider]) if s >= EXACT]
-        if wider_matches:
-            return wider, wider_matches
-    return part, matches
-
-
-def _narrow_by_initial(words: Sequence[Word], part: list[Word], matches: list[tuple[PatientRef, float]],
-                       taken_words: Callable[[Word], bool]) -> tuple[list[Word], list[tuple[PatientRef, float]]]:
-    """"ortiz a": an initial next to an ambiguous name keeps the patients it fits."""
-    if len(matches) <= 1:
-        return part, matches
-    for neighbour_index in (part[-1].index + 1, part[0].index - 1):
-        if not 0 <= neighbour_index < len(words):
-            continue
-        neighbour = words[neighbour_index]
-        letter = fold(neighbour.text).rstrip(".")
-        if len(letter) != 1 or not letter.isalpha() or taken_words(neighbour):
-            continue
-        used = {fold(w.text) for w in part}
-        fitting = [(p, s) for p, s in matches
-                   if any(fold(n).startswith(letter) for n in (p.first_name, p.last_name) if fold(n) not in used)]
-        if fitting:
-            return sorted([*part, neighbour], key=lambda w: w.index), fitting
-    return part, matches
+        if len(text) == 1:
+            everyone, _ = index.match_words(typed, limit=None)
+            fitting = [(p, sc) for p, sc in everyone
+                       if any(fold(n).startswith(text) for n in (p.first_name, p.last_name) if fold(n) not in typed)]
+            if fitting:
+                return wider, fitting[:MAX_CANDIDATES], len(fitting)
+        elif neighbour.index > 0 and neighbour.original[:1].isupper():
+            exact, count = index.match_words([fold(w.text) for w in wider])
+            exact = [(p, sc) for p, sc in exact if sc >= EXACT]
+            if exact:
+                return wider, exact, len(exact) if count == len(exact) else count
+    return part, matches, total
 
 
 # --------------------------------------------------------------------------- payers

@@ -42,6 +42,7 @@ class Word:
     index: int
     joined: bool  # only spaces between this word and the one before
     bridged: bool  # only spaces and taken text between them ("get [20934] paid")
+    original: str  # as typed
 
 
 class Scan:
@@ -89,6 +90,7 @@ class Scan:
             gap = masked[previous_end:match.start()] if previous_end is not None else None
             joined = gap is not None and _SPACE.fullmatch(gap) is not None
             bridged = gap is not None and _BRIDGE.fullmatch(gap) is not None
-            words.append(Word(match.group(), match.start(), match.end(), len(words), joined, bridged))
+            words.append(Word(match.group(), match.start(), match.end(), len(words), joined, bridged,
+                              self.original[match.start():match.end()]))
             previous_end = match.end()
         return words
