@@ -25,28 +25,39 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.chat.engine import ChatEngine  # noqa: E402
-from assistant.chat.session import Session  # noqa: E402
-from assistant.ingest import ParsedBatch, write_batch  # noqa: E402
-from assistant.paths import Locations  # noqa: E402
-from assistant.services import Services  # noqa: E402
-from assistant.storage import transaction  # noqa: E402
-from tests.builders import CLINIC, OT, OTA, claim_record  # noqa: E402
-from tests.chat_fixtures import CHAT_PAYERS, build_chat_db  # noqa: E402
-from tests.conftest import TODAY  # noqa: E402
-from tests.test_chat_phrasings import PHRASINGS  # noqa: E402
+from assistant.chat.engine import ChatEngine
+from assistant.chat.session import Session
+from assistant.ingest import ParsedBatch, write_batch
+from assistant.paths import Locations
+from assistant.services import Services
+from assistant.storage import transaction
+from tests.builders import CLINIC, OT, OTA, claim_record
+from tests.chat_fixtures import CHAT_PAYERS, build_chat_db
+from tests.conftest import TODAY
+from tests.test_chat_phrasings import PHRASINGS
 
 READ_ONLY = frozenset({"claim", "explain", "next_action", "check", "units", "help", "unknown"})
-SURNAMES = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
-            "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
-            "Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill "
-            "Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Patel Kim Chen "
-            "Okafor Haddad Kowalski Novak Yamamoto Lindqvist Schneider Fischer Ivanova Mensah").split()
-GIVEN = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard "
-         "Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Nancy Matthew Betty Anthony Margaret "
-         "Donald Sandra Steven Ashley Paul Kimberly Andrew Emily Joshua Donna Kevin Michelle Brian Amanda "
-         "Yolanda Ingrid Tariq Priya Mei Ana Luis Jose Fatima Olga Kwame Aiko").split()
-SYLLABLES = "an ber ca del en for gan hol is ka lin mo nor ost pe ran sil tor ul van wes yor zel".split()
+SURNAMES = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
+    "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez",
+    "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen",
+    "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell",
+    "Carter", "Roberts", "Patel", "Kim", "Chen", "Okafor", "Haddad", "Kowalski", "Novak", "Yamamoto",
+    "Lindqvist", "Schneider", "Fischer", "Ivanova", "Mensah"
+)
+GIVEN = (
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+    "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles",
+    "Karen", "Daniel", "Nancy", "Matthew", "Betty", "Anthony", "Margaret", "Donald", "Sandra", "Steven",
+    "Ashley", "Paul", "Kimberly", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian",
+    "Amanda", "Yolanda", "Ingrid", "Tariq", "Priya", "Mei", "Ana", "Luis", "Jose", "Fatima", "Olga",
+    "Kwame", "Aiko"
+)
+SYLLABLES = (
+    "an", "ber", "ca", "del", "en", "for", "gan", "hol", "is", "ka", "lin", "mo", "nor", "ost", "pe",
+    "ran", "sil", "tor", "ul", "van", "wes", "yor", "zel"
+)
 
 
 def synthetic_name(rng: random.Random) -> tuple[str, str]:
@@ -76,8 +87,9 @@ def build(path: Path, patients: int) -> Services:
     for n in range(patients):
         last, first = synthetic_name(rng)
         for k in range(rng.randint(1, 3)):
+            dos = TODAY - timedelta(days=rng.randint(1, 400))
             batch.append(claim_record(f"B{n:06d}{k}", account=f"P{n:06d}", last=last, first=first,
-                                      payer=rng.choice(payers), dos=TODAY - timedelta(days=rng.randint(1, 400))))
+                                      payer=rng.choice(payers), dos=dos))
         if len(batch) >= 5000:
             flush()
     if batch:

@@ -144,7 +144,8 @@ class ChatEngine:
         """Apply now with `yes`; otherwise keep the change waiting for a "yes"."""
         if yes:
             return self._reply(u, apply(), claims=claims)
-        self.session.pending = PendingAction(u.intent, description, tuple(claims), u.entities.as_json(), apply)
+        self.session.pending = PendingAction(u.intent, description, tuple(claims), u.entities.as_json(),
+                                             apply)
         return self._reply(u, f"This will {description}. Say \"yes\" to go ahead (or run with --yes).",
                            claims=claims, needs_confirmation=True)
 
@@ -212,7 +213,8 @@ class ChatEngine:
         _no_such_claim(u)
         tips = suggestions(u.text, vocabulary(), list(u.ranking))
         summary = u.summary().removeprefix("intent unknown").lstrip("; ")
-        return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips), suggestions=tips)
+        return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips),
+                           suggestions=tips)
 
     def _on_claim(self, u: Understanding, yes: bool) -> ChatReply:
         claim_id, target = self._one(u)
@@ -262,7 +264,8 @@ class ChatEngine:
         if u.bulk and not (e.claim_ids or e.patient):
             data = self.services.check(None)
             ids = [r["claim_id"] for r in data["results"]]
-            return self._reply(u, replies.check_report(data, None), claims=ids, data={"kind": "check", "check": data})
+            return self._reply(u, replies.check_report(data, None), claims=ids,
+                               data={"kind": "check", "check": data})
         claim_id, target = self._one(u)
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
@@ -276,7 +279,8 @@ class ChatEngine:
             raise NeedsClaim("say the codes and their minutes, e.g. \"97530 for 38 minutes and 97110 for 8\"")
         payer = e.payer_names[0] if len(e.payer_names) == 1 else None
         claims: list[str] = []
-        if payer is None and (e.claim_ids or u.focus) and (target := self._target(u, required=False)).claim_ids:
+        target = self._target(u, required=False) if payer is None and (e.claim_ids or u.focus) else None
+        if target is not None and target.claim_ids:
             claims = target.claim_ids[:1]
             payer = self.services.claim_view(claims[0]).payer.name
         data = self.services.units(e.minutes, payer=payer)
@@ -326,7 +330,8 @@ class ChatEngine:
             return [r["claim_id"] for r in data["rows"]], _describe(filters)
         if self.session.worklist:
             return list(self.session.worklist), self.session.worklist_label or "the current worklist"
-        raise NeedsClaim("which claims? Name a filter (\"all humana claims over 120 days\") or show a worklist first")
+        raise NeedsClaim("which claims? Name a filter (\"all humana claims over 120 days\") or show a "
+                         "worklist first")
 
     def _on_worklist(self, u: Understanding, yes: bool) -> ChatReply:
         e = u.entities
@@ -343,7 +348,8 @@ class ChatEngine:
             label = data["worklist"]
         ids = [r["claim_id"] for r in data["rows"]]
         self.session.show_worklist(ids, label)
-        return self._reply(u, replies.worklist(data, label), claims=ids, data={"kind": "worklist", "worklist": data})
+        return self._reply(u, replies.worklist(data, label), claims=ids,
+                           data={"kind": "worklist", "worklist": data})
 
     def _patient_list(self, u: Understanding) -> ChatReply:
         match = u.entities.patient
@@ -364,7 +370,8 @@ class ChatEngine:
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
         draft = self.services.draft_appeal(claim_id, template=u.entities.template)
-        return self._reply(u, replies.appeal_drafted(draft), claims=[claim_id], data={"kind": "appeal", "appeal": draft})
+        return self._reply(u, replies.appeal_drafted(draft), claims=[claim_id],
+                           data={"kind": "appeal", "appeal": draft})
 
     # ------------------------------------------------------------------ changes
 
@@ -373,7 +380,8 @@ class ChatEngine:
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
         e = u.entities
-        result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference, follow_up=e.date)
+        result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference,
+                                    follow_up=e.date)
         status = e.work_status
         if status is not None and status not in _CONFIRM_STATUSES:
             result = self.services.set_status(claim_id, status)
@@ -383,11 +391,13 @@ class ChatEngine:
     def _on_follow_up(self, u: Understanding, yes: bool) -> ChatReply:
         day = u.entities.date
         if day is None:
-            raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or \"follow up in 2 weeks\"")
+            raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or "
+                             "\"follow up in 2 weeks\"")
         if u.bulk:
             ids, label = self._selection(u)
-            return self._bulk(u, yes, ids, "follow_up", day, f"set the follow-up of {replies.plural(len(ids), 'claim')} "
-                              f"({label}) to {day.isoformat()}")
+            return self._bulk(u, yes, ids, "follow_up", day,
+                              f"set the follow-up of {replies.plural(len(ids), 'claim')} ({label}) to "
+                              f"{day.isoformat()}")
         claim_id, target = self._one(u)
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
@@ -416,8 +426,9 @@ class ChatEngine:
 
         if status in _CONFIRM_STATUSES:
             view = self.services.claim_view(claim_id)
-            return self._needs_yes(u, yes, f"write off claim {claim_id} ({replies.money_cents(view.balance_cents)} "
-                                   "balance)", [claim_id], apply)
+            balance = replies.money_cents(view.balance_cents)
+            description = f"write off claim {claim_id} ({balance} balance)"
+            return self._needs_yes(u, yes, description, [claim_id], apply)
         return self._reply(u, apply(), claims=[claim_id])
 
     def _on_assign(self, u: Understanding, yes: bool) -> ChatReply:
@@ -457,7 +468,8 @@ class ChatEngine:
         payer = e.payer_names[0] if len(e.payer_names) == 1 else None
         if name == "aging":
             data = self.services.aging(payer)
-            return self._reply(u, replies.aging(data), data={"kind": "report", "report": "aging", "aging": data})
+            return self._reply(u, replies.aging(data),
+                               data={"kind": "report", "report": "aging", "aging": data})
         raise NotFound(f"the {name} report is not available in this version; `aging` is")
 
 
@@ -545,7 +557,9 @@ def _pick_patient(text: str, candidates: tuple[PatientRef, ...]) -> PatientRef |
     for p in candidates:
         if any(w == p.account.lower() for w in words):
             return p
-    fits = [p for p in candidates
-            if all(any(w == part or part.startswith(w) for part in fold(f"{p.last_name} {p.first_name}").split())
-                   for w in words)]
-    return fits[0] if len(fits) == 1 else None
+    def fits(p: PatientRef) -> bool:
+        parts = fold(f"{p.last_name} {p.first_name}").split()
+        return all(any(w == part or part.startswith(w) for part in parts) for w in words)
+
+    fitting = [p for p in candidates if fits(p)]
+    return fitting[0] if len(fitting) == 1 else None

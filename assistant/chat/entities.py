@@ -148,8 +148,10 @@ def extract_minutes(scan: Scan, is_cpt: Callable[[str], bool], units_asked: bool
     found: list[tuple[re.Match[str], bool]] = []
     first_code = re.search(r"\b" + _CPT + r"\b", scan.masked)
     first_minutes = re.search(r"\b\d{1,3}\s*" + _MIN_UNIT, scan.masked)
-    code_first = first_code is not None and (first_minutes is None or first_code.start() < first_minutes.start())
-    order = (_CODE_THEN_MINUTES, _MINUTES_THEN_CODE) if code_first else (_MINUTES_THEN_CODE, _CODE_THEN_MINUTES)
+    code_first = first_code is not None and (first_minutes is None
+                                             or first_code.start() < first_minutes.start())
+    order = ((_CODE_THEN_MINUTES, _MINUTES_THEN_CODE) if code_first
+             else (_MINUTES_THEN_CODE, _CODE_THEN_MINUTES))
     for pattern in order:
         for match in scan.finditer(pattern):
             code = match.group("code").upper()
@@ -188,7 +190,7 @@ _AGE_MAX = (r"under|less\s+than|fewer\s+than|below|within|at\s+most|younger\s+th
 _AGED = r"(?:aged?|aging|ageing|age|older|old)"
 # Aging-bucket edges: a bare "over 90" in AR speech is days, not dollars.
 _BUCKET_EDGES = frozenset({30, 45, 60, 90, 120, 150, 180, 270, 365})
-_MONEY_WORDS = re.compile(r"\$|\bdollars?\b|\bbucks\b|\bbalances?\b|\bowed?\b|\bowing\b|\bamounts?\b|\bcharges?\b")
+_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|bucks|balances?|owed?|owing|amounts?|charges?)\b")
 
 _AGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("between", _rx(r"\b(?:" + _AGED + r"\s+)?(?:between|from)\s+(?P<a>{N})\s*(?:" + _AGE_UNIT2
@@ -196,18 +198,18 @@ _AGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", _rx(r"\b(?P<a>\d{1,4})\s*(?:-|to)\s*(?P<b>\d{1,4})\s*(?:" + _AGE_UNIT
                   + r"(?:\s+old)?|(?:day\s*)?bucket\b)")),
     ("last", _rx(r"\b(?:in\s+)?(?:the\s+)?(?P<which>last|past)\s+(?P<a>{N})\s*" + _AGE_UNIT)),
-    ("cmp", _rx(r"(?:\b|(?=[<>]))(?:" + _AGED + r"\s+)?(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>{N})\s*"
-                + _AGE_UNIT + r"(?:\s+old)?")),
+    ("cmp", _rx(r"(?:\b|(?=[<>]))(?:" + _AGED + r"\s+)?(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX
+                + r")\s*(?P<a>{N})\s*" + _AGE_UNIT + r"(?:\s+old)?")),
     ("than", _rx(r"\b(?P<cmp>older|younger|newer)\s+th[ae]n\s+(?P<a>{N})\s*(?:" + _AGE_UNIT + r")?")),
     ("aged", _rx(r"\b(?:aged?|aging|ageing)\s+(?:(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX
                  + r")\s*)?(?P<a>\d{1,4})\s*(?:" + _AGE_UNIT + r")?(?P<plus>\s*\+|\s+or\s+more|\s+plus)?")),
     ("old", _rx(r"\b(?P<a>{N})\s*" + _AGE_UNIT + r"\s+(?P<how>old|or\s+older|and\s+older|or\s+more|and\s+up"
                 r"|plus|or\s+over|past\s+due|in\s+a/?r|or\s+less|or\s+younger|or\s+newer|or\s+under)\b")),
-    ("period", _rx(r"\b(?:(?P<prep>from|in|during|billed|for|of|since)\s+)?(?:the\s+)?(?P<which>last|previous|this|past)"
-                   r"\s+(?P<period>month|week|year)\b(?:'s)?")),
+    ("period", _rx(r"\b(?:(?P<prep>from|in|during|billed|for|of|since)\s+)?(?:the\s+)?"
+                   r"(?P<which>last|previous|this|past)\s+(?P<period>month|week|year)\b(?:'s)?")),
     ("plus", _rx(r"(?<![$\d.,])\b(?P<a>\d{1,4})\s*\+\s*(?:" + _AGE_UNIT + r"(?:\s+old)?)?")),
-    ("bare", _rx(r"\b(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>\d{2,3})\b(?!\s*(?:k\b|thousand|grand|"
-                 r"dollars?|bucks|\.\d|,\d|%|\+))")),
+    ("bare", _rx(r"\b(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>\d{2,3})\b"
+                 r"(?!\s*(?:k\b|thousand|grand|dollars?|bucks|\.\d|,\d|%|\+))")),
 )
 
 
@@ -300,7 +302,8 @@ def extract_age(scan: Scan, today: date) -> tuple[int | None, int | None]:
 
 # --------------------------------------------------------------------------- money
 
-_AMT = r"(?P<{g}d>\$\s*)?(?P<{g}>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(?P<{g}c>\d{{1,2}}))?\s*(?P<{g}k>k\b|thousand|grand|m\b|mil\b|million)?(?:\s*(?:dollars?|bucks))?"
+_AMT = (r"(?P<{g}d>\$\s*)?(?P<{g}>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(?P<{g}c>\d{{1,2}}))?"
+        r"\s*(?P<{g}k>k\b|thousand|grand|m\b|mil\b|million)?(?:\s*(?:dollars?|bucks))?")
 
 
 def _amt(g: str) -> str:
@@ -320,8 +323,8 @@ _MONEY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"|plus|or\s+greater|or\s+over)")),
     ("less", re.compile(r"(?<![\w.])" + _amt("a") + r"\s*(?:or\s+less|and\s+under|or\s+below|or\s+under)")),
 )
-_WORD_AMOUNT = _rx(r"(?:(?P<cmp>" + _MONEY_MIN + "|" + _MONEY_MAX + r")\s+)(?P<n>{N})\s+(?P<scale>hundred|thousand|grand)"
-                   r"(?:\s+dollars?)?\b")
+_WORD_AMOUNT = _rx(r"(?:(?P<cmp>" + _MONEY_MIN + "|" + _MONEY_MAX + r")\s+)(?P<n>{N})\s+"
+                   r"(?P<scale>hundred|thousand|grand)(?:\s+dollars?)?\b")
 _SCALE = {"k": 1000, "thousand": 1000, "grand": 1000, "m": 1_000_000, "mil": 1_000_000,
           "million": 1_000_000}
 
@@ -562,8 +565,8 @@ _DATE_RULES: tuple[DateRule, ...] = (
      _named_month),
     (re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH
                 + r"(?:\b,?\s*(?P<y>\d{4})\b)?(?![a-z])"), _named_month),
-    (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:day\s+)?of\s+(?:the\s+)?(?P<which>next|this|following|coming"
-                r"|current)?\s*month\b"), _ordinal_of_month),
+    (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:day\s+)?of\s+(?:the\s+)?"
+                r"(?P<which>next|this|following|coming|current)?\s*month\b"), _ordinal_of_month),
     (re.compile(r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle|mid)(?:\s+of|-)?\s+(?:the\s+)?"
                 r"(?P<which>this|next|following)?\s*(?P<period>month|week|year)\b"), _edge),
     (re.compile(r"\beo(?P<p>[mwy])\b"), _abbreviated_edge),
@@ -607,8 +610,8 @@ def extract_date(scan: Scan, today: date) -> date | None:
 _GROUPED_CODE = re.compile(r"\b(?P<group>co|pr|oa|pi|cr)(?P<sep>\s*[-:/]\s*|\s+|)(?P<code>[a-z]?\d{1,3})\b")
 _REMARK = re.compile(r"\b(?P<code>ma\d{2,3}|m\d{1,3}|n\d{1,4})\b")
 _LETTER_CARC = re.compile(r"\b(?P<code>[a-z]\d{1,2})\b")
-_CUED_CARC = re.compile(r"\b(?:carc|rarc|reason\s+code|denial\s+code|adj(?:ustment)?\s+code|remark\s+code|code"
-                        r"|reason)s?\s*(?:#|:)?\s*(?P<code>[a-z]{0,2}\d{1,4})\b")
+_CUED_CARC = re.compile(r"\b(?:carc|rarc|reason\s+code|denial\s+code|adj(?:ustment)?\s+code|remark\s+code"
+                        r"|code|reason)s?\s*(?:#|:)?\s*(?P<code>[a-z]{0,2}\d{1,4})\b")
 _BARE_NUMBER = re.compile(r"(?<![\w$.,])(?P<code>\d{1,3})(?![\w%]|\.\d|,\d)")
 _EXPLAIN_WORDS = re.compile(r"\b(?:mean|means|meaning|explain|carc|what\s+is|what's|whats|stand\s+for)\b")
 

@@ -44,7 +44,8 @@ def template_resolver(names: Sequence[str]) -> Callable[[str], str | None]:
     split = {name: fold(name).replace("-", "_").split("_") for name in names}
 
     def resolve(text: str) -> str | None:
-        words = [w for w in fold(text).replace("-", " ").replace("_", " ").split() if w not in _TEMPLATE_NOISE]
+        words = [w for w in fold(text).replace("-", " ").replace("_", " ").split()
+                 if w not in _TEMPLATE_NOISE]
         if not words:
             return None
         joined = "_".join(words)

@@ -191,7 +191,8 @@ def _phrase_table(phrases: Iterable[str]) -> dict[str, str]:
     return {p: p for p in phrases}
 
 
-def understand(text: str, knowledge: Knowledge, today: date, vocab: Vocabulary | None = None) -> Understanding:
+def understand(text: str, knowledge: Knowledge, today: date,
+               vocab: Vocabulary | None = None) -> Understanding:
     """Intent and entities of one message; never raises for what a person may type."""
     vocab = vocab or vocabulary()
     known = vocab.known_words

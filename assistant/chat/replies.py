@@ -67,8 +67,9 @@ def claim_summary(data: Mapping[str, Any], where: str = "") -> str:
         mods = "-".join(ln["modifiers"])
         codes = f"{ln['code']}{'-' + mods if mods else ''}"
         detail = "  ".join(x for x in (adj, remarks) if x)
-        lines.append(f"  {ln['line']}. {codes} x{ln['units']:g} {money(ln['charge'])}"
-                     f"{'  paid ' + money(ln['paid']) if ln['paid'] else ''}{'  ' + detail if detail else ''}")
+        paid = f"  paid {money(ln['paid'])}" if ln["paid"] else ""
+        lines.append(f"  {ln['line']}. {codes} x{ln['units']:g} {money(ln['charge'])}{paid}"
+                     + (f"  {detail}" if detail else ""))
     claim_level = " ".join([*(f"{a['group']}-{a['code']}" for a in data["adjustments"]), *data["remarks"]])
     if claim_level:
         lines.append(f"  claim level: {claim_level}")
@@ -144,8 +145,8 @@ def assessment(claim_id: str, data: Mapping[str, Any], codes: Sequence[Mapping[s
 def next_steps(claim_id: str, data: Mapping[str, Any]) -> str:
     if not data.get("actions"):
         return f"Claim {claim_id}: nothing to do now."
-    lines = [f"Claim {claim_id}" + (f" ({data['category'].replace('_', ' ')})" if data.get("category") else "")
-             + ": next steps"]
+    category = f" ({data['category'].replace('_', ' ')})" if data.get("category") else ""
+    lines = [f"Claim {claim_id}{category}: next steps"]
     lines += actions_lines(data, limit=5)
     if data.get("deadline"):
         lines.append(f"Deadline {data['deadline']} ({(data.get('deadline_kind') or '').replace('_', ' ')})")
@@ -220,8 +221,9 @@ def worklist(data: Mapping[str, Any], label: str) -> str:
 def patient_claims(patient: PatientRef, rows: Sequence[Mapping[str, Any]]) -> str:
     if not rows:
         return f"{patient.name} has no claims on file."
-    body = table([(r["claim_id"], r["payer"], r["dos_from"], money(r["balance"]), r["status"], r["work_status"])
-                  for r in rows], ["claim", "payer", "dos", "balance", "payer status", "work"], right=(3,))
+    body = table([(r["claim_id"], r["payer"], r["dos_from"], money(r["balance"]), r["status"],
+                   r["work_status"]) for r in rows],
+                 ["claim", "payer", "dos", "balance", "payer status", "work"], right=(3,))
     return f"{patient.name} ({patient.account}): {plural(len(rows), 'claim')}\n{body}"
 
 
@@ -230,8 +232,8 @@ def patient_claims(patient: PatientRef, rows: Sequence[Mapping[str, Any]]) -> st
 
 def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
     level = f"level {draft['level']} " if draft.get("level") else ""
-    lines = [f"Drafted the {draft['template'].replace('_', ' ')} {level}appeal for claim {draft['claim_id']}:",
-             f"  {draft['path']}"]
+    template = draft["template"].replace("_", " ")
+    lines = [f"Drafted the {template} {level}appeal for claim {draft['claim_id']}:", f"  {draft['path']}"]
     if draft.get("deadline"):
         lines.append(f"  send by {draft['deadline']}")
     for ex in draft.get("excerpts", [])[:excerpts]:
@@ -265,7 +267,8 @@ def changed(claim_id: str, result: Mapping[str, Any]) -> str:
 
 def note_logged(claim_id: str, text: str, rep: str | None, reference: str | None,
                 result: Mapping[str, Any]) -> str:
-    details = ", ".join(x for x in (f"rep {rep}" if rep else "", f"ref {reference}" if reference else "") if x)
+    details = ", ".join(x for x in (f"rep {rep}" if rep else "", f"ref {reference}" if reference else "")
+                        if x)
     lines = [f"Logged on claim {claim_id}: \"{text}\"" + (f" ({details})" if details else "")]
     if result.get("follow_up_date"):
         lines.append(f"Follow-up {result['follow_up_date']}; work status {result['work_status']}.")

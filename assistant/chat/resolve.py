@@ -147,7 +147,8 @@ class PatientIndex:
         """Name tokens a typed word may be: itself; else typos and prefixes."""
         if word in self._last or word in self._first:
             return [(word, EXACT)]
-        hits = [(token, EXACT - 8 * dist) for token, dist in close_words(word, self._by_letter.get(word[0], ()))]
+        same_letter = self._by_letter.get(word[0], ())
+        hits = [(token, EXACT - 8 * dist) for token, dist in close_words(word, same_letter)]
         if len(word) >= 3:
             lo = bisect.bisect_left(self._tokens, word)
             hi = bisect.bisect_left(self._tokens, word + "\uffff", lo)
@@ -252,8 +253,9 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
     if total > 1:
         part, matches, total = _widen(words, part, matches, total, index, taken_words)
     scan.take(part[0].start, part[-1].end)
-    return PatientMatch(mention=scan.typed(part[0].start, part[-1].end), start=part[0].start, end=part[-1].end,
-                        candidates=tuple(matches), total=total)
+    start, end = part[0].start, part[-1].end
+    return PatientMatch(mention=scan.typed(start, end), start=start, end=end, candidates=tuple(matches),
+                        total=total)
 
 
 Matches = list[tuple[PatientRef, float]]
@@ -275,7 +277,8 @@ def _widen(words: Sequence[Word], part: list[Word], matches: Matches, total: int
         if len(text) == 1:
             everyone, _ = index.match_words(typed, limit=None)
             fitting = [(p, sc) for p, sc in everyone
-                       if any(fold(n).startswith(text) for n in (p.first_name, p.last_name) if fold(n) not in typed)]
+                       if any(fold(n).startswith(text) for n in (p.first_name, p.last_name)
+                              if fold(n) not in typed)]
             if fitting:
                 return wider, fitting[:MAX_CANDIDATES], len(fitting)
         elif neighbour.index > 0 and neighbour.original[:1].isupper():
@@ -354,8 +357,9 @@ class PayerIndex:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, vocab: Vocabulary) -> PayerIndex:
-        return cls([(PayerRef(pk, name, kind), aliases) for pk, name, kind, aliases in lookups.payer_names(conn)],
-                   vocab)
+        payers = [(PayerRef(pk, name, kind), aliases)
+                  for pk, name, kind, aliases in lookups.payer_names(conn)]
+        return cls(payers, vocab)
 
     def _refs(self, pks: Iterable[int]) -> tuple[PayerRef, ...]:
         return tuple(sorted((self.payers[pk] for pk in pks), key=lambda r: r.name))

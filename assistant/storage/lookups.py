@@ -38,5 +38,5 @@ def claim_ids_among(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[str
 
 def assignees(conn: sqlite3.Connection) -> dict[str, str]:
     """People claims are assigned to: lower-case name -> as stored."""
-    return {r[0].lower(): r[0] for r in
-            conn.execute("SELECT DISTINCT assignee FROM claims WHERE assignee IS NOT NULL AND assignee != ''")}
+    rows = conn.execute("SELECT DISTINCT assignee FROM claims WHERE assignee IS NOT NULL AND assignee != ''")
+    return {r[0].lower(): r[0] for r in rows}
