@@ -53,11 +53,13 @@ def score_intents(cues: Iterable[str], entities: Collection[str], vocab: Vocabul
     return [s for *_, s in sorted(scores, key=lambda t: (t[0], t[1]))]
 
 
-def choose_intent(ranking: list[IntentScore], entities: Collection[str], navigation: str | None) -> str:
-    """The intent to act on; "unknown" when nothing in the message is clear enough."""
+def choose_intent(ranking: list[IntentScore], entities: Collection[str], navigation: str | None,
+                  focus: bool = False) -> str:
+    """The intent to act on; "unknown" when nothing in the message is clear enough. Without a
+    sure cue, a message about a claim ("next", "this one", "20931", "Ortiz") shows the claim."""
     if ranking and ranking[0].score >= MIN_SCORE:
         return ranking[0].intent
-    if navigation:
+    if navigation or focus:
         return "claim"
     if "claim_id" in entities or "patient" in entities:
         return "claim"
