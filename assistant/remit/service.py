@@ -54,6 +54,10 @@ def _import(conn: sqlite3.Connection, path: Path, user: str, strict: bool) -> di
         with transaction(conn):
             import_pk = record_import(conn, KIND, digest, name, read.claims, {})
             posting = post_remittances(conn, read, import_file_pk=import_pk, user=user)
+            if posting.claim_pks:  # a payment or a new denial decides an appeal sent before it
+                from assistant.letters.appeals import settle_from_remittances
+
+                settle_from_remittances(conn, user, posting.claim_pks)
             result = _summary(read, imbalances, posting)
             conn.execute("UPDATE import_files SET summary = ? WHERE pk = ?",
                          (_stored_summary(result), import_pk))
