@@ -100,6 +100,16 @@ def test_units_use_the_payer_rule(engine: ChatEngine) -> None:
     assert "97110 x1, 97140 x1" in per_code.reply and "per code" in per_code.reply
 
 
+def test_appeal_drafts_the_letter_and_records_it(engine: ChatEngine, chat: Services) -> None:
+    reply = engine.ask("appeal 20931 with the maintenance template")
+    assert reply.intent == "appeal" and reply.claims == ["20931"]
+    assert reply.data is not None
+    path = Path(reply.data["appeal"]["path"])
+    assert path.exists() and path.suffix == ".docx" and str(path) in reply.reply
+    assert "maintenance therapy" in reply.reply
+    assert any(a["kind"].startswith("appeal") for a in chat.history("20931"))
+
+
 def test_check_one_claim(engine: ChatEngine) -> None:
     reply = engine.ask("check 20940")
     assert reply.intent == "check" and reply.claims == ["20940"]

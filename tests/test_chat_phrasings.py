@@ -154,6 +154,12 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("what now", "next_action", {}),
     # ------------------------------------------------------------------ appeal
     ("appeal 20931", "appeal", {"claim_id": "20931"}),
+    ("appeal 20931 with the maintenance template", "appeal", {"claim_id": "20931", "template": "maintenance_therapy"}),
+    ("draft appeal 20938 using the medical necessity template", "appeal",
+     {"claim_id": "20938", "template": "medical_necessity"}),
+    ("use the timely filing letter for 20935", "appeal", {"claim_id": "20935", "template": "timely_filing"}),
+    ("appeal it with the cob template", "appeal", {"template": "coordination_of_benefits"}),
+    ("appeal 20932, template: authorization", "appeal", {"claim_id": "20932", "template": "authorization"}),
     ("apeal 20931 pls", "appeal", {"claim_id": "20931"}),
     ("draft an appeal for Ortiz Ana", "appeal", {"patient": "Ortiz, Ana"}),
     ("write an appeal letter for 20932", "appeal", {"claim_id": "20932"}),
@@ -314,7 +320,7 @@ def test_every_entity_is_covered() -> None:
     keys = {key for _, _, expected in PHRASINGS for key in expected}
     assert {"claim_id", "patient", "payer", "payer_kind", "min_age_days", "max_age_days", "min_balance",
             "max_balance", "category", "codes", "date", "reference", "rep", "status", "minutes", "report",
-            "limit", "assignee"} <= keys
+            "limit", "assignee", "template"} <= keys
 
 
 def test_parsing_speed(engine: ChatEngine) -> None:

@@ -3,7 +3,7 @@ the code tables and the template folders."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +38,21 @@ def _word_fits(word: str, name_words: Sequence[str]) -> bool:
                or OSA.distance(word, w) <= allowed_edits(word) for w in name_words)
 
 
-def template_resolver(names: Sequence[str]) -> Callable[[str], str | None]:
-    """A function from typed words ("maintenance", "med necessity") to the one template they
-    name, or None when they name none or several."""
+def template_resolver(names: Sequence[str],
+                      categories: Mapping[str, str] | None = None) -> Callable[[str], str | None]:
+    """A function from typed words ("maintenance", "med necessity", "cob") to the one template
+    they name, or None when they name none or several. `categories` (phrase -> category)
+    lets a category's other names find the template named after it."""
     split = {name: fold(name).replace("-", "_").split("_") for name in names}
 
     def resolve(text: str) -> str | None:
+        named = by_name(text)
+        if named is not None:
+            return named
+        category = (categories or {}).get(" ".join(fold(text).replace("-", " ").split()))
+        return category if category in split else None
+
+    def by_name(text: str) -> str | None:
         words = [w for w in fold(text).replace("-", " ").replace("_", " ").split()
                  if w not in _TEMPLATE_NOISE]
         if not words:
@@ -68,6 +77,6 @@ def load_knowledge(services: Services) -> Knowledge:
         claim_ids=lambda tokens: lookups.claim_ids_among(conn, tokens),
         codes=CodeBook(is_carc=lambda c: carc(c) is not None, is_rarc=lambda c: rarc(c) is not None),
         is_cpt=lambda c: cpt(c) is not None,
-        template=template_resolver(template_names(services.locations.templates_dirs)),
+        template=template_resolver(template_names(services.locations.templates_dirs), vocab.categories),
         assignees=lookups.assignees(conn),
     )
