@@ -242,7 +242,10 @@ def understand(text: str, knowledge: Knowledge, today: date,
     ignored = tuple(w.text for w in scan.words() if w.text not in known)
     present = e.present() | ({"bulk"} if bulk else set())
     ranking = score_intents(cues, present, vocab)
-    intent = "help" if not words_now or answer == "help" else choose_intent(ranking, present, navigation, focus)
+    if not words_now or answer == "help":
+        intent = "help"
+    else:
+        intent = choose_intent(ranking, present, navigation, focus)
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,
                          navigation=navigation, bulk=bulk, answer=answer if answer in ("yes", "no") else None,
                          ignored=ignored)
