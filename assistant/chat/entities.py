@@ -60,6 +60,7 @@ def extract_reference(scan: Scan) -> str | None:
 _NAME = r"[a-z][a-z'\-]*"
 _REP = re.compile(
     r"\b(?:(?:talked|spoke|spoken|speaking|talking|chatted)\s+(?:to|with|w/)"
+    r"(?:\s+(?:the\s+|a\s+)?(?:rep|representative|agent)(?:\s+named)?)?"
     r"|(?:rep|representative|agent)(?:'s\s+name)?(?:\s+(?:was|is|named))?\s*[:\-]?"
     r"|per)\s+(?P<first>" + _NAME + r")(?:\s+(?P<second>" + _NAME + r"|[a-z]\.))?"
 )
@@ -88,38 +89,77 @@ def extract_rep(scan: Scan, is_word: Callable[[str], bool]) -> str | None:
     return None
 
 
-_ASSIGN = re.compile(
-    r"\b(?:re-?assign(?:ed)?|assign(?:ed)?|give|hand(?:\s+(?:it\s+)?(?:off|over))?|pass|transfer"
-    r"|route)\b(?P<between>[^.;!?]{0,60}?)\bto\s+(?P<who>[a-z][a-z0-9._'\-]*)"
+_WHO = r"(?P<who>[a-z][a-z0-9._\-]*)"
+_ASSIGN_PATTERNS = (
+    # "give 20931 to jordan", "assign it to me", "hand 20932 off to priya"
+    re.compile(r"\b(?:re-?assign|assign|give|hand(?:\s+(?:it\s+)?(?:off|over))?|pass|transfer|route|send|put)\b"
+               r"(?P<between>[^.;!?]{0,60}?)\bto\s+" + _WHO + r"\b(?!')"),
+    # "put 20940 on sam's desk"
+    re.compile(r"\b(?:on|to|in)\s+" + _WHO + r"'s\s+(?:desk|plate|list|queue|worklist|pile)\b"),
+    # "jordan should take 20935"
+    re.compile(r"\b" + _WHO + r"\s+(?:should|can|could|will|needs?\s+to|is\s+going\s+to)\s+"
+               r"(?:take|work|handle|own|pick\s+up)\b"),
+    # "assign jordan 20931", "assign me 20931"
+    re.compile(r"\b(?:re-?assign|assign)\s*:?\s+" + _WHO + r"\b"),
 )
-_ASSIGN_DIRECT = re.compile(r"\b(?:re-?assign|assign|owner)\s*:?\s+(?P<who>[a-z][a-z0-9._'\-]*)")
+_OWNER = re.compile(
+    r"\bassigned\s+to\s+" + _WHO + r"\b"
+    r"|\b" + _WHO.replace("who", "whose") + r"'s\s+(?:claims|queue|worklist|list)\b"
+    r"|\b(?P<mine>my\s+(?:claims|queue|worklist|list|accounts)|mine)\b"
+    r"|\b(?P<nobody>unassigned|not\s+assigned|nobody's|no\s+owner)\b"
+)
+
+
+def _person(word: str, scan: Scan, span: tuple[int, int], me: Collection[str], known: Mapping[str, str],
+            is_word: Callable[[str], bool], need_known: bool = False) -> str | None:
+    """A user named in the text: "me", a known assignee as stored, or a new name as typed."""
+    if word in me:
+        return "me"
+    if word in known:
+        return known[word]
+    if need_known or is_word(word):
+        return None
+    return scan.typed(*span)
+
+
+def extract_owner(scan: Scan, is_word: Callable[[str], bool], me: Collection[str],
+                  known: Mapping[str, str]) -> str | None:
+    """Whose claims a list is about: "assigned to jordan", "sam's queue", "my claims" (me),
+    "unassigned"."""
+    for match in scan.finditer(_OWNER):
+        if match.group("mine"):
+            value: str | None = "me"
+        elif match.group("nobody"):
+            value = "unassigned"
+        else:
+            group = "who" if match.group("who") else "whose"
+            value = _person(match.group(group), scan, match.span(group), me, known, is_word)
+        if value is not None:
+            scan.take(*match.span())
+            return value
+    return None
 
 
 def extract_assignee(scan: Scan, is_word: Callable[[str], bool], me: Collection[str],
                      known: Mapping[str, str]) -> str | None:
-    """Who a claim goes to: "give 20931 to jordan", "assign it to me", "reassign to Sam".
+    """Who a claim goes to: "give 20931 to jordan", "assign it to me", "reassign to Sam",
+    "put 20940 on sam's desk", "jordan should take 20935", "assign me 20931".
 
     `me` are the words for the current user (returned as "me"); `known` maps lower-case
     assignees already in the database to their spelling; "assign jordan" without "to"
-    needs a known assignee.
+    needs a known assignee (or "me").
     """
-    for pattern in (_ASSIGN, _ASSIGN_DIRECT):
+    for n, pattern in enumerate(_ASSIGN_PATTERNS):
         for match in scan.finditer(pattern, "who"):
-            who = match.group("who")
-            if who in me:
-                value = "me"
-            elif who in known:
-                value = known[who]
-            elif pattern is _ASSIGN and not is_word(who):
-                value = scan.typed(*match.span("who"))
-            else:
+            value = _person(match.group("who"), scan, match.span("who"), me, known, is_word,
+                            need_known=n == len(_ASSIGN_PATTERNS) - 1)
+            if value is None:
                 continue
-            scan.take(*match.span("who"))
-            if pattern is _ASSIGN:
+            if "between" in match.groupdict():
                 scan.take(match.start(), match.start("between"))
-                scan.take(match.end("between"), match.start("who"))
+                scan.take(match.end("between"), match.end())
             else:
-                scan.take(match.start(), match.start("who"))
+                scan.take(*match.span())
             return value
     return None
 

@@ -69,7 +69,8 @@ class Entities:
     minutes: dict[str, int] = field(default_factory=dict)
     report: str | None = None
     limit: int | None = None
-    assignee: str | None = None
+    assignee: str | None = None  # who a claim is to go to
+    owner: str | None = None  # whose claims a list shows ("assigned to jordan", "my queue")
 
     @property
     def payer_names(self) -> list[str]:
@@ -136,7 +137,7 @@ class Entities:
             out["status"] = self.statuses[0] if len(self.statuses) == 1 else list(self.statuses)
         if self.minutes:
             out["minutes"] = dict(self.minutes)
-        for key in ("reference", "rep", "template", "report", "limit", "assignee"):
+        for key in ("reference", "rep", "template", "report", "limit", "assignee", "owner"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -210,6 +211,7 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.rep = ex.extract_rep(scan, is_word)
     e.minutes = ex.extract_minutes(scan, knowledge.is_cpt, _UNITS_ASKED.search(scan.text) is not None)
     e.template = ex.extract_template(scan, knowledge.template)
+    e.owner = ex.extract_owner(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
     e.assignee = ex.extract_assignee(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
     e.min_age_days, e.max_age_days = ex.extract_age(scan, today)
     e.min_balance_cents, e.max_balance_cents = ex.extract_money(scan)

@@ -113,10 +113,12 @@ class PatientIndex:
 
     def __init__(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
         self._rows: dict[int, tuple[str, str, str]] = {}
+        self._accounts: dict[str, int] = {}
         last: dict[str, list[int]] = defaultdict(list)
         first: dict[str, list[int]] = defaultdict(list)
         for pk, account, last_name, first_name in rows:
             self._rows[pk] = (account, last_name or "", first_name or "")
+            self._accounts[account.lower()] = pk
             for token in name_tokens(last_name or ""):
                 last[token].append(pk)
             for token in name_tokens(first_name or ""):
@@ -135,6 +137,10 @@ class PatientIndex:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def by_account(self, account: str) -> PatientRef | None:
+        pk = self._accounts.get(account.lower())
+        return self.patient(pk) if pk is not None else None
 
     def patient(self, pk: int) -> PatientRef:
         account, last, first = self._rows[pk]
@@ -225,12 +231,17 @@ def _name_runs(words: Sequence[Word], candidate: Callable[[Word], bool]) -> list
 
 def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool],
                  taken_words: Callable[[Word], bool]) -> PatientMatch | None:
-    """The best patient mention among the words left in the message.
+    """The best patient mention among the words left in the message; an account number
+    ("A2006") names its patient outright.
 
     Vocabulary words are not names on their own, but one next to a name joins it when the
     two together name a patient exactly ("Mark Ortiz"). The mention's words are taken.
     """
     words = scan.words()
+    for word in words:
+        if any(ch.isdigit() for ch in word.text) and (by_account := index.by_account(word.text)) is not None:
+            scan.take(word.start, word.end)
+            return PatientMatch(word.original, word.start, word.end, ((by_account, EXACT),), 1)
 
     def candidate(word: Word) -> bool:
         text = _name_word(word)
@@ -333,6 +344,8 @@ class PayerIndex:
                     exact.setdefault(key, set()).add(ref.pk)
         squashed = {ref.pk: [_norm_payer(t).replace(" ", "") for t in (ref.name, *aliases)]
                     for ref, aliases in payers}
+        self._name_words = {ref.pk: frozenset(w for t in (ref.name, *aliases) for w in _norm_payer(t).split())
+                            for ref, aliases in payers}
         phrases: dict[str, frozenset[int]] = {k: frozenset(v) for k, v in exact.items()}
         for said, contains in vocab.payer_aliases.items():
             keys = [_norm_payer(c).replace(" ", "") for c in contains]
@@ -418,6 +431,7 @@ class PayerIndex:
                         used.add(m)
                         break
             used.add(n)
+            refs, end = self._narrow_by_words(words, refs, end)
             self._take(scan, words, start, end)
             mentions.append(PayerMention(refs, kind, hit.phrase))
         for n, hit in enumerate(hits):
@@ -425,6 +439,18 @@ class PayerIndex:
                 self._take(scan, words, hit.start, hit.end)
                 mentions.append(PayerMention(self.of_kind(hit.kind), hit.kind, hit.phrase))
         return mentions
+
+    def _narrow_by_words(self, words: Sequence[Word], refs: tuple[PayerRef, ...],
+                         end: int) -> tuple[tuple[PayerRef, ...], int]:
+        """"humana gold", "united choice": the words after a family name that only some of
+        its payers' names hold pick those payers."""
+        while len(refs) > 1 and end < len(words) and words[end].joined:
+            word = _norm_payer(words[end].text)
+            narrowed = tuple(r for r in refs if word in self._name_words[r.pk])
+            if not narrowed or len(narrowed) == len(refs):
+                break
+            refs, end = narrowed, end + 1
+        return refs, end
 
     @staticmethod
     def _take(scan: Scan, words: Sequence[Word], start: int, end: int) -> None:
