@@ -317,6 +317,8 @@ class ChatEngine:
             out["min_balance"] = e.min_balance_cents
         if e.max_balance_cents is not None:
             out["max_balance"] = e.max_balance_cents
+        if e.owner is not None:
+            out["assignee"] = e.owner
         return out
 
     def _selection(self, u: Understanding, *, exclude_status: bool = False) -> tuple[list[str], str]:
@@ -326,7 +328,8 @@ class ChatEngine:
         if exclude_status:
             filters.pop("statuses", None)
         if filters:
-            data = self.services.worklist_from(filters, limit=None, description=_describe(filters))
+            data = self.services.worklist_from({**filters, "include_snoozed": True}, limit=None,
+                                               description=_describe(filters))
             return [r["claim_id"] for r in data["rows"]], _describe(filters)
         if self.session.worklist:
             return list(self.session.worklist), self.session.worklist_label or "the current worklist"
@@ -342,7 +345,9 @@ class ChatEngine:
         label = _describe(filters) or "today's worklist"
         limit = e.limit or 20
         if filters:
-            data = self.services.worklist_from(filters, sort=sort, limit=limit, description=label)
+            # asked for by name: claims snoozed until a later follow-up date are shown too
+            data = self.services.worklist_from({**filters, "include_snoozed": True}, sort=sort, limit=limit,
+                                               description=label)
         else:
             data = self.services.worklist(None, limit=limit)
             label = data["worklist"]
@@ -502,6 +507,9 @@ def _describe(filters: dict[str, Any]) -> str:
         parts.append(f"over {low} days")
     elif high is not None:
         parts.append(f"under {high} days")
+    if filters.get("assignee"):
+        parts.append(f"assigned to {filters['assignee']}" if filters["assignee"] != "unassigned"
+                     else "unassigned")
     low, high = filters.get("min_balance"), filters.get("max_balance")
     if low is not None and high is not None:
         parts.append(f"{replies.money_cents(low)}-{replies.money_cents(high)}")
