@@ -106,7 +106,9 @@ class ChatEngine:
         if u.answer == "no":
             dropped = session.pending
             session.pending = None
-            return self._reply(u, f"Cancelled: {dropped.description}." if dropped else "Nothing to cancel.")
+            if dropped is None:
+                return self._reply(u, "Nothing to cancel.")
+            return self._reply(u, f"Cancelled: {dropped.description}.", intent=dropped.intent)
         if session.choice is not None:
             choice, session.choice = session.choice, None
             picked = _pick_patient(u.text, choice.candidates)
@@ -180,10 +182,21 @@ class ChatEngine:
                                  f"{self.session.worklist_label} ({len(self.session.worklist)} claims)")
             return _Target([claim_id])
         if self.session.focus is not None:
+            self._check_focus_payer(u, self.session.focus)
             return _Target([self.session.focus])
         if required:
             raise NeedsClaim("which claim? Say a claim id or a patient's name")
         return _Target([])
+
+    def _check_focus_payer(self, u: Understanding, claim_id: str) -> None:
+        """"called BCBS ..." while a Humana claim is in focus is about another claim: ask."""
+        named = u.entities.payer_names
+        if not named or u.focus:
+            return
+        payer = self.services.claim_view(claim_id).payer.name
+        if payer not in named:
+            raise NeedsClaim(f"claim {claim_id} in focus is with {payer}, not {', '.join(named)}: "
+                             "which claim? Say its id or the patient's name")
 
     def _ask_which_patient(self, u: Understanding, match: PatientMatch) -> ChatReply:
         """List the patients a name may mean; the next message picks one (interactive), or

@@ -251,11 +251,13 @@ def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
 
 
 def _change_text(change: Mapping[str, Any]) -> str:
-    field = str(change["field"]).replace("_", " ")
+    field = str(change["field"])
     if field == "note":
         return "note added"
-    before = change.get("before") or "none"
-    return f"{field} {before} -> {change.get('after') or 'none'}"
+    before, after = change.get("before"), change.get("after")
+    if field.endswith("_cents"):
+        return f"{field.removesuffix('_cents')} {fmt(int(before or 0))} -> {fmt(int(after or 0))}"
+    return f"{field.replace('_', ' ')} {before or 'none'} -> {after or 'none'}"
 
 
 def changed(claim_id: str, result: Mapping[str, Any]) -> str:
