@@ -311,6 +311,8 @@ class ChatEngine:
         out: dict[str, Any] = {}
         kinds = [m.kind for m in e.payers if m.kind and _named_by_kind(m)]
         names = [p.name for m in e.payers if m.payers and not _named_by_kind(m) for p in m.payers]
+        if kinds and names:  # "medicare or medicaid": either, so every payer named either way
+            names, kinds = e.payer_names, []
         if kinds:
             out["payer_kinds"] = tuple(dict.fromkeys(kinds))
         if names:

@@ -765,15 +765,26 @@ _TEMPLATE = re.compile(
 )
 
 
-def extract_template(scan: Scan, resolve: Callable[[str], str | None]) -> str | None:
+_APPEAL_WORDS = re.compile(r"\b(?:appeal|letter|reconsideration|redetermination|draft)\b")
+
+
+def extract_template(scan: Scan, resolve: Callable[[str], str | None],
+                     names: Collection[str] = ()) -> str | None:
     """An appeal-letter template named in the message: "with the maintenance template",
-    "template: medical_necessity", "use the timely filing letter"."""
+    "template: medical_necessity", "use the timely filing letter", or a template's full
+    name in a message about an appeal ("appeal it with medicare redetermination")."""
     for match in scan.finditer(_TEMPLATE):
         words = next(g for g in (match.group("a"), match.group("b"), match.group("c")) if g)
         name = resolve(words)
         if name is not None:
             scan.take(*match.span())
             return name
+    if _APPEAL_WORDS.search(scan.masked):
+        for name in sorted(names, key=len, reverse=True):
+            pattern = re.compile(r"\b" + r"[\s_\-]+".join(map(re.escape, name.split("_"))) + r"\b")
+            for match in scan.finditer(pattern):
+                scan.take(*match.span())
+                return name
     return None
 
 

@@ -71,12 +71,14 @@ def load_knowledge(services: Services) -> Knowledge:
 
     conn = services.conn
     vocab = vocabulary()
+    templates = template_names(services.locations.templates_dirs)
     return Knowledge(
         patients=PatientIndex.load(conn),
         payers=PayerIndex.load(conn, vocab),
         claim_ids=lambda tokens: lookups.claim_ids_among(conn, tokens),
         codes=CodeBook(is_carc=lambda c: carc(c) is not None, is_rarc=lambda c: rarc(c) is not None),
         is_cpt=lambda c: cpt(c) is not None,
-        template=template_resolver(template_names(services.locations.templates_dirs), vocab.categories),
+        template=template_resolver(templates, vocab.categories),
+        template_names=tuple(templates),
         assignees=lookups.assignees(conn),
     )

@@ -45,6 +45,7 @@ class Knowledge:
     codes: ex.CodeBook
     is_cpt: Callable[[str], bool]
     template: Callable[[str], str | None]
+    template_names: tuple[str, ...] = ()
     assignees: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -210,7 +211,7 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.reference = ex.extract_reference(scan)
     e.rep = ex.extract_rep(scan, is_word)
     e.minutes = ex.extract_minutes(scan, knowledge.is_cpt, _UNITS_ASKED.search(scan.text) is not None)
-    e.template = ex.extract_template(scan, knowledge.template)
+    e.template = ex.extract_template(scan, knowledge.template, knowledge.template_names)
     e.owner = ex.extract_owner(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
     e.assignee = ex.extract_assignee(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
     e.min_age_days, e.max_age_days = ex.extract_age(scan, today)
