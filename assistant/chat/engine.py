@@ -551,7 +551,7 @@ def _best_claim(rows: list[dict[str, Any]], *, prefer_denied: bool) -> str:
         denied = prefer_denied and row["status"] in ("denied", "partially_paid")
         return (0 if is_open else 1, 0 if denied else 1, i)
 
-    return min(enumerate(rows), key=rank)[1]["claim_id"]
+    return str(min(enumerate(rows), key=rank)[1]["claim_id"])
 
 
 _NUMBER = re.compile(r"^\s*(?:#|no\.?|number)?\s*(\d{1,2})\s*[.)]?\s*$")

@@ -359,8 +359,8 @@ class PayerIndex:
                 for word in _norm_payer(text).split():
                     if len(word) >= 3 and word not in vocab.generic_payer_words:
                         by_word[word].add(ref.pk)
-        for word, pks in by_word.items():
-            phrases.setdefault(word, frozenset(pks))
+        for word, word_pks in by_word.items():
+            phrases.setdefault(word, frozenset(word_pks))
         self._phrases = phrases
         # Common payer names this practice has no payer for ("cigna" with no Cigna on file).
         self._unknown = frozenset(_norm_payer(said) for said in vocab.payer_aliases) - set(phrases)
