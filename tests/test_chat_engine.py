@@ -93,6 +93,11 @@ def test_codes_alone_are_explained_without_a_claim(engine: ChatEngine) -> None:
     assert reply.data is not None and reply.data["codes"][0]["code"] == "M127"
 
 
+def test_procedure_codes_are_described(engine: ChatEngine) -> None:
+    reply = engine.ask("what is 97110")
+    assert reply.intent == "explain" and reply.reply.startswith("97110: Therapeutic exercise")
+
+
 def test_units_use_the_payer_rule(engine: ChatEngine) -> None:
     cms = engine.ask("97535 for 40 minutes and 97530 for 10")
     assert "97535 x3" in cms.reply and "CMS total time" in cms.reply

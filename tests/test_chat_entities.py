@@ -17,7 +17,8 @@ from assistant.chat.scan import Scan
 from assistant.rules.codes import carc, cpt, rarc
 
 THURSDAY = date(2026, 11, 26)
-BOOK = ex.CodeBook(is_carc=lambda c: carc(c) is not None, is_rarc=lambda c: rarc(c) is not None)
+BOOK = ex.CodeBook(is_carc=lambda c: carc(c) is not None, is_rarc=lambda c: rarc(c) is not None,
+                   is_cpt=lambda c: cpt(c) is not None)
 todays = st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31))
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -206,6 +207,9 @@ def test_ages(text: str, low: int | None, high: int | None) -> None:
     ("N9999", []),  # not in the remark table
     ("50", []),  # a bare number is not a code unless the message asks what it means
     ("co 2 weeks", ["CO-2"]),
+    ("what is 97110", ["97110"]),
+    ("g0283?", ["G0283"]),
+    ("99999", []),  # not in the OT code table
 ])
 def test_codes(text: str, codes: list[str]) -> None:
     assert ex.extract_codes(Scan(text), BOOK) == codes

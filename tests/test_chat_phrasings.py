@@ -179,6 +179,8 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("how come 20935 got denied", "explain", {"claim_id": "20935"}),
     ("Why did Aetna deny the Rivero claim?", "explain", {"patient": "Rivero, Mario", "payer": "Aetna"}),
     ("explain pr 1", "explain", {"codes": ["PR-1"]}),
+    ("what is 97110", "explain", {"codes": ["97110"], "claim_id": ABSENT}),
+    ("what's g0283 and co-50", "explain", {"codes": ["G0283", "CO-50"]}),
     # ------------------------------------------------------------------ next action
     ("what should I do with 20931?", "next_action", {"claim_id": "20931"}),
     ("next step for ortiz ana", "next_action", {"patient": "Ortiz, Ana"}),

@@ -241,20 +241,23 @@ class ChatEngine:
         return self._reply(u, text, claims=[claim_id], data={"kind": "claim", "claim": data})
 
     def _on_explain(self, u: Understanding, yes: bool) -> ChatReply:
-        from assistant.rules.codes import explain
+        from assistant.rules.codes import cpt, explain
 
         e = u.entities
         names_claim = bool(e.claim_ids or e.patient or u.focus or u.navigation)
         kind = _payer_kind(u)
         if e.codes and not names_claim:
-            rows = explain(e.codes, kind)
-            return self._reply(u, "\n".join(replies.code_lines(rows)), data={"kind": "codes", "codes": rows})
+            procedures = [info for code in e.codes if (info := cpt(code)) is not None]
+            rows = explain([c for c in e.codes if cpt(c) is None], kind)
+            text = "\n".join([*replies.procedure_lines(procedures), *replies.code_lines(rows)])
+            return self._reply(u, text, data={"kind": "codes", "codes": rows,
+                                              "procedures": [p.code for p in procedures]})
         claim_id, target = self._one(u)
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
         view = self.services.claim_view(claim_id)
         assessed = self.services.next_actions(claim_id)
-        codes = list(dict.fromkeys([*assessed["codes"], *e.codes]))
+        codes = list(dict.fromkeys([*assessed["codes"], *(c for c in e.codes if cpt(c) is None)]))
         rows = explain(codes, view.payer.kind) if codes else []
         text = replies.assessment(claim_id, assessed, rows)
         if target.note:
@@ -558,7 +561,8 @@ _NUMBER = re.compile(r"^\s*(?:#|no\.?|number)?\s*(\d{1,2})\s*[.)]?\s*$")
 
 
 def _choice_index(text: str, size: int) -> int | None:
-    low = " ".join(text.lower().replace("the", " ").replace("one", " ").split())
+    """"2", "#2", "the second one", "last" -> a 0-based index among `size` choices."""
+    low = " ".join(w for w in text.lower().split() if w not in ("the", "one", "patient", "please"))
     match = _NUMBER.match(low)
     if match:
         n = int(match.group(1))

@@ -653,6 +653,7 @@ _LETTER_CARC = re.compile(r"\b(?P<code>[a-z]\d{1,2})\b")
 _CUED_CARC = re.compile(r"\b(?:carc|rarc|reason\s+code|denial\s+code|adj(?:ustment)?\s+code|remark\s+code"
                         r"|code|reason)s?\s*(?:#|:)?\s*(?P<code>[a-z]{0,2}\d{1,4})\b")
 _BARE_NUMBER = re.compile(r"(?<![\w$.,])(?P<code>\d{1,3})(?![\w%]|\.\d|,\d)")
+_PROCEDURE = re.compile(r"\b(?P<code>\d{4}[0-9a-z]|[a-z]\d{4})\b")
 _EXPLAIN_WORDS = re.compile(r"\b(?:mean|means|meaning|explain|carc|what\s+is|what's|whats|stand\s+for)\b")
 
 
@@ -662,6 +663,7 @@ class CodeBook:
 
     is_carc: Callable[[str], bool]
     is_rarc: Callable[[str], bool]
+    is_cpt: Callable[[str], bool] = lambda _code: False
 
 
 def _carc_key(code: str) -> str:
@@ -671,7 +673,8 @@ def _carc_key(code: str) -> str:
 
 def extract_codes(scan: Scan, book: CodeBook) -> list[str]:
     """CARC and RARC codes: "CO-50", "co 197", "PR2", "N115", "remark code M127", "code 16",
-    and a bare number when the message asks what it means ("what does 197 mean").
+    a bare number when the message asks what it means ("what does 197 mean"), and CPT/HCPCS
+    codes of the OT table left over by the claim ids and minutes ("what is 97110").
 
     Codes are checked against the code data, except a group-prefixed CARC written with a
     dash or colon ("CO-999"), which is clearly meant as a code (explain says it is unknown).
@@ -703,6 +706,9 @@ def extract_codes(scan: Scan, book: CodeBook) -> list[str]:
             code = _carc_key(match.group("code"))
             if book.is_carc(code):
                 add(match, code)
+    for match in scan.finditer(_PROCEDURE):
+        if book.is_cpt(match.group("code").upper()):
+            add(match, match.group("code").upper())
     return [code for _, code in sorted(found)]
 
 

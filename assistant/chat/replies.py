@@ -115,6 +115,13 @@ def code_lines(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return out
 
 
+def procedure_lines(procedures: Sequence[Any]) -> list[str]:
+    """CPT/HCPCS codes from the rules' code table: what each is and how it is counted."""
+    return [f"{p.code}: {p.description} ("
+            + (f"timed, {p.unit_minutes}-minute units" if p.timed else "untimed: 1 unit") + ")"
+            for p in procedures]
+
+
 def actions_lines(data: Mapping[str, Any], limit: int = 3) -> list[str]:
     out = []
     for i, action in enumerate(data["actions"][:limit], 1):
