@@ -309,8 +309,8 @@ class Services:
         are `worklists.Filters` fields (money in cents), ranked and paged like a saved list."""
         from assistant import worklists
 
-        wl = worklists.Worklist(name="ad hoc", description=description, filters=worklists.Filters(**filters),
-                                sort=sort, origin="chat")
+        wl = worklists.Worklist(name="ad hoc", description=description,
+                                filters=worklists.Filters(**filters), sort=sort, origin="chat")
         return self._worklist_page(wl, limit, offset, _no_progress)
 
     def _worklist_page(self, wl: Worklist, limit: int | None, offset: int, progress: Progress) -> dict[str, Any]:
@@ -338,7 +338,19 @@ class Services:
         """The claims a worklist holds, in its order: a selection for `bulk`."""
         from assistant import worklists
 
-        wl = worklists.find(self.worklist_definitions(), name)
+        return self._worklist_ids(worklists.find(self.worklist_definitions(), name), limit)
+
+    def worklist_claim_ids_from(self, filters: Mapping[str, Any], limit: int | None = None) -> list[str]:
+        """The claims an on-the-fly worklist holds, in its order (see `worklist_from`)."""
+        from assistant import worklists
+
+        wl = worklists.Worklist(name="ad hoc", description="", filters=worklists.Filters(**filters),
+                                origin="chat")
+        return self._worklist_ids(wl, limit)
+
+    def _worklist_ids(self, wl: Worklist, limit: int | None) -> list[str]:
+        from assistant import worklists
+
         self.ensure_ranking()
         pks = worklists.page_pks(self.conn, wl, self.today, self.user, limit=limit)
         ids = dict(self.conn.execute(

@@ -346,9 +346,8 @@ class ChatEngine:
         if exclude_status:
             filters.pop("statuses", None)
         if filters:
-            data = self.services.worklist_from({**filters, "include_snoozed": True}, limit=None,
-                                               description=_describe(filters))
-            return [r["claim_id"] for r in data["rows"]], _describe(filters)
+            ids = self.services.worklist_claim_ids_from({**filters, "include_snoozed": True})
+            return ids, _describe(filters)
         if self.session.worklist:
             return list(self.session.worklist), self.session.worklist_label or "the current worklist"
         raise NeedsClaim("which claims? Name a filter (\"all humana claims over 120 days\") or show a "
