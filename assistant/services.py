@@ -301,7 +301,8 @@ class Services:
         """
         from assistant import worklists
 
-        return self._worklist_page(worklists.find(self.worklist_definitions(), name), limit, offset, progress)
+        wl = worklists.find(self.worklist_definitions(), name)
+        return self._worklist_page(wl, limit, offset, progress)
 
     def worklist_from(self, filters: Mapping[str, Any], *, sort: str = "score", limit: int | None = 50,
                       offset: int = 0, description: str = "") -> dict[str, Any]:
