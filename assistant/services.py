@@ -314,7 +314,8 @@ class Services:
                                 filters=worklists.Filters(**filters), sort=sort, origin="chat")
         return self._worklist_page(wl, limit, offset, _no_progress)
 
-    def _worklist_page(self, wl: Worklist, limit: int | None, offset: int, progress: Progress) -> dict[str, Any]:
+    def _worklist_page(self, wl: Worklist, limit: int | None, offset: int,
+                       progress: Progress) -> dict[str, Any]:
         from assistant import worklists
 
         if offset < 0 or (limit is not None and limit < 0):
