@@ -120,6 +120,12 @@ def test_assign(engine: ChatEngine, chat: Services) -> None:
     assert any(field == "assignee" for _, field in kinds(chat, "20934"))
 
 
+def test_history_on_request(engine: ChatEngine) -> None:
+    engine.ask("give 20931 to jordan")
+    reply = engine.ask("history of 20931")
+    assert "History (" in reply.reply and "assignee none -> jordan" in reply.reply
+
+
 def test_status(engine: ChatEngine, chat: Services) -> None:
     reply = engine.ask("mark 20934 as waiting on payer")
     assert not reply.needs_confirmation

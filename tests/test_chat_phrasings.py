@@ -143,6 +143,8 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("look up Nguyen", "claim", {"patient": "Nguyen, Thi"}),
     ("shwo 20933", "claim", {"claim_id": "20933"}),
     ("status of 20937", "claim", {"claim_id": "20937"}),
+    ("history of 20935", "claim", {"claim_id": "20935"}),
+    ("who has 20931", "claim", {"claim_id": "20931"}),
     ("wash", "claim", {"patient": "Washington, George"}),
     ("I need to see Luis Ortiz's claim", "claim", {"patient": "Ortiz, Luis"}),
     ("pt Chen", "claim", {"patient": "Chen, Mei"}),

@@ -35,6 +35,7 @@ _WORK_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
 _CONFIRM_STATUSES = frozenset({WorkStatus.WRITTEN_OFF.value})  # hard to undo: a "yes" first
 _SORTS = {"oldest": "age", "biggest": "balance", "largest": "balance", "highest": "balance",
           "deadline": "deadline", "deadlines": "deadline"}
+_HISTORY_CUES = frozenset({"history", "activity", "what changed", "who changed", "audit trail"})
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "last": -1}
 
@@ -236,6 +237,8 @@ class ChatEngine:
         data = self.services.claim(claim_id)
         where = self.session.where() if claim_id in self.session.worklist else ""
         text = replies.claim_summary(data, where)
+        if any(cue in _HISTORY_CUES for cue in u.cues):
+            text += "\n" + replies.history(data["activities"])
         if target.note:
             text += "\n" + target.note
         return self._reply(u, text, claims=[claim_id], data={"kind": "claim", "claim": data})

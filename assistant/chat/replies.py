@@ -54,13 +54,10 @@ def claim_summary(data: Mapping[str, Any], where: str = "") -> str:
         f"billed {money(data['billed'])}  paid {money(data['paid'])}  balance {money(data['balance'])}  "
         f"payer {data['status']}  work {data['work_status']}",
     ]
-    extra = []
+    extra = [f"assigned to {data['assignee']}" if data.get("assignee") else "unassigned"]
     if data.get("follow_up_date"):
         extra.append(f"follow-up {data['follow_up_date']}")
-    if data.get("assignee"):
-        extra.append(f"assigned to {data['assignee']}")
-    if extra:
-        lines.append("  ".join(extra))
+    lines.append("  ".join(extra))
     for ln in data["lines"]:
         adj = " ".join(f"{a['group']}-{a['code']}" for a in ln["adjustments"])
         remarks = " ".join(ln["remarks"])
@@ -73,6 +70,20 @@ def claim_summary(data: Mapping[str, Any], where: str = "") -> str:
     claim_level = " ".join([*(f"{a['group']}-{a['code']}" for a in data["adjustments"]), *data["remarks"]])
     if claim_level:
         lines.append(f"  claim level: {claim_level}")
+    return "\n".join(lines)
+
+
+def history(activities: Sequence[Mapping[str, Any]], shown: int = 12) -> str:
+    """The claim's audit trail, latest last: who did what when."""
+    if not activities:
+        return "History: nothing recorded."
+    lines = [f"History ({plural(len(activities), 'entry', 'entries')}"
+             + (f", last {shown}" if len(activities) > shown else "") + "):"]
+    for a in activities[-shown:]:
+        what = a["note"] or ""
+        if a.get("field"):
+            what = field_change(a["field"], a.get("before"), a.get("after")) + (f" ({what})" if what else "")
+        lines.append(f"  {a['at'][:16].replace('T', ' ')}  {a['user']}  {a['kind']}: {what}".rstrip(": "))
     return "\n".join(lines)
 
 
@@ -257,14 +268,20 @@ def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
 # --------------------------------------------------------------------------- changes
 
 
-def _change_text(change: Mapping[str, Any]) -> str:
-    field = str(change["field"])
-    if field == "note":
-        return "note added"
-    before, after = change.get("before"), change.get("after")
+def field_change(field: str, before: Any, after: Any) -> str:
+    """"work status new -> written_off", "balance $165.00 -> $0.00"."""
     if field.endswith("_cents"):
-        return f"{field.removesuffix('_cents')} {fmt(int(before or 0))} -> {fmt(int(after or 0))}"
+        def cents(value: Any) -> str:
+            return fmt(int(value)) if str(value or "0").lstrip("-").isdigit() else str(value)
+
+        return f"{field.removesuffix('_cents').replace('_', ' ')} {cents(before)} -> {cents(after)}"
     return f"{field.replace('_', ' ')} {before or 'none'} -> {after or 'none'}"
+
+
+def _change_text(change: Mapping[str, Any]) -> str:
+    if change["field"] == "note":
+        return "note added"
+    return field_change(str(change["field"]), change.get("before"), change.get("after"))
 
 
 def changed(claim_id: str, result: Mapping[str, Any]) -> str:
