@@ -178,6 +178,7 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("why was it rejected", "explain", {}),
     ("what's the problem with the Washington claim", "explain", {"patient": "Washington, George"}),
     ("why is 20940 not paid", "explain", {"claim_id": "20940"}),
+    ("why was 99999 denied", "explain", {"unknown_claim": "99999", "claim_id": ABSENT}),
     ("how come 20935 got denied", "explain", {"claim_id": "20935"}),
     ("Why did Aetna deny the Rivero claim?", "explain", {"patient": "Rivero, Mario", "payer": "Aetna"}),
     ("explain pr 1", "explain", {"codes": ["PR-1"]}),
@@ -415,7 +416,7 @@ def test_every_entity_is_covered() -> None:
     keys = {key for _, _, expected in PHRASINGS for key in expected}
     assert {"claim_id", "patient", "payer", "payer_kind", "min_age_days", "max_age_days", "min_balance",
             "max_balance", "category", "codes", "date", "reference", "rep", "status", "minutes", "report",
-            "limit", "assignee", "template", "owner", "unknown_payer"} <= keys
+            "limit", "assignee", "template", "owner", "unknown_payer", "unknown_claim"} <= keys
 
 
 def test_parsing_speed(engine: ChatEngine) -> None:

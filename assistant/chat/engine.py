@@ -121,6 +121,8 @@ class ChatEngine:
         return self._dispatch(u, yes)
 
     def _dispatch(self, u: Understanding, yes: bool) -> ChatReply:
+        if u.intent != "help":
+            _no_such_claim(u)
         handler: Callable[[Understanding, bool], ChatReply] = getattr(self, f"_on_{u.intent}")
         return handler(u, yes)
 
@@ -171,7 +173,6 @@ class ChatEngine:
                 return _Target([], ask=self._reply(u, f"{patient.name} has no claims on file."))
             chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
             return _Target([chosen], note=replies.claims_of_patient(patient, rows, chosen))
-        _no_such_claim(u)
         if u.navigation:
             step = 1 if u.navigation == "next" else -1
             claim_id = self.session.step(step)
@@ -224,7 +225,6 @@ class ChatEngine:
         return self._reply(u, vocabulary().help_text, intent="help")
 
     def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
-        _no_such_claim(u)
         tips = suggestions(u.text, vocabulary(), list(u.ranking))
         summary = u.summary().removeprefix("intent unknown").lstrip("; ")
         return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips),
@@ -498,14 +498,10 @@ class ChatEngine:
         raise NotFound(f"the {name} report is not available in this version; `aging` is")
 
 
-_CLAIM_LIKE = re.compile(r"^#?(?=.*\d)[a-z0-9][a-z0-9_\-]{2,}$")
-
-
 def _no_such_claim(u: Understanding) -> None:
     """A claim id typed that the database does not hold: say so rather than act on another claim."""
-    typed = [w for w in u.ignored if _CLAIM_LIKE.match(w)]
-    if typed:
-        raise NotFound(f"no claim {typed[0].lstrip('#').upper()} on file")
+    if u.entities.unknown_claims:
+        raise NotFound(f"no claim (or patient account) {u.entities.unknown_claims[0]} on file")
 
 
 def _named_by_kind(mention: Any) -> bool:

@@ -739,6 +739,23 @@ def extract_claim_ids(scan: Scan, lookup: Callable[[Iterable[str]], dict[str, st
     return ids
 
 
+_CLAIM_SHAPED = re.compile(r"(?<![\w$.,/:])#?(?P<id>(?=[a-z0-9\-]*\d)[a-z0-9][a-z0-9_\-]{3,})(?![\w/%])")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def extract_unknown_claim_ids(scan: Scan, is_account: Callable[[str], bool]) -> list[str]:
+    """Tokens left over that look like claim ids (four characters or more with a digit, not a
+    year, not a patient's account): "why was 99999 denied" must say there is no claim 99999,
+    not act on another claim."""
+    found: list[str] = []
+    for match in scan.finditer(_CLAIM_SHAPED):
+        if _YEAR.fullmatch(match.group("id")) or is_account(match.group("id")):
+            continue
+        scan.take(*match.span())
+        found.append(scan.typed(*match.span("id")).upper())
+    return found
+
+
 # --------------------------------------------------------------------------- limit
 
 _LIMIT = re.compile(

@@ -70,6 +70,7 @@ class Entities:
     minutes: dict[str, int] = field(default_factory=dict)
     report: str | None = None
     limit: int | None = None
+    unknown_claims: list[str] = field(default_factory=list)  # typed like a claim id, not on file
     assignee: str | None = None  # who a claim is to go to
     owner: str | None = None  # whose claims a list shows ("assigned to jordan", "my queue")
 
@@ -99,10 +100,13 @@ class Entities:
         return next((s for s in self.statuses if s not in _WORK_STATUSES), None)
 
     def present(self) -> set[str]:
-        """Entity names the message has (as `chat_vocabulary.toml` weighs them)."""
+        """Entity names the message has (as `chat_vocabulary.toml` weighs them); an id not on
+        file still says the message is about a claim."""
         names = set(self.as_json())
         if self.work_status:
             names.add("work_status")
+        if self.unknown_claims:
+            names.add("claim_id")
         return names
 
     def as_json(self) -> dict[str, Any]:
@@ -121,6 +125,8 @@ class Entities:
             out["payer_kind"] = self.payer_kind
         if self.unknown_payers:
             out["unknown_payer"] = self.unknown_payers[0]
+        if self.unknown_claims:
+            out["unknown_claim"] = self.unknown_claims[0]
         for key in ("min_age_days", "max_age_days"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -220,6 +226,7 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.limit = ex.extract_limit(scan)
     e.claim_ids = ex.extract_claim_ids(scan, knowledge.claim_ids)
     e.codes = ex.extract_codes(scan, knowledge.codes)
+    e.unknown_claims = ex.extract_unknown_claim_ids(scan, lambda t: knowledge.patients.by_account(t) is not None)
 
     protected = knowledge.patients.is_token
     spelling = _spelling(scan.words(), known, vocab.spelling_targets, protected)
