@@ -129,8 +129,8 @@ def test_a_claim_level_question_without_a_claim_asks_which(engine: ChatEngine) -
 def test_an_unknown_claim_id_is_named_and_nothing_else_is_used(engine: ChatEngine) -> None:
     engine.ask("show 20931")
     reply = engine.ask("appeal 99999")
-    assert reply.claims == [] and "no claim 99999" in reply.reply
-    assert "no claim 99999" in engine.ask("show 99999").reply
+    assert reply.claims == [] and "no claim (or patient account) 99999" in reply.reply
+    assert "no claim (or patient account) 99999" in engine.ask("show 99999").reply
 
 
 def test_text_nobody_understands_says_what_was_understood(engine: ChatEngine) -> None:

@@ -226,7 +226,8 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.limit = ex.extract_limit(scan)
     e.claim_ids = ex.extract_claim_ids(scan, knowledge.claim_ids)
     e.codes = ex.extract_codes(scan, knowledge.codes)
-    e.unknown_claims = ex.extract_unknown_claim_ids(scan, lambda t: knowledge.patients.by_account(t) is not None)
+    e.unknown_claims = ex.extract_unknown_claim_ids(
+        scan, lambda token: knowledge.patients.by_account(token) is not None)
 
     protected = knowledge.patients.is_token
     spelling = _spelling(scan.words(), known, vocab.spelling_targets, protected)
