@@ -73,6 +73,22 @@ def test_next_and_previous_walk_the_worklist(engine: ChatEngine) -> None:
     assert "last claim" in last.reply
 
 
+def test_next_reads_past_the_first_page(engine: ChatEngine, chat: Services) -> None:
+    shown = engine.ask("claims over $50")
+    total = chat.worklist_from({"min_balance": 5000, "include_snoozed": True}, limit=None)["total_claims"]
+    assert len(shown.claims) == 20 < total
+    for _ in range(20):
+        reply = engine.ask("next")
+    assert reply.claims and reply.claims[0] not in shown.claims
+    assert f"21 of {total}" in reply.reply
+
+
+def test_a_limit_ends_the_walk(engine: ChatEngine) -> None:
+    shown = engine.ask("top 2 denied claims").claims
+    assert engine.ask("next").claims == [shown[1]]
+    assert "last claim" in engine.ask("next").reply
+
+
 def test_a_patients_claims(engine: ChatEngine) -> None:
     reply = engine.ask("claims for ortiz ana")
     assert sorted(reply.claims) == ["20931", "20942"]

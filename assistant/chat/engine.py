@@ -364,15 +364,19 @@ class ChatEngine:
         sort = next((_SORTS[c] for c in u.cues if c in _SORTS), "score")
         label = _describe(filters) or "today's worklist"
         limit = e.limit or 20
-        if filters:
-            # asked for by name: claims snoozed until a later follow-up date are shown too
-            data = self.services.worklist_from({**filters, "include_snoozed": True}, sort=sort, limit=limit,
-                                               description=label)
-        else:
-            data = self.services.worklist(None, limit=limit)
-            label = data["worklist"]
+        def page(offset: int, size: int = limit) -> dict[str, Any]:
+            if filters:
+                # asked for by name: claims snoozed until a later follow-up date are shown too
+                return self.services.worklist_from({**filters, "include_snoozed": True}, sort=sort,
+                                                   limit=size, offset=offset, description=label)
+            return self.services.worklist(None, limit=size, offset=offset)
+
+        data = page(0)
+        label = label if filters else data["worklist"]
         ids = [r["claim_id"] for r in data["rows"]]
-        self.session.show_worklist(ids, label)
+        total = min(e.limit, data["total_claims"]) if e.limit else data["total_claims"]
+        self.session.show_worklist(ids, label, total,
+                                   lambda offset: [r["claim_id"] for r in page(offset)["rows"]])
         return self._reply(u, replies.worklist(data, label), claims=ids,
                            data={"kind": "worklist", "worklist": data})
 
