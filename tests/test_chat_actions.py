@@ -192,9 +192,22 @@ def test_bulk_over_the_current_worklist(engine: ChatEngine, chat: Services) -> N
     assert all(claim(chat, c)["assignee"] == "sam" for c in shown)
 
 
-def test_aging(engine: ChatEngine) -> None:
-    reply = engine.ask("show aging by payer")
-    assert reply.intent == "report" and "0-30" in reply.reply and "\ntotal" in reply.reply
+def test_reports(engine: ChatEngine, chat: Services) -> None:
+    aging = engine.ask("show aging by payer")
+    assert aging.intent == "report" and aging.reply.startswith("AR aging as of 2026-11-26")
+    assert "0-30" in aging.reply and "Open balance" in aging.reply
+    kpis = engine.ask("kpis")
+    assert kpis.reply.startswith("Revenue-cycle KPIs") and "Days in AR" in kpis.reply
+    assert engine.ask("how are we doing").reply.startswith("Revenue-cycle KPIs")
+
+
+def test_a_report_for_a_payer_and_a_period(engine: ChatEngine, chat: Services) -> None:
+    reply = engine.ask("denials report for aetna last month")
+    assert reply.intent == "report"
+    assert reply.data is not None
+    data = reply.data["report"]
+    assert data["payer"] == "Aetna"
+    assert data["period"] == {"from": "2026-10-01", "to": "2026-10-31"}
 
 
 # --------------------------------------------------------------------------- ask --yes

@@ -360,6 +360,11 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("what does the aging look like", "report", {"report": "aging"}),
     ("denial trends by payer", "report", {"report": "denials"}),
     ("show me our days in AR", "report", {"report": "kpis"}),
+    ("denials report for humana gold last month", "report",
+     {"report": "denials", "payer": "Humana Gold Plus HMO", "min_age_days": 26, "max_age_days": 56}),
+    ("underpayments from aetna", "report", {"report": "underpayments", "payer": "Aetna"}),
+    ("any recoupments?", "report", {"report": "recoupments"}),
+    ("documentation audit", "report", {"report": "documentation"}),
     # ------------------------------------------------------------------ help and unknown
     ("help", "help", {}),
     ("what can you do", "help", {}),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from assistant.chat import replies
@@ -492,14 +493,15 @@ class ChatEngine:
     # ------------------------------------------------------------------ reports
 
     def _on_report(self, u: Understanding, yes: bool) -> ChatReply:
+        """A report (KPIs when none is named), for one payer and a period of service when the
+        message names them ("denials for humana last month")."""
         e = u.entities
-        name = e.report or "kpis"
         payer = e.payer_names[0] if len(e.payer_names) == 1 else None
-        if name == "aging":
-            data = self.services.aging(payer)
-            return self._reply(u, replies.aging(data),
-                               data={"kind": "report", "report": "aging", "aging": data})
-        raise NotFound(f"the {name} report is not available in this version; `aging` is")
+        today = self.services.today
+        date_from = today - timedelta(days=e.max_age_days) if e.max_age_days is not None else None
+        date_to = today - timedelta(days=e.min_age_days) if e.min_age_days is not None else None
+        data = self.services.report(e.report or "kpis", date_from=date_from, date_to=date_to, payer=payer)
+        return self._reply(u, replies.report(data), data={"kind": "report", "report": data})
 
 
 def _no_such_claim(u: Understanding) -> None:

@@ -309,10 +309,45 @@ def bulk_done(description: str, result: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- reports
 
 
-def aging(data: Mapping[str, Any]) -> str:
-    buckets = [b["label"] for b in data["buckets"]]
-    rows = [(p["payer"], *(money(b["balance"]) for b in p["buckets"]), money(p["total_balance"]))
-            for p in data["by_payer"]]
-    rows.append(("total", *(money(b["balance"]) for b in data["buckets"]), money(data["total_balance"])))
-    head = f"AR aging as of {data['today']}" + (f" for {data['payer']}" if data.get("payer") else "")
-    return head + "\n" + table(rows, ["payer", *buckets, "total"], right=range(1, len(buckets) + 2))
+_SHOWN_SECTION_ROWS = 8
+_SHOWN_SECTION_COLUMNS = 6  # a chat pane is narrow; `ar-assistant report` shows every column
+
+
+def _value(value: Any, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "money":
+        return money(value)
+    if kind == "rate":
+        return f"{value:.1f}%"
+    if kind == "days":
+        return f"{value:.1f}"
+    if kind == "count" and isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def report(data: Mapping[str, Any]) -> str:
+    """A report in a few lines: its figures, then the first table's top rows."""
+    period = data.get("period") or {}
+    span = (f"; {period.get('from') or 'start'} to {period.get('to') or 'now'}"
+            if period.get("from") or period.get("to") else "")
+    lines = [f"{data['title']} as of {data['as_of']}{span}"
+             + (f" for {data['payer']}" if data.get("payer") else "")]
+    if data.get("empty"):
+        lines.append("Nothing to count for this selection.")
+        return "\n".join(lines)
+    lines += [f"  {f['label']}: {_value(f['value'], f['kind'])}" for f in data["figures"]]
+    section = next((s for s in data["sections"] if s["rows"]), None)
+    if section is not None:
+        columns = [i for i, c in enumerate(section["columns"]) if not c["long"]][:_SHOWN_SECTION_COLUMNS]
+        rows = section["rows"][:_SHOWN_SECTION_ROWS]
+        cells = [[_value(row[i], section["columns"][i]["kind"]) for i in columns] for row in rows]
+        right = [n for n, i in enumerate(columns)
+                 if section["columns"][i]["kind"] in ("money", "rate", "days", "count")]
+        lines += ["", section["title"],
+                  table(cells, [section["columns"][i]["label"] for i in columns], right=right)]
+        if len(section["rows"]) > len(rows):
+            lines.append(f"... {len(section['rows']) - len(rows)} more rows: "
+                         f"`ar-assistant report {data['report']}`")
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ from assistant.paths import package_data
 
 INTENTS = ("worklist", "claim", "explain", "next_action", "appeal", "check", "units", "note",
            "follow_up", "set_status", "assign", "report", "help", "unknown")
-REPORTS = ("aging", "denials", "kpis", "appeals")
+REPORTS = ("aging", "denials", "kpis", "appeals", "underpayments", "recoupments", "documentation")
 _CONTEXT_KEYS = ("focus", "next", "previous", "bulk", "yes", "no", "me")
 
 
