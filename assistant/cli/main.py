@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "sample": "assistant.cli.sample_cmds:sample",
     "report": "assistant.cli.report_cmds:report",
     "reports": "assistant.cli.report_cmds:reports",
+    "ask": "assistant.cli.chat_cmds:ask",
 }
 
 
