@@ -7,7 +7,7 @@ that rules, ranking, letters, chat and the UI read.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
