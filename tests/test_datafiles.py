@@ -50,5 +50,5 @@ def test_a_broken_shipped_file_is_still_a_configuration_error(tmp_path: Path, mo
     broken = tmp_path / "carc.toml"
     broken.write_text("this is = = not toml")
     monkeypatch.setattr(codes, "package_data_file", lambda name: str(tmp_path / name))
-    with pytest.raises(ConfigError, match="carc.toml: cannot be read"):
+    with pytest.raises(ConfigError, match=r"carc\.toml: cannot be read"):
         codes.load_data("carc.toml")
