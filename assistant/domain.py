@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from assistant.kinds import (  # noqa: F401 - re-exported; the vocabularies live in assistant.kinds
-    CLOSED_WORK_STATUSES,
-    Action,
-    AppealStatus,
-    Category,
-    Credential,
-    DocType,
-    PayerKind,
-    PayerStatus,
-    UnitRule,
-    WorkStatus,
-)
+# The vocabularies live in assistant.kinds; re-exported here, where the records use them.
+from assistant.kinds import CLOSED_WORK_STATUSES as CLOSED_WORK_STATUSES
+from assistant.kinds import Action as Action
+from assistant.kinds import AppealStatus as AppealStatus
+from assistant.kinds import Category as Category
+from assistant.kinds import Credential as Credential
+from assistant.kinds import DocType as DocType
+from assistant.kinds import PayerKind as PayerKind
+from assistant.kinds import PayerStatus as PayerStatus
+from assistant.kinds import UnitRule as UnitRule
+from assistant.kinds import WorkStatus as WorkStatus
 
 # --------------------------------------------------------------------------- import records
 
