@@ -75,3 +75,24 @@ def test_a_long_lived_process_sees_the_practice_another_process_renamed(db_path:
         Writer(kept.conn, "tester").practice(PracticeRecord(name="Seaside OT"), replace=True)
     assert "Seaside OT" in kept.draft_appeal("MN-AET-1", preview=True)["preview"]
     kept.close()
+
+
+def test_a_long_lived_chat_knows_patients_another_process_imported(db_path: Path) -> None:
+    from assistant.chat.engine import ChatEngine
+    from assistant.chat.session import Session
+    from tests.chat_fixtures import build_chat_db
+
+    kept = Services(Locations.resolve(db_path), today=TODAY, user="tester")
+    build_chat_db(kept.create_database(), fillers=5)
+    engine = ChatEngine(kept, Session(interactive=False))
+    assert "QZ-1" not in engine.ask("show quillfeather").claims
+
+    other = Services(Locations.resolve(db_path), today=TODAY, user="importer")
+    write(other.conn, claim_record("QZ-1", account="A7001", last="Quillfeather", first="Persephony"))
+    other.close()
+    assert engine.ask("show quillfeather").claims == ["QZ-1"]
+    # Its own writes do not rebuild the index each time (only a change to names does).
+    built = engine.knowledge
+    engine.ask("note on QZ-1: called the payer")
+    assert engine.knowledge is built
+    kept.close()

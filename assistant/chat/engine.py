@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.chat import replies
 from assistant.chat.intents import suggestions
-from assistant.chat.knowledge import load_knowledge
+from assistant.chat.knowledge import knowledge_roster, load_knowledge
 from assistant.chat.parse import Knowledge, Understanding, understand
 from assistant.chat.resolve import EXACT, PatientMatch, PatientRef, fold
 from assistant.chat.session import PendingAction, PendingChoice, Session
@@ -77,11 +77,21 @@ class ChatEngine:
         self.services = services
         self.session = session or Session()
         self._knowledge: Knowledge | None = None
+        self._database: tuple[int, int] | None = None  # Services.database_stamp when last checked
+        self._roster: tuple[Any, ...] | None = None  # what the names index was built from
 
     @property
     def knowledge(self) -> Knowledge:
-        if self._knowledge is None:
+        """The names index, built once and again when patients or payers were added or changed
+        since, here or by another process (an import in another terminal while the TUI is open)."""
+        stamp = self.services.database_stamp()
+        if self._knowledge is not None and stamp == self._database:
+            return self._knowledge
+        self._database = stamp
+        roster = knowledge_roster(self.services.conn)
+        if self._knowledge is None or roster != self._roster:
             self._knowledge = load_knowledge(self.services)
+            self._roster = roster
         return self._knowledge
 
     def refresh(self) -> None:

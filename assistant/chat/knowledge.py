@@ -3,9 +3,10 @@ the code tables and the template folders."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
@@ -64,6 +65,15 @@ def template_resolver(names: Sequence[str],
         return fits[0] if len(fits) == 1 else None
 
     return resolve
+
+
+def knowledge_roster(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """A cheap signature of what the names index is built from: patients and claims added
+    (keys only grow), payers added or renamed or given aliases (a small table)."""
+    row = conn.execute(
+        "SELECT (SELECT max(pk) FROM patients), (SELECT max(pk) FROM claims), "
+        "(SELECT group_concat(pk || name || aliases, '|') FROM payers)").fetchone()
+    return tuple(row)
 
 
 def load_knowledge(services: Services) -> Knowledge:
