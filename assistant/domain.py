@@ -110,6 +110,24 @@ class Action(StrEnum):
     NO_ACTION = "no_action"
 
 
+class PaymentMethod(StrEnum):
+    """How a patient paid (front desk, statement, card on file, portal)."""
+
+    CASH = "cash"
+    CHECK = "check"
+    CARD = "card"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class PatientPaymentKind(StrEnum):
+    """A payment by the patient (negative: refund or reversal), or the practice adjusting
+    the patient's share (a small-balance write-off)."""
+
+    PAYMENT = "payment"
+    ADJUSTMENT = "adjustment"
+
+
 class AppealStatus(StrEnum):
     DRAFTED = "drafted"
     SENT = "sent"
@@ -203,6 +221,23 @@ class ClaimRecord:
     paid_cents: int | None = None
     balance_cents: int | None = None
     assignee: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientPaymentRecord:
+    """One row of a practice-management payment export: a claim id, or an account (with
+    the date of service it was paid for, when the export gives one)."""
+
+    line: int  # in the source file, for errors found when it is applied
+    paid_date: date
+    amount_cents: int  # negative: a refund or reversal
+    kind: PatientPaymentKind = PatientPaymentKind.PAYMENT
+    claim_id: str | None = None
+    account: str | None = None
+    service_date: date | None = None
+    method: PaymentMethod | None = None  # None for an adjustment
+    reference: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +379,15 @@ class ClaimView:
     adjustments: tuple[AdjustmentView, ...] = ()  # claim level
     remarks: tuple[str, ...] = ()  # claim level (MOA/MIA)
     version: int = 1
+    patient_paid_cents: int = 0  # what the patient paid (patient_payments), net of refunds
+    patient_adjusted_cents: int = 0  # the patient's share the practice wrote off (in adjusted_cents)
+
+    @property
+    def patient_due_cents(self) -> int:
+        """The patient's share still to collect: what the payer assigned less what the patient
+        paid and the practice adjusted, never more than the balance."""
+        due = self.patient_resp_cents - self.patient_paid_cents - self.patient_adjusted_cents
+        return max(min(due, self.balance_cents), 0)
 
     @property
     def all_adjustments(self) -> tuple[AdjustmentView, ...]:
@@ -355,6 +399,24 @@ class ClaimView:
         for line in self.lines:
             seen.update(dict.fromkeys(line.remarks))
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class PatientPaymentView:
+    """One part of a patient payment as applied to a claim (`receipt` ties a split together)."""
+
+    pk: int
+    kind: PatientPaymentKind
+    amount_cents: int
+    paid_date: date
+    method: PaymentMethod | None
+    reference: str | None
+    reason: str | None
+    receipt: str
+    receipt_cents: int
+    source: str
+    line: int | None
+    user: str
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ changed what, with before and after. Given `expected_version` (the claim's versi
 user read it), a function refuses with `StaleWrite` if someone changed the claim since.
 Changing a claim bumps its version; a note alone does not (it changes no field).
 
-A write-off needs a reason and moves the balance to `adjusted_cents`; leaving
-`written_off` puts back what the last write-off took. Setting `waiting_payer`, `appealed`
+A write-off needs a reason and moves the balance to `adjusted_cents`, and records it in
+`written_off_cents` so recomputing the claim (a later 835, a patient payment) keeps it;
+leaving `written_off` puts back what the last write-off took. Setting `waiting_payer`, `appealed`
 or `corrected_resubmitted` without a follow-up date sets one (data/ranking.toml [tickler])
 so the claim comes back when the payer should have answered; `written_off` and `closed`
 clear it.
@@ -41,7 +42,7 @@ class Change:
 def _claim(conn: sqlite3.Connection, claim_pk: int, expected_version: int | None) -> sqlite3.Row:
     row: sqlite3.Row | None = conn.execute(
         "SELECT pk, claim_id, version, work_status, follow_up_date, assignee, balance_cents, "
-        "adjusted_cents FROM claims WHERE pk = ?", (claim_pk,)).fetchone()
+        "adjusted_cents, written_off_cents FROM claims WHERE pk = ?", (claim_pk,)).fetchone()
     if row is None:
         raise NotFound(f"no claim with key {claim_pk}")
     if expected_version is not None and row["version"] != expected_version:
@@ -169,17 +170,18 @@ def set_status(conn: sqlite3.Connection, claim_pk: int, status: WorkStatus | str
         info["reason"] = why
     changes = _write(conn, row, {"work_status": new.value}, user=user, kind="status", note=why,
                      details=info or None)
-    money = {"balance_cents": row["balance_cents"], "adjusted_cents": row["adjusted_cents"]}
     if new is WorkStatus.WRITTEN_OFF and row["balance_cents"] > 0:
         amount = row["balance_cents"]
-        money = {"balance_cents": 0, "adjusted_cents": row["adjusted_cents"] + amount}
+        money = {"balance_cents": 0, "adjusted_cents": row["adjusted_cents"] + amount,
+                 "written_off_cents": row["written_off_cents"] + amount}
         changes += _money(conn, claim_pk, money, user=user, kind="write_off", note=why,
                           details={**info, "amount_cents": amount})
     elif old is WorkStatus.WRITTEN_OFF:
-        amount = min(_last_write_off(conn, claim_pk), row["adjusted_cents"])
+        amount = min(_last_write_off(conn, claim_pk), row["written_off_cents"])
         if amount > 0:
             money = {"balance_cents": row["balance_cents"] + amount,
-                     "adjusted_cents": row["adjusted_cents"] - amount}
+                     "adjusted_cents": row["adjusted_cents"] - amount,
+                     "written_off_cents": row["written_off_cents"] - amount}
             changes += _money(conn, claim_pk, money, user=user, kind="write_off_reversed", note=why,
                               details={**info, "amount_cents": amount})
     if new in CLOSED_WORK_STATUSES:

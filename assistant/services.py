@@ -23,6 +23,7 @@ from assistant.paths import Locations, current_user
 from assistant.storage import audit, open_database, transaction
 from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_claim
 from assistant.storage.documents import documents_for_claim
+from assistant.storage.patient_payments import payments_for_claim
 
 if TYPE_CHECKING:
     from assistant.followup import Change
@@ -154,6 +155,9 @@ class Services:
             "paid": as_number(view.paid_cents),
             "adjusted": as_number(view.adjusted_cents),
             "patient_responsibility": as_number(view.patient_resp_cents),
+            "patient_paid": as_number(view.patient_paid_cents),
+            "patient_adjusted": as_number(view.patient_adjusted_cents),
+            "patient_due": as_number(view.patient_due_cents),
             "balance": as_number(view.balance_cents),
             "status": view.payer_status.value,
             "work_status": view.work_status.value,
@@ -190,6 +194,14 @@ class Services:
                  "author": d.author}
                 for d in documents
             ],
+            "patient_payments": [
+                {"id": p.pk, "kind": p.kind.value, "amount": as_number(p.amount_cents),
+                 "date": p.paid_date.isoformat(), "method": p.method.value if p.method else None,
+                 "reference": p.reference, "reason": p.reason, "receipt": p.receipt,
+                 "receipt_amount": as_number(p.receipt_cents), "source": p.source, "line": p.line,
+                 "user": p.user}
+                for p in payments_for_claim(self.conn, view.pk)
+            ],
             "activities": self.history(claim_id),
         }
 
@@ -217,10 +229,10 @@ class Services:
         progress: Callable[[int, int], None] = lambda _done, _total: None,
         **options: Any,
     ) -> list[ImportResult]:
-        """Import source files of one kind ("837", "csv", "notes", "settings", "auths").
+        """Import source files of one kind ("837", "csv", "notes", "settings", "auths", "payments").
 
         Folders become the files inside them; each file is its own transaction. Options:
-        `mapping` (csv: a column-mapping TOML file).
+        `mapping` (csv, payments: a column-mapping TOML file).
         """
         from assistant.ingest import expand_paths, import_files, parser_for
 
@@ -229,11 +241,9 @@ class Services:
         if options:
             raise InvalidInput(f"unknown import option(s) for {kind}: {', '.join(sorted(options))}")
         if mapping is not None:
-            if kind != "csv":
-                raise InvalidInput("a column mapping applies to CSV claim exports only")
-            from assistant.importers.csv_claims import parse_claims_csv
-
-            parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
+            if kind not in ("csv", "payments"):
+                raise InvalidInput("a column mapping applies to CSV exports (claims, payments) only")
+            parser = functools.partial(parser, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
         conn = self.conn
         documents_before = conn.execute("SELECT coalesce(max(pk), 0) FROM documents").fetchone()[0]
@@ -263,6 +273,48 @@ class Services:
             pks += ranking.open_claims_of_patients(
                 self.conn, f"SELECT patient_pk FROM authorizations WHERE source IN ({marks})", names)
         self.refresh_claims(pks)
+
+    # ------------------------------------------------------------------ patient payments
+
+    def record_payment(self, claim_id: str, amount_cents: int, *, paid_date: date | None = None,
+                       method: str | None = None, reference: str | None = None, reason: str | None = None,
+                       adjustment: bool = False, force: bool = False) -> dict[str, Any]:
+        """One patient payment typed by hand (negative: a refund; `adjustment`: the practice
+        writes off that much of the patient's share). More than the patient's remaining share
+        is refused unless `force`.
+
+        {claim_id, amount, date, kind, method, patient_paid, patient_due, balance, work_status}
+        """
+        from assistant.domain import PatientPaymentKind, PaymentMethod
+        from assistant.importers.patient_payments import method_of
+        from assistant.patient_payments import Payment, record_payment
+
+        kind = PatientPaymentKind.ADJUSTMENT if adjustment else PatientPaymentKind.PAYMENT
+        chosen: PaymentMethod | None = None
+        if not adjustment:
+            chosen = method_of(method) if method else PaymentMethod.OTHER
+            if chosen is None:
+                raise InvalidInput(f"unknown payment method {method!r}; one of "
+                                   f"{', '.join(m.value for m in PaymentMethod)}")
+        elif method:
+            raise InvalidInput("an adjustment has no payment method")
+        payment = Payment(amount_cents, paid_date or self.today, kind, chosen, _tidy(reference),
+                          _tidy(reason))
+        if payment.paid_date > self.today:
+            raise InvalidInput(f"payment date {payment.paid_date} is after today ({self.today})")
+        with transaction(self.conn):
+            applied = record_payment(self.conn, claim_id, payment, user=self.user, force=force)
+            self.refresh_claims(applied.claim_pks)
+        view = load_claim(self.conn, claim_id)
+        return {
+            "claim_id": view.claim_id, "amount": as_number(amount_cents),
+            "date": payment.paid_date.isoformat(), "kind": kind.value,
+            "method": chosen.value if chosen else None, "reference": payment.reference,
+            "reason": payment.reason, "patient_responsibility": as_number(view.patient_resp_cents),
+            "patient_paid": as_number(view.patient_paid_cents),
+            "patient_due": as_number(view.patient_due_cents), "balance": as_number(view.balance_cents),
+            "work_status": view.work_status.value, "version": view.version,
+        }
 
     # ------------------------------------------------------------------ ranking and worklists
 
@@ -717,6 +769,11 @@ class Services:
         from assistant.remit.validate import validate_835
 
         return validate_835(path)
+
+
+def _tidy(text: str | None) -> str | None:
+    """Typed text with its spacing tidied; None when there is nothing in it."""
+    return " ".join(text.split()) or None if text is not None else None
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -48,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "report": "assistant.cli.report_cmds:report",
     "reports": "assistant.cli.report_cmds:reports",
     "ask": "assistant.cli.chat_cmds:ask",
+    "payment": "assistant.cli.payment_cmds:payment",
 }
 
 

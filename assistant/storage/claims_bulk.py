@@ -198,5 +198,7 @@ def _load_chunk(conn: sqlite3.Connection, pks: Sequence[int],
             adjustments=tuple(claim_adj.get(row["pk"], ())),
             remarks=tuple(claim_rem.get(row["pk"], ())),
             version=row["version"],
+            patient_paid_cents=row["patient_paid_cents"],
+            patient_adjusted_cents=row["patient_adjusted_cents"],
         )
     return views
