@@ -8,6 +8,7 @@ or domain views; presentation stays in the faces.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -70,6 +71,31 @@ class Services:
     def is_sample(self) -> bool:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone()
         return row is not None and row[0] == "1"
+
+    def payers(self) -> list[dict[str, Any]]:
+        """Each payer with the settings the rules apply (its own over its kind's defaults)."""
+        from assistant.rules.payer_rules import payer_rules
+        from assistant.storage.payers import all_payers
+
+        rows = []
+        for payer in all_payers(self.conn):
+            rules = payer_rules(payer)
+            row = self.conn.execute("SELECT aliases FROM payers WHERE pk = ?", (payer.pk,)).fetchone()
+            rows.append({
+                "name": payer.name,
+                "kind": payer.kind.value,
+                "payer_id": payer.payer_id,
+                "aliases": json.loads(row["aliases"] or "[]"),
+                "timely_filing": ("1 year" if rules.timely_filing == "one_year"
+                                  else f"{rules.timely_filing_days} days"),
+                "appeal_windows": [{"level": a.level, "name": a.name, "days": a.days}
+                                   for a in rules.appeal_levels],
+                "unit_rule": rules.unit_rule.value,
+                "appeal_address": payer.appeal_address,
+                "appeal_fax": payer.appeal_fax,
+                "phone": payer.phone,
+            })
+        return rows
 
     def summary(self) -> dict[str, Any]:
         """Counts that say what the database holds."""

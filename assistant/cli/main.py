@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "init": "assistant.cli.setup_cmds:init",
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
+    "payers": "assistant.cli.payers_cmds:payers",
     "import": "assistant.cli.import_cmds:import_group",
     "appeal": "assistant.cli.letters_cmds:appeal",
     "appeals": "assistant.cli.letters_cmds:appeals_list",
