@@ -1,14 +1,15 @@
 """Recording what patients pay: imported from a practice-management export, or typed by hand.
 
 A payment names a claim, or an account with (optionally) the date of service it pays for.
-An account's payment is applied to that day's claims first, then to the account's other
-open patient shares, oldest service first; each part is one `patient_payments` row and the
-parts share the payment's `receipt`. What is left after every open share goes on that
-day's claim (else the account's latest), as a copay taken before the payer answered, or a
-credit (warned). A refund or reversal (negative) takes back from the claims the patient
-paid, that day's first, newest first, never more than was paid. An adjustment (the
-practice writing off a small balance) is applied like a payment but never beyond what is
-open.
+With a date of service it belongs to that visit: it is applied to that day's claims (a
+duplicate submission can make two), oldest first; without one, to every open patient share
+of the account, oldest service first. Each part is one `patient_payments` row and the
+parts share the payment's `receipt`. What is left after the open shares stays on the
+visit's claim (a copay taken before the payer answered, or kept while a denial is worked),
+or for a payment on the account on its latest claim; a part that leaves a claim in credit
+is warned. A refund or reversal (negative) takes back from the same claims, newest first,
+never more than was paid. An adjustment (the practice writing off a small balance) is
+applied like a payment but never beyond what is open.
 
 The patient's remaining share of a claim is what the payer assigned (`patient_resp_cents`,
 CLP05) less what the patient paid and the practice adjusted, never more than the balance.
@@ -178,22 +179,22 @@ class Book:
         return [(claim, amount)]
 
     def split_for_account(self, account: str, claims: list[_Claim], day: date | None, payment: Payment,
-                          fail: Fail, warn: Callable[[str], None]) -> list[tuple[_Claim, int]]:
+                          fail: Fail) -> list[tuple[_Claim, int]]:
+        """The parts of an account's payment: that day's claims when the row gives a date of
+        service (a copay belongs to its visit), else every claim of the account; oldest first."""
         if not claims:
             raise fail("account", f"account {account} has no claims on file (import its claims first)")
-        ordinal = day.toordinal() if day else None
-        first = sorted((c for c in claims if ordinal is not None and c.serves(ordinal)),
-                       key=lambda c: c.age_key)
-        if ordinal is not None and not first:
+        pool = sorted((c for c in claims if day is None or c.serves(day.toordinal())),
+                      key=lambda c: c.age_key)
+        if not pool:
             raise fail("service_date", f"account {account} has no claim for service on {day} "
                                        "(import its claim first)")
-        rest = sorted((c for c in claims if c not in first), key=lambda c: c.age_key)
         amount = payment.amount_cents
         if amount < 0:
-            return self._take_back(account, first, rest, payment, fail)
+            return self._take_back(account, pool, payment, fail)
         parts: dict[int, int] = {}
         left = amount
-        for claim in (*first, *rest):
+        for claim in pool:
             take = min(claim.share_open, left)
             if take > 0:
                 parts[claim.pk] = take
@@ -202,18 +203,18 @@ class Book:
                 break
         if left > 0:
             if payment.kind is PatientPaymentKind.ADJUSTMENT:
-                raise fail("amount", f"an adjustment of {fmt(amount)} is more than account {account}'s "
-                                     f"open patient balances ({fmt(amount - left)})")
-            target = first[0] if first else max(claims, key=lambda c: c.age_key)
+                raise fail("amount", f"an adjustment of {fmt(amount)} is more than the open patient "
+                                     f"balances ({fmt(amount - left)}) of account {account}"
+                                     + (f" on {day}" if day else ""))
+            # A copay taken before the payer answered, or kept while a denial is worked: on the
+            # visit's claim; a payment on the account beyond every open share: on its latest claim.
+            target = pool[0] if day is not None else pool[-1]
             parts[target.pk] = parts.get(target.pk, 0) + left
-            if target.adjudicated:
-                warn(f"{fmt(left)} more than account {account}'s open patient balances: kept on claim "
-                     f"{target.claim_id} as a credit")
         return [(self.claims[pk], cents) for pk, cents in parts.items()]
 
-    def _take_back(self, account: str, first: list[_Claim], rest: list[_Claim], payment: Payment,
+    def _take_back(self, account: str, pool: list[_Claim], payment: Payment,
                    fail: Fail) -> list[tuple[_Claim, int]]:
-        """A refund or reversal: from that day's claims first, then the newest, never below zero."""
+        """A refund or reversal: from the newest claims of the pool, never below zero."""
         adjustment = payment.kind is PatientPaymentKind.ADJUSTMENT
 
         def held(claim: _Claim) -> int:
@@ -221,7 +222,7 @@ class Book:
 
         left = -payment.amount_cents
         parts = []
-        for claim in (*reversed(first), *reversed(rest)):
+        for claim in reversed(pool):
             take = min(max(held(claim), 0), left)
             if take > 0:
                 parts.append((claim, -take))
@@ -363,17 +364,17 @@ def import_payments(conn: sqlite3.Connection, records: Sequence[PatientPaymentRe
                 raise fail("account", f"claim {record.claim_id} belongs to another account than "
                                       f"{record.account}")
             parts = book.split_for_claim(claim, payment, fail)
-            if claim.adjudicated and record.kind is PatientPaymentKind.PAYMENT \
-                    and record.amount_cents > claim.share_open:
-                warn(f"{fmt(record.amount_cents - claim.share_open)} more than the patient's open share of "
-                     f"claim {claim.claim_id}: kept on it as a credit")
         else:
             account = record.account or ""
             claims = book.account(account)
             if claims is None:
                 raise fail("account", f"no patient with account {account} (import the claims first)")
-            parts = book.split_for_account(account, claims, record.service_date, payment, fail, warn)
+            parts = book.split_for_account(account, claims, record.service_date, payment, fail)
         book.record(parts, payment, receipt)
+        for claim, cents in parts:
+            if cents > 0 and claim.money.balance < 0:
+                warn(f"claim {claim.claim_id} is paid {fmt(-claim.money.balance)} more than its balance: "
+                     "a credit to refund or apply")
         applied.recorded += 1
     book.write(applied)
     return applied

@@ -240,7 +240,7 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     fact("has_denial", denials)
     fact("balance_due", claim.balance_cents > 0)
     fact("patient_balance",
-         claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
+         claim.patient_due_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
     fact("patient_billed", claim.work_status is WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
