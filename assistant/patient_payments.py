@@ -192,15 +192,8 @@ class Book:
         amount = payment.amount_cents
         if amount < 0:
             return self._take_back(account, pool, payment, fail)
-        parts: dict[int, int] = {}
-        left = amount
-        for claim in pool:
-            take = min(claim.share_open, left)
-            if take > 0:
-                parts[claim.pk] = take
-                left -= take
-            if left == 0:
-                break
+        shares = split_oldest_first([claim.share_open for claim in pool], amount)
+        left = amount - sum(shares)
         if left > 0:
             if payment.kind is PatientPaymentKind.ADJUSTMENT:
                 raise fail("amount", f"an adjustment of {fmt(amount)} is more than the open patient "
@@ -208,9 +201,8 @@ class Book:
                                      + (f" on {day}" if day else ""))
             # A copay taken before the payer answered, or kept while a denial is worked: on the
             # visit's claim; a payment on the account beyond every open share: on its latest claim.
-            target = pool[0] if day is not None else pool[-1]
-            parts[target.pk] = parts.get(target.pk, 0) + left
-        return [(self.claims[pk], cents) for pk, cents in parts.items()]
+            shares[0 if day is not None else -1] += left
+        return [(claim, cents) for claim, cents in zip(pool, shares, strict=True) if cents]
 
     def _take_back(self, account: str, pool: list[_Claim], payment: Payment,
                    fail: Fail) -> list[tuple[_Claim, int]]:
@@ -298,6 +290,18 @@ class Book:
         applied.claim_pks.extend(pks)
         applied.closed.extend(settle_work_status(self.conn, pks, user=self.user))
         self.rows, self.entries, self.touched = [], [], {}
+
+
+def split_oldest_first(open_shares: Sequence[int], amount: int) -> list[int]:
+    """How much of `amount` each open share takes, in order, never more than it is open; what
+    is left over is the caller's (amount - sum of the result)."""
+    parts = []
+    left = amount
+    for share in open_shares:
+        take = min(max(share, 0), left)
+        parts.append(take)
+        left -= take
+    return parts
 
 
 def recorded_totals(conn: sqlite3.Connection, claim_pks: Sequence[int]) -> dict[int, tuple[int, int]]:

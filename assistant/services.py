@@ -267,9 +267,13 @@ class Services:
         if options:
             raise InvalidInput(f"unknown import option(s) for {kind}: {', '.join(sorted(options))}")
         if mapping is not None:
-            if kind not in ("csv", "payments"):
+            if kind == "csv":
+                from assistant.importers.csv_claims import parse_claims_csv as parse
+            elif kind == "payments":
+                from assistant.importers.patient_payments import parse_payments_csv as parse
+            else:
                 raise InvalidInput("a column mapping applies to CSV exports (claims, payments) only")
-            parser = functools.partial(parser, mapping=Path(mapping))
+            parser = functools.partial(parse, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
         conn = self.conn
         documents_before = conn.execute("SELECT coalesce(max(pk), 0) FROM documents").fetchone()[0]

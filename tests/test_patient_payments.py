@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistant.errors import InvalidInput, NotFound
+from assistant.paths import Locations
 from assistant.services import Services
 from tests.builders import claim_record, write
 from tests.remit_builders import clp, file_835, remittance, svc
@@ -313,3 +316,124 @@ def test_import_payments_command(services: Services, tmp_path: Path, run_cli, db
     assert "imported  payments.csv: 1 payment (1 recorded on 1 claim, 0 already imported)" in out.stdout
     again = run_cli("import", "payments", str(path), "--json", "--db", str(db_path))
     assert again.json()[0]["status"] == "duplicate"
+
+
+def test_a_payment_for_a_visit_stays_on_that_visit(services: Services, tmp_path: Path) -> None:
+    """The visit's claim was denied (no patient share): its copay stays on it, not on older visits."""
+    write(services.conn, claim_record("C1"), claim_record("C2", dos=date(2026, 9, 8)))
+    post(services, tmp_path, paid_with_coinsurance("C1"),
+         clp("C2", "1", svc("97530", 150, 0), svc("97110", 75, 0), adjustments=[("CO", "197", 225)]))
+    path = payments_file(tmp_path, "09/08/2026,A1001,,09/08/2026,Copay,Card,30.00,,\n")
+    result = import_payments(services, path)
+    assert result.status == "imported" and result.warnings == []
+    assert money(services, "C1")[1] == 0.0  # C1's $36 is still the patient's to pay
+    assert money(services, "C2") == (0.0, 30.0, 0.0, 0.0, 0.0, 195.0)
+
+
+def test_an_overpayment_is_kept_as_a_credit_and_warned(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, paid_with_coinsurance())
+    path = payments_file(tmp_path, "10/15/2026,A1001,C1,,Payment,Card,40.00,,\n")
+    result = import_payments(services, path)
+    assert result.status == "imported"
+    assert result.warnings == ["line 2: claim C1 is paid $4.00 more than its balance: a credit to refund or apply"]
+    data = services.claim("C1")
+    assert (data["balance"], data["patient_due"], data["work_status"]) == (-4.0, 0.0, "new")
+    # Refunding the $4 settles it.
+    services.record_payment("C1", -400, reason="overpayment refunded", method="check")
+    assert services.claim("C1")["work_status"] == "closed"
+
+
+def test_the_migration_keeps_an_earlier_write_off(tmp_path: Path) -> None:
+    """A claim written off before patient payments existed: the step records what the write-off
+    took, so a later recompute (an 835) keeps it."""
+    import json
+
+    from sqlite_utils import Database
+
+    from assistant.storage.db import connect
+    from assistant.storage.schema import migrate_to_latest, migrations
+
+    path = tmp_path / "old.db"
+    old = connect(path)
+    migrations().apply(Database(old, execute_plugins=False), stop_before="patient_payments")
+    old.execute("PRAGMA user_version = 5")
+    write(old, claim_record("C1"), claim_record("C2", account="A2"))
+    with old:
+        old.execute("UPDATE claims SET work_status = 'written_off', adjusted_cents = 22500, balance_cents = 0 "
+                    "WHERE claim_id = 'C1'")
+        old.execute("INSERT INTO activities (claim_pk, user, kind, field, before, after, details) "
+                    "SELECT pk, 'tester', 'write_off', 'balance_cents', '22500', '0', ? FROM claims "
+                    "WHERE claim_id = 'C1'", (json.dumps({"amount_cents": 22500, "reason": "old"}),))
+    assert migrate_to_latest(old) == 1
+    rows = dict(old.execute("SELECT claim_id, written_off_cents FROM claims").fetchall())
+    assert rows == {"C1": 22500, "C2": 0}
+    old.close()
+    later = Services(Locations.resolve(path), today=date(2026, 11, 26), user="tester")
+    post(later, tmp_path, clp("C1", "1", svc("97530", 150, 0), svc("97110", 75, 0),
+                              adjustments=[("CO", "50", 225)]))
+    assert later.claim("C1")["balance"] == 0.0
+    later.close()
+
+
+@given(st.lists(st.integers(min_value=-5000, max_value=50000), min_size=1, max_size=8),
+       st.integers(min_value=1, max_value=200000))
+def test_split_oldest_first(open_shares: list[int], amount: int) -> None:
+    from assistant.patient_payments import split_oldest_first
+
+    parts = split_oldest_first(open_shares, amount)
+    assert len(parts) == len(open_shares)
+    assert all(0 <= part <= max(share, 0) for part, share in zip(parts, open_shares, strict=True))
+    assert sum(parts) == min(amount, sum(max(s, 0) for s in open_shares))
+    # Oldest first: a share gets something only when every older one is full.
+    for i, part in enumerate(parts):
+        if part:
+            assert all(parts[j] == max(open_shares[j], 0) for j in range(i))
+
+
+@given(st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 50_000),
+       st.integers(-20_000, 50_000), st.integers(-5_000, 5_000), st.integers(0, 100_000))
+def test_claim_money_round_trips_and_never_keeps_a_credit_a_write_off_can_absorb(
+        billed: int, paid: int, payer_off: int, patient_paid: int, patient_adjusted: int, unexplained: int,
+        written_off: int) -> None:
+    from assistant.settlement import ClaimMoney
+
+    money = ClaimMoney(billed, paid, payer_off, patient_paid, patient_adjusted, written_off, unexplained)
+    again = ClaimMoney.stored(billed, paid, money.adjusted, money.balance, patient_paid, patient_adjusted,
+                              written_off)
+    assert again == money
+    before = money.balance
+    shrunk = money.settle()
+    assert money.balance == before + shrunk and money.written_off == written_off - shrunk
+    assert shrunk == (min(-before, written_off) if before < 0 else 0)
+
+
+_TYPES = {"Patient Payment": ("payment", 1), "Copay": ("payment", 1), "Refund": ("payment", -1),
+          "Returned check (NSF)": ("payment", -1), "Small Balance Adj": ("adjustment", 1),
+          "Write-off reversal": ("adjustment", -1), "": ("payment", 1)}
+_METHOD_WORDS = {"Visa": "card", "Card on file": "card", "Cash": "cash", "Check": "check", "Money Order": "check",
+                 "Patient Portal": "online", "ACH": "online", "e-check": "online", "": "other"}
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(_TYPES)), st.sampled_from(sorted(_METHOD_WORDS)),
+                          st.integers(1, 999_999), st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+                          st.booleans()), min_size=1, max_size=12))
+def test_payment_rows_parse_back(tmp_path_factory: pytest.TempPathFactory,
+                                 rows: list[tuple[str, str, int, date, bool]]) -> None:
+    from assistant.importers.patient_payments import parse_payments_csv
+
+    lines = [HEADER.strip()]
+    for kind, method, cents, day, by_claim in rows:
+        ref = "" if by_claim else f"{day:%m/%d/%Y}"
+        lines.append(f"{day:%m/%d/%Y},A1,{'C1' if by_claim else ''},{ref},{kind},{method},"
+                     f"\"{cents / 100:,.2f}\",R1,")
+    path = tmp_path_factory.mktemp("p") / "p.csv"
+    path.write_text("\n".join(lines) + "\n")
+    batch = parse_payments_csv(path)
+    assert len(batch.patient_payments) == len(rows)
+    for record, (kind, method, cents, day, by_claim) in zip(batch.patient_payments, rows, strict=True):
+        expected_kind, sign = _TYPES[kind]
+        assert (record.kind.value, record.amount_cents, record.paid_date) == (expected_kind, sign * cents, day)
+        assert record.method is None if expected_kind == "adjustment" else record.method.value == _METHOD_WORDS[method]
+        assert (record.claim_id, record.service_date) == (("C1", None) if by_claim else (None, day))
+        assert record.amount_cents > 0 or record.reason == kind

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from assistant.domain import PatientPaymentKind, PatientPaymentRecord, PaymentMethod
 from assistant.errors import AssistantError, ImportFailed
@@ -116,12 +117,12 @@ def parse_payments_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
         except Exception as exc:  # the safety net: an unforeseen row is still located
             raise ImportFailed(table.name, f"line {line}",
                                f"cannot read this row ({type(exc).__name__})") from None
-        if record == "insurance":
-            insurance.append(line)
+        if isinstance(record, PatientPaymentRecord):
+            batch.patient_payments.append(record)
         elif record is None:
             zero.append(line)
         else:
-            batch.patient_payments.append(record)
+            insurance.append(line)
     for what, lines in (("without a claim id or account", skipped), ("of $0.00", zero),
                         ("of insurance payments (they come from 835 files)", insurance)):
         if lines:
@@ -137,7 +138,7 @@ def _lines(lines: list[int]) -> str:
 
 
 def _payment(row: RowReader, settings: CsvMapping,
-             unknown_methods: dict[str, list[int]]) -> PatientPaymentRecord | str | None:
+             unknown_methods: dict[str, list[int]]) -> PatientPaymentRecord | Literal["insurance"] | None:
     """The row's record; "insurance" for an insurance row, None for a $0.00 row."""
     type_text = " ".join(row.text("type").split())
     lowered = type_text.lower()
@@ -146,11 +147,10 @@ def _payment(row: RowReader, settings: CsvMapping,
     if lowered:
         if _INSURANCE.search(lowered) and not _PAYMENT_BY_PATIENT.search(lowered):
             return "insurance"
-        if _REFUND.search(lowered):
-            refund = True
-        elif _ADJUSTMENT.search(lowered):
+        refund = bool(_REFUND.search(lowered))  # "Write-off reversal" undoes an adjustment
+        if _ADJUSTMENT.search(lowered):
             kind = PatientPaymentKind.ADJUSTMENT
-        elif not _PAYMENT.search(lowered):
+        elif not refund and not _PAYMENT.search(lowered):
             raise row.fail("type", "not a payment, refund or adjustment")
     amount = row.cents("amount")
     if amount is None:
