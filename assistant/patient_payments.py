@@ -391,8 +391,9 @@ def record_payment(conn: sqlite3.Connection, claim_id: str, payment: Payment, *,
                    force: bool = False) -> Applied:
     """One payment (or refund, or adjustment) on one claim, typed by hand.
 
-    More than the patient's remaining share is refused unless `force` (a copay taken before
-    the payer answered, a deposit): the message says how much is open.
+    A payment or adjustment of more than the patient's remaining share is refused unless
+    `force` (a copay taken before the payer answered, a deposit): the message says how much
+    is open.
     """
     if payment.amount_cents == 0:
         raise InvalidInput("the amount is zero: nothing to record")
@@ -409,11 +410,16 @@ def record_payment(conn: sqlite3.Connection, claim_id: str, payment: Payment, *,
     def fail(_fld: str, reason: str) -> Exception:
         return InvalidInput(f"claim {claim_id}: {reason}")
 
-    if payment.kind is PatientPaymentKind.PAYMENT and payment.amount_cents > claim.share_open and not force:
-        share = claim.share_open
+    share = claim.share_open
+    if payment.amount_cents > share and not force:
         why = ("the payer has not assigned a patient share yet" if not claim.adjudicated
                else f"the payer assigned {fmt(claim.responsibility)}, the patient paid "
                     f"{fmt(claim.money.patient_paid)}")
+        if payment.kind is PatientPaymentKind.ADJUSTMENT:
+            raise InvalidInput(
+                f"claim {claim_id}: an adjustment of {fmt(payment.amount_cents)} is more than the patient's "
+                f"remaining share of {fmt(share)} ({why}); to write off what the payer owes use "
+                f"`ar-assistant status {claim_id} written_off --reason ...`, or use --force")
         raise InvalidInput(
             f"claim {claim_id}: {fmt(payment.amount_cents)} is more than the patient's remaining share of "
             f"{fmt(share)} ({why}); check the amount, or use --force to record it anyway (a copay taken "

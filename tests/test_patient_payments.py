@@ -437,3 +437,14 @@ def test_payment_rows_parse_back(tmp_path_factory: pytest.TempPathFactory,
         assert record.method is None if expected_kind == "adjustment" else record.method.value == _METHOD_WORDS[method]
         assert (record.claim_id, record.service_date) == (("C1", None) if by_claim else (None, day))
         assert record.amount_cents > 0 or record.reason == kind
+
+
+def test_an_adjustment_by_hand_is_for_the_patients_share(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, clp("C1", "1", svc("97530", 150, 96, ("CO", "45", 30), ("PR", "2", 24)),
+                                 svc("97110", 75, 0, ("CO", "50", 75))))
+    with pytest.raises(InvalidInput, match=r"an adjustment of \$99.00 is more than the patient's remaining "
+                                           r"share of \$24.00 .*status C1 written_off"):
+        services.record_payment("C1", 9900, adjustment=True, reason="give up")
+    services.record_payment("C1", 2400, adjustment=True, reason="hardship")
+    assert money(services) == (96.0, 0.0, 54.0, 24.0, 0.0, 75.0)  # the denied line is still the payer's
