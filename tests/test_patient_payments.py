@@ -448,3 +448,15 @@ def test_an_adjustment_by_hand_is_for_the_patients_share(services: Services, tmp
         services.record_payment("C1", 9900, adjustment=True, reason="give up")
     services.record_payment("C1", 2400, adjustment=True, reason="hardship")
     assert money(services) == (96.0, 0.0, 54.0, 24.0, 0.0, 75.0)  # the denied line is still the payer's
+
+
+def test_an_unknown_method_is_other_and_never_echoed(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, paid_with_coinsurance())
+    path = payments_file(tmp_path, "10/15/2026,A1001,C1,,Payment,Maria Rivera's brother,10.00,,\n")
+    result = import_payments(services, path)
+    assert result.status == "imported"
+    assert result.warnings == ["1 row(s) with a method that is not cash, check, card or online recorded as "
+                               "other (lines 2); name the method in the export, or set [defaults] method in "
+                               "a mapping file"]
+    assert services.claim("C1")["patient_payments"][0]["method"] == "other"

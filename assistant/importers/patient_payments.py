@@ -15,7 +15,7 @@ date_format, header_line, use_defaults; `[columns]`; `[defaults]` method).
   "ERA") are skipped with a warning: payers' money comes from 835 files.
 - **Method**: cash, check, card, online or other, read from what exports write ("Visa",
   "Card on file", "Portal", "ACH", "Money order" ...); anything else is `other`, with a
-  warning naming the value. An adjustment has no method.
+  warning giving the lines. An adjustment has no method.
 
 Rows without a claim id or account (totals, blank lines) are skipped with a warning; rows
 of $0.00 too. Errors name the file, line and column, never a cell's value.
@@ -104,7 +104,7 @@ def parse_payments_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
     skipped: list[int] = []
     zero: list[int] = []
     insurance: list[int] = []
-    unknown_methods: dict[str, list[int]] = {}
+    unknown_methods: list[int] = []  # lines: the method cell is never echoed (it may name a person)
     for line, cells in table.rows:
         row = RowReader(table.name, columns, line, cells, settings.date_format)
         if not row.text("claim_id") and not row.text("account"):
@@ -127,9 +127,10 @@ def parse_payments_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
                         ("of insurance payments (they come from 835 files)", insurance)):
         if lines:
             batch.warnings.append(f"{len(lines)} row(s) {what} skipped (lines {_lines(lines)})")
-    for text, lines in unknown_methods.items():
-        batch.warnings.append(f"method {text!r} (lines {_lines(lines)}) is not cash, check, card or "
-                              "online: recorded as other")
+    if unknown_methods:
+        batch.warnings.append(f"{len(unknown_methods)} row(s) with a method that is not cash, check, card or "
+                              f"online recorded as other (lines {_lines(unknown_methods)}); name the method "
+                              "in the export, or set [defaults] method in a mapping file")
     return batch
 
 
@@ -138,7 +139,7 @@ def _lines(lines: list[int]) -> str:
 
 
 def _payment(row: RowReader, settings: CsvMapping,
-             unknown_methods: dict[str, list[int]]) -> PatientPaymentRecord | Literal["insurance"] | None:
+             unknown_methods: list[int]) -> PatientPaymentRecord | Literal["insurance"] | None:
     """The row's record; "insurance" for an insurance row, None for a $0.00 row."""
     type_text = " ".join(row.text("type").split())
     lowered = type_text.lower()
@@ -175,7 +176,7 @@ def _payment(row: RowReader, settings: CsvMapping,
         method_text = row.text("method") or settings.defaults.get("method", "")
         method = method_of(method_text) if method_text else PaymentMethod.OTHER
         if method is None:
-            unknown_methods.setdefault(method_text[:40], []).append(row.line)
+            unknown_methods.append(row.line)
             method = PaymentMethod.OTHER
     return PatientPaymentRecord(
         line=row.line, paid_date=paid_date, amount_cents=amount, kind=kind,
