@@ -343,6 +343,12 @@ class PatientView:
         return f"{self.last_name}, {self.first_name}" if self.first_name else self.last_name
 
 
+def patient_due_cents(responsibility: int, patient_paid: int, patient_adjusted: int, balance: int) -> int:
+    """The patient's share still to collect: what the payer assigned (CLP05) less what the
+    patient paid and the practice adjusted, never more than the claim's balance nor below 0."""
+    return max(min(responsibility - patient_paid - patient_adjusted, balance), 0)
+
+
 @dataclass(frozen=True)
 class ClaimView:
     """Everything known about one claim, as rules, letters and screens read it."""
@@ -385,10 +391,8 @@ class ClaimView:
 
     @property
     def patient_due_cents(self) -> int:
-        """The patient's share still to collect: what the payer assigned less what the patient
-        paid and the practice adjusted, never more than the balance."""
-        due = self.patient_resp_cents - self.patient_paid_cents - self.patient_adjusted_cents
-        return max(min(due, self.balance_cents), 0)
+        return patient_due_cents(self.patient_resp_cents, self.patient_paid_cents,
+                                 self.patient_adjusted_cents, self.balance_cents)
 
     @property
     def all_adjustments(self) -> tuple[AdjustmentView, ...]:

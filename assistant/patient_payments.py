@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assistant.domain import PatientPaymentKind, PatientPaymentRecord, PaymentMethod
+from assistant.domain import PatientPaymentKind, PatientPaymentRecord, PaymentMethod, patient_due_cents
 from assistant.errors import ImportFailed, InvalidInput, NotFound
 from assistant.money import fmt
 from assistant.settlement import ClaimMoney, settle_work_status
@@ -39,7 +39,7 @@ from assistant.storage import audit
 MANUAL = "manual"
 MAX_TEXT = 200
 _CLAIM_SQL = (
-    "SELECT c.pk, c.claim_id, c.patient_pk, p.account, c.dos_from_day, c.dos_to_day, c.billed_cents, "
+    "SELECT c.pk, c.claim_id, p.account, c.dos_from_day, c.dos_to_day, c.billed_cents, "
     "c.paid_cents, c.adjusted_cents, c.balance_cents, c.patient_paid_cents, c.patient_adjusted_cents, "
     "c.written_off_cents, c.patient_resp_cents, c.payer_status "
     "FROM claims c JOIN patients p ON p.pk = c.patient_pk ")
@@ -58,9 +58,9 @@ class _Claim:
 
     @property
     def share_open(self) -> int:
-        """The patient's share still open: assigned less paid and adjusted, within the balance."""
         money = self.money
-        return max(min(self.responsibility - money.patient_paid - money.patient_adjusted, money.balance), 0)
+        return patient_due_cents(self.responsibility, money.patient_paid, money.patient_adjusted,
+                                 money.balance)
 
     def serves(self, day: int) -> bool:
         return self.dos_from_day <= day <= self.dos_to_day
@@ -71,7 +71,7 @@ class _Claim:
 
 
 def _claim(row: Sequence[Any]) -> _Claim:
-    (pk, claim_id, _patient, account, dos_from, dos_to, billed, paid, adjusted, balance, patient_paid,
+    (pk, claim_id, account, dos_from, dos_to, billed, paid, adjusted, balance, patient_paid,
      patient_adjusted, written_off, responsibility, payer_status) = row
     money = ClaimMoney.stored(billed, paid, adjusted, balance, patient_paid, patient_adjusted, written_off)
     return _Claim(pk, claim_id, account, dos_from, dos_to, responsibility, payer_status != "submitted", money)
@@ -107,11 +107,8 @@ class Applied:
 
     recorded: int = 0  # payments recorded (each may be split over several claims)
     duplicates: int = 0  # already recorded from an earlier file
-    parts: int = 0  # rows written
     claim_pks: list[int] = field(default_factory=list)  # claims whose money changed
-    closed: list[int] = field(default_factory=list)  # claims closed or reopened by it
     warnings: list[str] = field(default_factory=list)
-    split: list[tuple[str, int]] = field(default_factory=list)  # (claim id, cents) of the last payment
 
 
 Fail = Callable[[str, str], Exception]  # (our field, reason) -> the error to raise
@@ -286,9 +283,8 @@ class Book:
             "balance_cents"), updates,
             also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
         audit.record_many(self.conn, self.entries)
-        applied.parts += len(self.rows)
         applied.claim_pks.extend(pks)
-        applied.closed.extend(settle_work_status(self.conn, pks, user=self.user))
+        settle_work_status(self.conn, pks, user=self.user)
         self.rows, self.entries, self.touched = [], [], {}
 
 
@@ -429,5 +425,4 @@ def record_payment(conn: sqlite3.Connection, claim_id: str, payment: Payment, *,
     book.record(parts, payment, receipt)
     applied = Applied(recorded=1)
     book.write(applied)
-    applied.split = [(c.claim_id, cents) for c, cents in parts]
     return applied

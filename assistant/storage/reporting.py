@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from assistant.domain import patient_due_cents
+
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -55,9 +57,8 @@ class ClaimRow:
 
     @property
     def patient_due_cents(self) -> int:
-        """The patient's share still open (as `ClaimView.patient_due_cents`)."""
-        due = self.patient_resp_cents - self.patient_paid_cents - self.patient_adjusted_cents
-        return max(min(due, self.balance_cents), 0)
+        return patient_due_cents(self.patient_resp_cents, self.patient_paid_cents,
+                                 self.patient_adjusted_cents, self.balance_cents)
 
 
 @dataclass(frozen=True, slots=True)
