@@ -103,6 +103,7 @@ KIND_COUNTS: dict[str, tuple[str, ...]] = {
 FOLDER_SUFFIXES: dict[str, tuple[str, ...]] = {
     "notes": (".txt", ".md", ".markdown", ".docx"),
     "835": (".835", ".era", ".edi", ".x12", ".txt", ".dat", ".rmt"),
+    "payments": (".csv", ".tsv", ".txt"),
 }
 
 

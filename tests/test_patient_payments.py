@@ -460,3 +460,16 @@ def test_an_unknown_method_is_other_and_never_echoed(services: Services, tmp_pat
                                "other (lines 2); name the method in the export, or set [defaults] method in "
                                "a mapping file"]
     assert services.claim("C1")["patient_payments"][0]["method"] == "other"
+
+
+def test_a_folder_of_monthly_exports_is_imported_in_order(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, paid_with_coinsurance())
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    payments_file(folder, "10/15/2026,A1001,C1,,Payment,Check,36.00,77,\n", "2026-10.csv")
+    payments_file(folder, "11/02/2026,A1001,C1,,Returned check,Check,36.00,77,\n", "2026-11.csv")
+    (folder / "README.pdf").write_bytes(b"%PDF")
+    results = services.import_paths("payments", [folder])
+    assert [(r.file, r.status) for r in results] == [("2026-10.csv", "imported"), ("2026-11.csv", "imported")]
+    assert money(services)[1] == 0.0 and services.claim("C1")["work_status"] == "new"
