@@ -467,8 +467,8 @@ def authorization(ctx: ClaimContext) -> Iterator[Finding]:
 def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
     """Rule `timely-filing`: a claim sent late, or not sent, unanswered or denied near its filing limit (7.3).
 
-    A claim sent in time is watched once it has gone unanswered past the usual wait: if the
-    payer never received it, a new one must go out (with proof) before the limit.
+    A claim sent in time met the limit if the payer received it: near the limit while no
+    answer has come, a note to confirm receipt; past it, an error (proof of timely filing).
     """
     claim = ctx.claim
     if claim.payer_status not in (PayerStatus.SUBMITTED, PayerStatus.DENIED) or claim.balance_cents <= 0:
@@ -482,9 +482,6 @@ def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
                       "find proof of an earlier submission (clearinghouse acceptance report)")
         return
     left = (deadline - ctx.today).days
-    if (claim.payer_status is PayerStatus.SUBMITTED and claim.submitted_date is not None and left >= 0
-            and (ctx.today - claim.submitted_date).days <= int(setting("warnings", "unanswered_days"))):
-        return  # sent in time and not overdue for an answer: the filing limit is met on receipt
     warn = int(setting("warnings", "timely_filing_days_left"))
     state = ("not sent yet" if claim.submitted_date is None and claim.payer_status is PayerStatus.SUBMITTED
              else "no remittance yet" if claim.payer_status is PayerStatus.SUBMITTED else "denied")
@@ -493,9 +490,14 @@ def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
                       f"timely filing ended {deadline} ({-left} days ago; {state})", None,
                       "find proof of timely filing (clearinghouse acceptance report) before anything else")
     elif left <= warn:
-        yield Finding("timely-filing", WARNING,
+        # Sent in time, the limit is met once the payer has it: until it passes, a note to
+        # confirm receipt (the worklist's no-answer follow-up carries the deadline).
+        sent = claim.submitted_date is not None and claim.payer_status is PayerStatus.SUBMITTED
+        yield Finding("timely-filing", INFO if sent else WARNING,
                       f"timely filing ends {deadline}, in {left} days ({state})", None,
-                      "send (or confirm receipt of) a clean claim before then")
+                      "confirm the payer received it (claim status, or the clearinghouse's accepted "
+                      "277CA), so a lost claim can be sent again in time" if sent
+                      else "send a clean claim before then")
 
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")

@@ -294,8 +294,14 @@ class ClaimContext:
     def _estimate(self, charge_cents: int, code: str = "", modifiers: Sequence[str] = (),
                   units: float = 0) -> int:
         """An unpriced line's allowed amount: what Medicare allowed this patient per unit of the
-        code, else the charge times the payer's usual allowed share, else the charge."""
-        rate = self._medicare_unit_rates.get((code, "CO" in modifiers))
+        code (with or without CO, an OTA's line paid at 85%), else the charge times the payer's
+        usual allowed share, else the charge."""
+        rates = self._medicare_unit_rates
+        by_ota = "CO" in modifiers
+        rate = rates.get((code, by_ota))
+        if rate is None and (code, not by_ota) in rates:
+            share = int(setting("assistant", "co_payment_percent")) / 100
+            rate = rates[(code, not by_ota)] * (share if by_ota else 1 / share)
         if rate is not None and units > 0:
             return round(rate * units)
         return round(charge_cents * self.allowed_ratio) if self.allowed_ratio else charge_cents
