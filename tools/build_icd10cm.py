@@ -22,7 +22,8 @@ _CODE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
 
 def billable(lines: list[str]) -> list[str]:
-    codes = {token for line in lines if (parts := line.split()) and _CODE.match(token := parts[0].replace(".", ""))}
+    firsts = (line.split()[0].replace(".", "").upper() for line in lines if line.strip())
+    codes = {code for code in firsts if _CODE.match(code)}
     prefixes = {code[:i] for code in codes for i in range(3, len(code))}
     return sorted(codes - prefixes)
 
@@ -33,7 +34,8 @@ def encode(codes: list[str]) -> str:
     by_category: dict[str, list[str]] = defaultdict(list)
     for code in codes:
         by_category[code[:3]].append(code[3:])
-    return "".join(f"{' '.join([category, *rests]).rstrip()}\n" for category, rests in sorted(by_category.items()))
+    return "".join(f"{' '.join([category, *rests]).rstrip()}\n"
+                   for category, rests in sorted(by_category.items()))
 
 
 def main(source: str, target: str) -> None:

@@ -564,13 +564,13 @@ def _billable(ctx: ClaimContext, i: int, code: str) -> Iterator[Finding]:
                           f"subcodes ({examples})", None, "use the full code the chart supports")
         return
     placeholder = _with_placeholder(compact(code))
-    hint = (f"; with its X placeholder it would be {dotted(placeholder)}"
-            if placeholder and table.status(placeholder) is CodeStatus.BILLABLE else "")
+    fixed = dotted(placeholder) if placeholder and table.status(placeholder) is CodeStatus.BILLABLE else None
+    hint = f"; with its X placeholder it would be {fixed}" if fixed else ""
     period = (f"{table.release}" if severity == ERROR
               else f"{table.release}: check it was valid on {day}")
     yield Finding("icd10-format", severity,
                   f"diagnosis {i} ({dotted(code)}) is not an ICD-10-CM code ({period}){hint}", None,
-                  "correct the code from the chart" if not hint else f"send {dotted(placeholder)}")
+                  f"send {fixed}" if fixed else "correct the code from the chart")
 
 
 def _with_placeholder(code: str) -> str | None:

@@ -271,13 +271,12 @@ class ClaimContext:
     # ---------------------------------------------------------------- Medicare therapy threshold
 
     def _is_ot_line(self, code: str, modifiers: Sequence[str], credential: str | None) -> bool:
+        """An OT service: GO/CO, or furnished by an OT or OTA (a GP on it is a billing error the
+        discipline check reports, not a physical therapy service)."""
         mods = set(modifiers)
         if "GO" in mods or "CO" in mods:
             return True
-        if mods & {"GP", "GN", "CQ"}:
-            return False
-        info = cpt(code)
-        return info is not None and (credential or "").upper() in OT_CREDENTIALS
+        return cpt(code) is not None and (credential or "").upper() in OT_CREDENTIALS
 
     @cached_property
     def _medicare_unit_rates(self) -> dict[tuple[str, bool], float]:
