@@ -6,7 +6,8 @@ that rules, ranking, letters, chat and the UI read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -367,7 +368,7 @@ class ActivityView:
     before: str | None
     after: str | None
     note: str | None
-    details: dict[str, object] = field(default_factory=dict)
+    details: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
