@@ -541,7 +541,7 @@ def explain(row: Mapping[str, Any], components: Mapping[str, float], today: date
     elif action == Action.WAIT.value:
         parts.append("waiting on the payer")
     rounded = {name: round(components[name], 2) for name in COMPONENTS}
-    return Explained(round(sum(components[name] for name in COMPONENTS), 2), rounded, share,
+    return Explained(round(sum(components[name] for name in COMPONENTS), 2), rounded, round(share, 4),
                      " - ".join(parts))
 
 
