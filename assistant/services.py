@@ -669,20 +669,20 @@ class Services:
 
     def check(self, claim_id: str | None = None,
               progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
-        """The OT claim checks on one saved claim, or (None) on every open claim.
+        """The OT claim checks on one saved claim, or (None) on every claim not written off.
 
         {checked, errors, warnings, results: [{claim_id, findings}]}; for all claims only
         those with findings are listed.
         """
         from assistant.rules.checks import check_claim
         from assistant.rules.context import load_context, load_contexts
-        from assistant.storage.claims_bulk import chunks, open_claim_pks
+        from assistant.storage.claims_bulk import checked_claim_pks, chunks
 
         if claim_id is not None:
             ctx = load_context(self.conn, claim_id, self.today)
             return _check_report([(ctx.claim.claim_id, check_claim(ctx))], keep_clean=True)
 
-        pks = open_claim_pks(self.conn)
+        pks = checked_claim_pks(self.conn)
         results: list[tuple[str, list[Finding]]] = []
         done = 0
         for part in chunks(pks):
