@@ -185,6 +185,34 @@ class Services:
             for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
         ]
 
+    def find_claims(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Claims by the start of their id or their patient's name (fuzzy), best first."""
+        from assistant.lookup import find_claims
+
+        return find_claims(self.conn, text, limit)
+
+    def document(self, pk: int) -> dict[str, Any]:
+        """One therapy note or plan in full: {id, date, type, author, credential, title, text, source}."""
+        from assistant.storage.documents import load_document
+
+        d = load_document(self.conn, pk)
+        return {"id": d.pk, "date": d.doc_date.isoformat(), "type": d.doc_type.value, "author": d.author,
+                "credential": d.author_credential, "title": d.title, "text": d.text, "source": d.source}
+
+    def explain_codes(self, codes: Iterable[str], payer_kind: str | None = None) -> list[dict[str, Any]]:
+        """What each CARC, RARC or group code means and what is usually done (see `explain`)."""
+        from assistant.domain import PayerKind
+        from assistant.rules.codes import explain
+
+        return explain(list(codes), PayerKind(payer_kind) if payer_kind else None)
+
+    def care_status(self, claim_id: str) -> dict[str, Any]:
+        """The claim's authorization and plan of care, service day by service day."""
+        from assistant.rules.context import load_context
+        from assistant.rules.standing import care_status
+
+        return care_status(load_context(self.conn, claim_id, self.today))
+
     # ------------------------------------------------------------------ imports
 
     def import_paths(

@@ -1,0 +1,63 @@
+"""The application: built around an injected `Services`, one factory for the CLI and the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from assistant.tui.commands import BindingCommands, ClaimFinder
+from assistant.tui.workers import ServiceGate, report_error
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+
+
+class ArApp(App[None]):
+    """The specialist's day: the ranked worklist first, a claim one key away, chat beside it."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "ar-assistant"
+    COMMANDS = App.COMMANDS | {BindingCommands, ClaimFinder}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.gate = ServiceGate(services)
+        self.today = services.today
+        self.sub_title = f"{services.locations.db.name} · today {services.today.isoformat()}"
+
+    def get_default_screen(self) -> Screen[None]:
+        from assistant.tui.screens.worklist import WorklistScreen
+
+        return WorklistScreen()
+
+    def report_error(self, error: BaseException) -> None:
+        report_error(self, error)
+
+    def open_claim(self, claim_id: str) -> None:
+        """Open a claim over the worklist, from wherever the user is (the palette, chat)."""
+        from assistant.tui.screens.worklist import WorklistScreen
+
+        while not isinstance(self.screen, WorklistScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        worklist = self.screen
+        if isinstance(worklist, WorklistScreen):
+            worklist.open_claim(claim_id)
+
+    def action_help(self) -> None:
+        from assistant.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+
+def make_app(services: Services) -> ArApp:
+    """The one way to build the app: the CLI passes its services, the tests theirs."""
+    return ArApp(services)

@@ -1,0 +1,203 @@
+"""The first screen: a ranked worklist, what to do with the highlighted claim and why."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from assistant.tui.columns import WORKLIST_COLUMNS
+from assistant.tui.sources import ClaimsSource, Page
+from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
+from assistant.tui.widgets.ranked_table import RankedTable
+from assistant.tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from assistant.tui.app import ArApp
+
+FIRST_PAGE = 200
+
+
+class WorklistScreen(ReportsWorkerErrors, Screen[None]):
+    """Ranked claims of one worklist; Enter opens the highlighted claim."""
+
+    app: ArApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="worklist.filter"),
+        Binding("right_square_bracket", "switch(1)", "Next list", id="worklist.next_list"),
+        Binding("left_square_bracket", "switch(-1)", "Previous list", show=False,
+                id="worklist.previous_list"),
+        Binding("r", "reload", "Refresh", id="worklist.reload"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="worklist.clear_filter"),
+    ]
+
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page: Page) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page = page
+
+    class ListsLoaded(Message):
+        def __init__(self, names: list[str], sample: bool) -> None:
+            super().__init__()
+            self.names = names
+            self.sample = sample
+
+    class AgingLoaded(Message):
+        def __init__(self, aging: dict[str, Any]) -> None:
+            super().__init__()
+            self.aging = aging
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+        self.source = ClaimsSource()
+        self.generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(SAMPLE_BANNER, id="banner")
+        yield WorklistBar(id="worklists")
+        yield AgingStrip(id="aging")
+        yield Input(placeholder="Filter: claim, patient, payer, code, action…  (Enter: to the list, "
+                                "Esc: clear)", id="filter")
+        with Horizontal(id="main"):
+            with Vertical(id="list"):
+                yield RankedTable(WORKLIST_COLUMNS, id="claims")
+                yield ReasonPanel(id="reason")
+        yield Footer()
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#claims", RankedTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.load_first()
+        self.load_lists()
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, group="worklist-first", exit_on_error=False)
+    def load_first(self) -> None:
+        generation, source = self.generation, self.source
+        page = self.app.gate.call(lambda s: source.fetch(s, 0, FIRST_PAGE))
+        self.post_message(self.PageLoaded(generation, page))
+
+    @work(thread=True, group="worklist-pages", exit_on_error=False)
+    def load_page(self, offset: int, limit: int) -> None:
+        generation, source = self.generation, self.source
+        page = self.app.gate.call(lambda s: source.fetch(s, offset, limit))
+        self.post_message(self.PageLoaded(generation, page))
+
+    @work(thread=True, exclusive=True, group="worklist-lists", exit_on_error=False)
+    def load_lists(self) -> None:
+        sample = self.app.gate.call(lambda s: s.is_sample())
+        self.post_message(self.ListsLoaded([self.source.name], sample))
+
+    # ------------------------------------------------------------------ messages up
+
+    def on_worklist_screen_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        page = message.page
+        table = self.table
+        if page.offset == 0 and (table.total != page.total or not table.row(0)):
+            table.reset(page.total, page.rows, empty_text=self._empty_text())
+        else:
+            table.put_rows(page.offset, page.rows)
+        self.query_one(WorklistBar).show(self.names or [self.source.name], self.source.name,
+                                         page.total, page.total_balance)
+
+    def on_worklist_screen_lists_loaded(self, message: ListsLoaded) -> None:
+        self.names = message.names
+        self.set_class(message.sample, "-sample")
+        self.query_one(WorklistBar).show(self.names, self.source.name, self.table.total or None)
+
+    def on_worklist_screen_aging_loaded(self, message: AgingLoaded) -> None:
+        self.query_one(AgingStrip).show(message.aging)
+
+    @on(RankedTable.RowsRequested)
+    def _rows_requested(self, message: RankedTable.RowsRequested) -> None:
+        self.load_page(message.offset, message.limit)
+
+    @on(RankedTable.Highlighted)
+    def _highlighted(self, message: RankedTable.Highlighted) -> None:
+        self.query_one(ReasonPanel).show(message.row)
+
+    @on(RankedTable.Selected)
+    def _selected(self, message: RankedTable.Selected) -> None:
+        self.open_claim(str(message.row["claim_id"]))
+
+    # ------------------------------------------------------------------ claims
+
+    def open_claim(self, claim_id: str) -> None:
+        from assistant.tui.screens.claim import ClaimScreen
+
+        index = self.table.find("claim_id", claim_id)
+        if index is not None:
+            self.table.move_to(index)
+        self.app.push_screen(ClaimScreen(claim_id, sample=self.has_class("-sample")), self._claim_closed)
+
+    def _claim_closed(self, result: str | None) -> None:
+        """Back from a claim: reload the list (the claim may have left it), or open the next one."""
+        table = self.table
+        if result in ("next", "previous"):
+            row = table.row(table.cursor + (1 if result == "next" else -1))
+            if row is None:
+                self.notify("No more claims in this list" if result == "next" else "This is the first claim")
+            else:
+                table.move_to(table.cursor + (1 if result == "next" else -1))
+                self.open_claim(str(row["claim_id"]))
+        self.action_reload()
+
+    # ------------------------------------------------------------------ filter
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        self.remove_class("-filtering")
+        if field.value:
+            field.value = ""
+        self.table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._show(ClaimsSource(search=event.value.strip()))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    # ------------------------------------------------------------------ lists
+
+    def action_switch(self, step: int) -> None:
+        if len(self.names) < 2:
+            return
+        at = self.names.index(self.source.name) if self.source.name in self.names else 0
+        self._show(ClaimsSource(self.names[(at + step) % len(self.names)]))
+
+    def action_reload(self) -> None:
+        self._show(self.source, keep_cursor=True)
+
+    def _show(self, source: ClaimsSource, keep_cursor: bool = False) -> None:
+        self.source = source
+        self.generation += 1
+        table = self.table
+        table.reset(0, empty_text="Loading…", cursor=table.cursor if keep_cursor else 0)
+        self.load_first()
+
+    def _empty_text(self) -> str:
+        if self.source.search:
+            return f"No claim here matches {self.source.search!r}"
+        return "No claims in this list"

@@ -1,0 +1,53 @@
+"""How screens use the services off the UI loop.
+
+Every database or file call runs in a thread worker and goes through `ServiceGate`, which
+serialises calls on the one SQLite connection (writes are transactions that must not
+interleave). A failed worker becomes a notification through `ReportsWorkerErrors`, never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.worker import Worker, WorkerState
+
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from assistant.services import Services
+
+T = TypeVar("T")
+
+
+class ServiceGate:
+    """The services, one call at a time, from any worker thread."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[[Services], T]) -> T:
+        with self._lock:
+            return fn(self.services)
+
+
+def report_error(app: App[object], error: BaseException) -> None:
+    """One line the user can act on; an unexpected error shows only its kind (it may quote PHI)."""
+    if isinstance(error, AssistantError):
+        app.notify(error.message, title=error.title, severity="error", timeout=8)
+        return
+    app.log.error(f"worker failed: {type(error).__name__}")
+    app.notify(f"internal error ({type(error).__name__})", title="Error", severity="error", timeout=8)
+
+
+class ReportsWorkerErrors:
+    """Mixin for screens and widgets whose workers run with exit_on_error=False."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            report_error(event.worker.node.app, event.worker.error)
