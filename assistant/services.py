@@ -136,6 +136,7 @@ class Services:
             "work_status": view.work_status.value,
             "follow_up_date": view.follow_up_date.isoformat() if view.follow_up_date else None,
             "assignee": view.assignee,
+            "version": view.version,
             "frequency_code": view.frequency_code,
             "place_of_service": view.place_of_service,
             "prior_auth": view.prior_auth,

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "units": "assistant.cli.rules_cmds:units",
     "check": "assistant.cli.rules_cmds:check",
     "next": "assistant.cli.rules_cmds:next_",
+    "tui": "assistant.cli.tui_cmds:tui",
 }
 
 

@@ -31,6 +31,7 @@ class ArApp(App[None]):
         super().__init__()
         self.gate = ServiceGate(services)
         self.today = services.today
+        self.user = services.user
         self.sub_title = f"{services.locations.db.name} · today {services.today.isoformat()}"
 
     def get_default_screen(self) -> Screen[None]:

@@ -9,14 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from assistant.tui.columns import money
 from assistant.tui.screens import claim_text
+from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.bars import SAMPLE_BANNER
-from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 LINE_COLUMNS = ("#", "Code", "Modifiers", "Units", "Min", "Charge", "Paid", "Adjustments", "Remarks")
 
 
-class ClaimScreen(ReportsWorkerErrors, Screen[str | None]):
+class ClaimScreen(ClaimWorkScreen[str | None]):
     """Dismisses with "next" or "previous" to move along the worklist, None to go back."""
 
     app: ArApp
@@ -125,6 +124,13 @@ class ClaimScreen(ReportsWorkerErrors, Screen[str | None]):
 
         if event.option.id is not None:
             self.app.push_screen(DocumentScreen(int(event.option.id)))
+
+    def focused_claim(self) -> Claim | None:
+        return self.data["claim"] if self.data else None
+
+    def on_claim_work_screen_claim_changed(self, message: ClaimWorkScreen.ClaimChanged) -> None:
+        self.notify(message.done)
+        self.load()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -9,14 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.sources import ClaimsSource, Page
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
+from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.ranked_table import RankedTable
-from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 FIRST_PAGE = 200
 
 
-class WorklistScreen(ReportsWorkerErrors, Screen[None]):
+class WorklistScreen(ClaimWorkScreen[None]):
     """Ranked claims of one worklist; Enter opens the highlighted claim."""
 
     app: ArApp
@@ -60,6 +59,7 @@ class WorklistScreen(ReportsWorkerErrors, Screen[None]):
         self.names: list[str] = []
         self.source = ClaimsSource()
         self.generation = 0
+        self._restore: tuple[str | None, int] | None = None  # (claim id, index) to return to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,8 +109,9 @@ class WorklistScreen(ReportsWorkerErrors, Screen[None]):
             return
         page = message.page
         table = self.table
-        if page.offset == 0 and (table.total != page.total or not table.row(0)):
-            table.reset(page.total, page.rows, empty_text=self._empty_text())
+        if page.offset == 0 and (self._restore is not None or table.total != page.total or not table.row(0)):
+            table.reset(page.total, page.rows, empty_text=self._empty_text(), cursor=self._restored(page))
+            self._restore = None
         else:
             table.put_rows(page.offset, page.rows)
         self.query_one(WorklistBar).show(self.names or [self.source.name], self.source.name,
@@ -188,14 +189,36 @@ class WorklistScreen(ReportsWorkerErrors, Screen[None]):
         self._show(ClaimsSource(self.names[(at + step) % len(self.names)]))
 
     def action_reload(self) -> None:
-        self._show(self.source, keep_cursor=True)
+        self._show(self.source, keep_place=True)
 
-    def _show(self, source: ClaimsSource, keep_cursor: bool = False) -> None:
+    def _show(self, source: ClaimsSource, keep_place: bool = False) -> None:
+        """Load a list; a reload keeps the cursor on the same claim, or the same place if it left."""
         self.source = source
         self.generation += 1
         table = self.table
-        table.reset(0, empty_text="Loading…", cursor=table.cursor if keep_cursor else 0)
+        if keep_place:
+            current = table.current
+            self._restore = (str(current["claim_id"]) if current else None, table.cursor)
+        else:
+            self._restore = None
+            table.reset(0, empty_text="Loading…")
         self.load_first()
+
+    def _restored(self, page: Page) -> int:
+        if self._restore is None:
+            return 0
+        claim_id, index = self._restore
+        for i, row in enumerate(page.rows):
+            if row["claim_id"] == claim_id:
+                return i
+        return min(index, max(0, page.total - 1))
+
+    def focused_claim(self) -> Claim | None:
+        return self.table.current
+
+    def on_claim_work_screen_claim_changed(self, message: ClaimWorkScreen.ClaimChanged) -> None:
+        self.notify(message.done)
+        self.action_reload()
 
     def _empty_text(self) -> str:
         if self.source.search:
