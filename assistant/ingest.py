@@ -94,6 +94,7 @@ KIND_COUNTS: dict[str, tuple[str, ...]] = {
 # Files a folder contributes to an import of this kind; kinds not listed take every file.
 FOLDER_SUFFIXES: dict[str, tuple[str, ...]] = {
     "notes": (".txt", ".md", ".markdown", ".docx"),
+    "835": (".835", ".era", ".edi", ".x12", ".txt", ".dat", ".rmt"),
 }
 
 

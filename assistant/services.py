@@ -8,6 +8,7 @@ or domain views; presentation stays in the faces.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +20,13 @@ from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
 from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
-from assistant.storage import audit, open_database
+from assistant.storage import audit, open_database, transaction
 from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_claim
 from assistant.storage.documents import documents_for_claim
 
 if TYPE_CHECKING:
     from assistant.ingest import ImportResult
+    from assistant.letters.drafting import Draft, Drafter
     from assistant.rules.context import ClaimContext
 
 
@@ -34,6 +36,7 @@ class Services:
     today: date = field(default_factory=date.today)
     user: str = field(default_factory=current_user)
     _conn: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+    _drafter: Drafter | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------------ database
 
@@ -53,6 +56,7 @@ class Services:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        self._drafter = None
 
     def is_sample(self) -> bool:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone()
@@ -243,6 +247,81 @@ class Services:
         files = expand_paths(kind, [Path(p) for p in paths])
         return import_files(self.conn, files, kind, parser, self.user, progress)
 
+    # ------------------------------------------------------------------ appeal letters
+
+    def drafter(self) -> Drafter:
+        """The letter drafter over this database (templates and letterhead loaded once)."""
+        if self._drafter is None:
+            from assistant.letters.drafting import standard_drafter
+
+            self._drafter = standard_drafter(self.conn, self.locations, self.today, self.user)
+        return self._drafter
+
+    def _record_drafts(self, drafts: Sequence[Draft]) -> None:
+        from assistant.letters.appeals import DraftRecord, record_draft
+
+        with transaction(self.conn):
+            for d in drafts:
+                record_draft(self.conn, DraftRecord(d.claim_pk, d.level, d.template, d.path, d.deadline),
+                             self.today, self.user)
+
+    def draft_appeal(self, claim_id: str, template: str | None = None, out: Path | None = None,
+                     preview: bool = False) -> dict[str, Any]:
+        """Draft the claim's appeal letter (.docx, appeal record, audit); `preview` writes nothing."""
+        drafter = self.drafter()
+        draft, _ = drafter.prepare(claim_id, template)
+        if preview:
+            return {**draft.as_dict(), "preview": drafter.preview(draft)}
+        written = drafter.write(draft, out)
+        self._record_drafts([written])
+        return written.as_dict()
+
+    def draft_appeals(self, claim_ids: Sequence[str], template: str | None = None,
+                      workers: int | None = None,
+                      progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
+        """A letter for each claim, spread over the cores; one claim's failure stops no other."""
+        from assistant.letters.drafting import BatchJob, Draft, draft_batch, standard_drafter
+
+        job = BatchJob(db=self.locations.db, config=self.locations.config, today=self.today,
+                       user=self.user, template=template, make=standard_drafter)
+        results = draft_batch(job, claim_ids, workers or min(2, os.cpu_count() or 1), self.drafter(),
+                              progress)
+        drafts = [r for r in results if isinstance(r, Draft)]
+        self._record_drafts(drafts)
+        return {
+            "drafted": [d.as_dict() for d in drafts],
+            "failed": [{"claim_id": r[0], "error": r[1]} for r in results if not isinstance(r, Draft)],
+        }
+
+    def appeal_templates(self) -> list[dict[str, Any]]:
+        return [info.as_dict() for info in self.drafter().templates.all()]
+
+    def appeals(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Appeals, after recording any decision a later remittance shows."""
+        from assistant.letters import appeals
+
+        if appeals.decisions_in_remittances(self.conn):
+            with transaction(self.conn):
+                appeals.settle_from_remittances(self.conn, self.user)
+        return appeals.list_rows(self.conn, self.today, status)
+
+    def appeal_sent(self, claim_id: str, via: str, day: date | None = None) -> dict[str, Any]:
+        from assistant.letters import appeals
+
+        with transaction(self.conn):
+            appeal = appeals.mark_sent(self.conn, claim_id, via, day or self.today, self.user)
+        return appeals.appeal_row(appeal, self.today)
+
+    def appeal_decided(self, claim_id: str, outcome: str, day: date | None = None,
+                       recovered_cents: int | None = None) -> dict[str, Any]:
+        from assistant.letters import appeals
+        from assistant.rules.playbook import load_playbook
+
+        wait = load_playbook(self.locations.playbook_files).days_to_wait(self.claim_view(claim_id).payer.kind)
+        with transaction(self.conn):
+            appeal = appeals.mark_decided(self.conn, claim_id, outcome, day or self.today, self.user,
+                                          recovered_cents=recovered_cents, payment_wait_days=wait)
+        return appeals.appeal_row(appeal, self.today)
     # ------------------------------------------------------------------ denial intelligence
 
     def assess(self, claim_id: str) -> Assessment:
@@ -317,6 +396,52 @@ class Services:
         conn = self.conn if self.locations.db.exists() else None
         return _check_report([(r.claim_id, check_record(conn, r, self.today)) for r in records],
                              keep_clean=True)
+
+
+    # ------------------------------------------------------------------ remittances (835)
+
+    def import_835(self, paths: Sequence[Path], strict: bool = False,
+                   progress: Callable[[int, int], None] = lambda _d, _t: None) -> list[dict[str, Any]]:
+        """Each file in its own transaction; one result dict per file (`import 835 --json`).
+
+        A folder stands for the remittance files inside it (.835, .era, .edi, .x12, .txt ...).
+        """
+        from assistant.ingest import expand_paths
+        from assistant.remit.service import import_835
+
+        conn = self.conn
+        files = expand_paths("835", [Path(p) for p in paths])
+        results = []
+        for done, path in enumerate(files, 1):
+            results.append(import_835(conn, path, user=self.user, strict=strict))
+            progress(done, len(files))
+        return results
+
+    def unmatched(self) -> list[dict[str, Any]]:
+        """Claim payments that matched no claim, oldest first (ids and amounts, no names)."""
+        from assistant.remit.queue import unmatched_payments
+
+        return unmatched_payments(self.conn)
+
+    def unmatched_payment(self, payment_id: int, show_names: bool = False) -> dict[str, Any]:
+        from assistant.remit.queue import unmatched_payment
+
+        return unmatched_payment(self.conn, payment_id, show_names=show_names)
+
+    def post_unmatched(self, payment_id: int, claim_id: str) -> dict[str, Any]:
+        """Post a queued payment to the claim the specialist found for it."""
+        from assistant.remit.posting import post_queued_payment
+        from assistant.storage import transaction
+
+        with transaction(self.conn):
+            result = post_queued_payment(self.conn, payment_id, claim_id, user=self.user)
+        return {**result, "paid": as_number(result["paid"]), "balance": as_number(result["balance"])}
+
+    def validate_835(self, path: Path) -> dict[str, Any]:
+        """pyx12's implementation-guide findings for one file (advice; needs the extra)."""
+        from assistant.remit.validate import validate_835
+
+        return validate_835(path)
 
 
 def _finding(f: Finding) -> dict[str, Any]:

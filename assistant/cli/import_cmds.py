@@ -15,6 +15,7 @@ from assistant.cli.output import emit_json
 from assistant.cli.progress import progress
 
 IMPORT_COMMANDS: dict[str, str] = {
+    "835": "assistant.cli.remit_cmds:import_835",
     "837": "assistant.cli.import_cmds:import_837",
     "csv": "assistant.cli.import_cmds:import_csv",
     "notes": "assistant.cli.import_cmds:import_notes",

@@ -24,10 +24,17 @@ COMMANDS: dict[str, str] = {
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
     "import": "assistant.cli.import_cmds:import_group",
+    "appeal": "assistant.cli.letters_cmds:appeal",
+    "appeals": "assistant.cli.letters_cmds:appeals_list",
+    "appeal-sent": "assistant.cli.letters_cmds:appeal_sent",
+    "appeal-decided": "assistant.cli.letters_cmds:appeal_decided",
+    "appeal-templates": "assistant.cli.letters_cmds:appeal_templates",
     "explain": "assistant.cli.rules_cmds:explain",
     "units": "assistant.cli.rules_cmds:units",
     "check": "assistant.cli.rules_cmds:check",
     "next": "assistant.cli.rules_cmds:next_",
+    "validate": "assistant.cli.validate_cmds:validate_group",
+    "unmatched": "assistant.cli.remit_cmds:unmatched",
     "tui": "assistant.cli.tui_cmds:tui",
 }
 

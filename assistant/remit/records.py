@@ -12,6 +12,17 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
+class AddressRecord:
+    """N3/N4 of the payer or payee loop."""
+
+    line1: str
+    city: str
+    state: str | None = None
+    zip: str | None = None
+    line2: str | None = None
+
+
+@dataclass(frozen=True)
 class AdjustmentRecord:
     group: str  # CO, PR, OA, PI (CR in 4010)
     reason: str  # CARC
@@ -63,6 +74,8 @@ class ClaimPaymentRecord:
     remarks: tuple[str, ...] = ()  # MOA / MIA
     services: tuple[ServiceRecord, ...] = ()
     segment: int = 0
+    remarks_from: str | None = None  # "MIA" when `remarks` came from MIA (inpatient); None: MOA
+    crossover_payer_id: str | None = None  # NM1*TT09, the COB carrier's id (qualifier in NM108)
 
 
 @dataclass(frozen=True)
@@ -96,3 +109,8 @@ class RemittanceRecord:
     control_number: str | None = None
     segment: int = 0
     warnings: tuple[str, ...] = field(default=())
+    payer_address: AddressRecord | None = None  # N3/N4 of loop 1000A
+    payer_contact: str | None = None  # PER*BL name
+    payer_phone: str | None = None  # PER*BL TE
+    payee_address: AddressRecord | None = None  # N3/N4 of loop 1000B
+    payee_tax_id: str | None = None  # N1*PE*FI or REF*TJ

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from assistant.domain import ActivityView
 
@@ -68,3 +69,29 @@ def history(conn: sqlite3.Connection, claim_pk: int) -> list[ActivityView]:
         )
         for row in rows
     ]
+
+
+class Entry(NamedTuple):
+    """One audit entry for `record_many`; the same fields as `record` takes."""
+
+    claim_pk: int | None
+    user: str
+    kind: str
+    field: str | None = None
+    before: object = None
+    after: object = None
+    note: str | None = None
+    details: Mapping[str, object] | str | None = None  # str: already JSON, keys sorted
+
+
+def record_many(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
+    """Append many entries at once (a remittance posts thousands); same format as `record`."""
+    from assistant.storage.bulk import insert_rows
+
+    insert_rows(conn, "activities", ("claim_pk", "user", "kind", "field", "before", "after", "note",
+                                     "details"), [
+        (e.claim_pk, e.user, e.kind, e.field, _text(e.before), _text(e.after), e.note,
+         e.details if isinstance(e.details, str) or not e.details
+         else json.dumps(dict(e.details), sort_keys=True, default=str))
+        for e in entries
+    ])
