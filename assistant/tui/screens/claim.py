@@ -132,6 +132,9 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
         self.notify(message.done)
         self.load()
 
+    def appeal_closed(self) -> None:
+        self.load()
+
     def action_back(self) -> None:
         self.dismiss(None)
 

@@ -40,6 +40,7 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
     app: ArApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "appeal", "Appeal", id="claim.appeal"),
         Binding("l", "note", "Log note", id="claim.note"),
         Binding("f", "follow_up", "Follow-up", id="claim.follow_up"),
         Binding("s", "status", "Status", id="claim.status"),
@@ -65,6 +66,16 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
         return claim
 
     # ------------------------------------------------------------------ actions
+
+    def action_appeal(self) -> None:
+        from assistant.tui.screens.letter import LetterScreen
+
+        if (claim := self._claim_or_say()) is None:
+            return
+        self.app.push_screen(LetterScreen(claim["claim_id"]), lambda _: self.appeal_closed())
+
+    def appeal_closed(self) -> None:
+        """Back from the letter screen: a saved letter recorded an appeal."""
 
     def action_note(self) -> None:
         if (claim := self._claim_or_say()) is None:
