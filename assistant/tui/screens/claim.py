@@ -103,7 +103,9 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
         documents.add_options(
             Option(f"{d['date']}  {d['type'].replace('_', ' ')}  {d['author'] or ''}", id=str(d["id"]))
             for d in claim["documents"])
-        if not claim["documents"]:
+        if claim["documents"]:
+            documents.highlighted = 0
+        else:
             documents.add_option(Option("No notes on file for this episode", disabled=True))
 
     def _show_lines(self, lines: list[dict[str, Any]]) -> None:
