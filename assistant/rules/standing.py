@@ -34,7 +34,7 @@ def _authorization(ctx: ClaimContext) -> dict[str, Any]:
 def _plan_of_care(ctx: ClaimContext) -> dict[str, Any]:
     """Each service day's plan: its dates, certification and when the certification ends."""
     max_days = int(setting("plan_of_care", "max_certified_days"))
-    days = []
+    days: list[dict[str, Any]] = []
     for day in ctx.service_dates:
         plan = ctx.plan_for(day)
         if plan is None:
@@ -44,8 +44,8 @@ def _plan_of_care(ctx: ClaimContext) -> dict[str, Any]:
         ends = min(plan.end_date, plan.start_date + timedelta(days=max_days))
         if plan.recert_due is not None:
             ends = min(ends, plan.recert_due)
-        certified = (f"certified {plan.certified_date}" + (f" by {plan.certified_by}" if plan.certified_by else "")
-                     if plan.certified_date else "not certified")
+        by = f" by {plan.certified_by}" if plan.certified_by else ""
+        certified = f"certified {plan.certified_date}{by}" if plan.certified_date else "not certified"
         days.append({
             "date": day.isoformat(),
             "plan": {"start": plan.start_date.isoformat(), "end": plan.end_date.isoformat(),

@@ -24,7 +24,7 @@ def open_in_desktop(path: Path) -> None:
     if not path.is_file():
         raise NoOpener(f"{path} is not there any more")
     if sys.platform.startswith("win"):
-        os.startfile(path)  # type: ignore[attr-defined]  # noqa: S606 - Windows only
+        os.startfile(path)  # type: ignore[attr-defined]
         return
     opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
     if opener is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import Worker, WorkerState
 
@@ -36,7 +36,7 @@ class ServiceGate:
             return fn(self.services)
 
 
-def report_error(app: App[object], error: BaseException) -> None:
+def report_error(app: App[Any], error: BaseException) -> None:
     """One line the user can act on; an unexpected error shows only its kind (it may quote PHI)."""
     if isinstance(error, AssistantError):
         app.notify(error.message, title=error.title, severity="error", timeout=8)

@@ -28,7 +28,9 @@ def _left(deadline: str | None, today: date) -> str:
 def summary(claim: Data) -> Content:
     patient = claim["patient"]
     payer = claim["payer"]
-    dos = claim["dos_from"] if claim["dos_from"] == claim["dos_to"] else f"{claim['dos_from']} to {claim['dos_to']}"
+    dos = claim["dos_from"]
+    if claim["dos_to"] != dos:
+        dos = f"{dos} to {claim['dos_to']}"
     first = Content.assemble(
         Content.styled(claim["claim_id"], "bold"), f"  {patient['name']} ({patient['account']})  ",
         Content.styled(payer["name"], "bold"), f" [{words(payer['kind'])}]  DOS {dos}")
@@ -68,14 +70,17 @@ def actions(assessment: Data, today: date) -> Content:
     lines: list[Content | str] = []
     if assessment.get("deadline"):
         kind = words(assessment.get("deadline_kind")) or "deadline"
+        left = _left(assessment["deadline"], today)
         lines.append(Content.assemble(Content.styled("Deadline ", "bold"),
-                                      f"{assessment['deadline']} ({kind}, {_left(assessment['deadline'], today)})"))
+                                      f"{assessment['deadline']} ({kind}, {left})"))
     for i, action in enumerate(assessment["actions"], 1):
         extra = [f"level {action['level']}" if action.get("level") else "",
                  f"letter {action['template']}" if action.get("template") else "",
-                 f"by {action['deadline']} ({_left(action['deadline'], today)})" if action.get("deadline") else ""]
+                 f"by {action['deadline']} ({_left(action['deadline'], today)})"
+                 if action.get("deadline") else ""]
+        detail = "  " + " · ".join(e for e in extra if e)
         lines.append(Content.assemble(Content.styled(f"{i}. {words(action['action'])}", "bold"),
-                                      Content.styled("  " + " · ".join(e for e in extra if e), "$text-muted")))
+                                      Content.styled(detail, "$text-muted")))
         lines.append(f"   {action['reason']}")
     return _join(lines or [Content.styled("Nothing to do on this claim.", "$text-muted")])
 
@@ -86,8 +91,9 @@ def findings(items: Sequence[Data]) -> Content:
     lines: list[Content | str] = []
     for f in items:
         where = f"line {f['line']}: " if f.get("line") else ""
-        lines.append(Content.assemble(Content.styled(f"{f['severity']:<8}", SEVERITY_STYLE.get(f["severity"], "")),
-                                      f"{where}{f['message']}", Content.styled(f"  [{f['rule']}]", "$text-muted")))
+        severity = Content.styled(f"{f['severity']:<8}", SEVERITY_STYLE.get(f["severity"], ""))
+        lines.append(Content.assemble(severity, f"{where}{f['message']}",
+                                      Content.styled(f"  [{f['rule']}]", "$text-muted")))
         if f.get("fix"):
             lines.append(Content.styled(f"{'':8}fix: {f['fix']}", "italic"))
     return _join(lines)

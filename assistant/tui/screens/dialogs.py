@@ -151,7 +151,8 @@ class StatusDialog(Dialog[StatusEntry]):
 
     def __init__(self, claim_id: str, current: str | None) -> None:
         super().__init__()
-        self.title_text = f"Work status of {claim_id}" + (f" (now {current.replace('_', ' ')})" if current else "")
+        now = f" (now {current.replace('_', ' ')})" if current else ""
+        self.title_text = f"Work status of {claim_id}{now}"
         self.current = current
 
     def fields(self) -> ComposeResult:

@@ -29,7 +29,8 @@ def _gaps(gaps: list[dict[str, Any]]) -> Content:
         return Content.styled("Nothing missing from the record for this letter.", "$text-success")
     lines = []
     for gap in gaps:
-        mark = Content.styled("BLOCKS ", "bold $text-error") if gap["blocking"] else Content.styled("gap ", "$text-warning")
+        mark = (Content.styled("BLOCKS ", "bold $text-error") if gap["blocking"]
+                else Content.styled("gap ", "$text-warning"))
         instead = Content.styled(f" → better: {gap['instead'].replace('_', ' ')}", "bold") \
             if gap.get("instead") else ""
         lines.append(Content.assemble(mark, gap["message"], instead))
@@ -42,7 +43,8 @@ def _excerpts(excerpts: list[dict[str, Any]]) -> Content:
     lines = []
     for e in excerpts:
         cite = f"{e['type'].replace('_', ' ')} {e['date']}" + (f", {e['author']}" if e.get("author") else "")
-        lines.append(Content.assemble(Content.styled(cite, "bold"), "\n", Content.styled(f"“{e['text']}”", "italic")))
+        quote = Content.styled(f"“{e['text']}”", "italic")
+        lines.append(Content.assemble(Content.styled(cite, "bold"), "\n", quote))
     return Content("\n\n").join(lines)
 
 
@@ -172,9 +174,13 @@ class LetterScreen(ReportsWorkerErrors, Screen[None]):
         if not blocking:
             self.save(draft["template"])
             return
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(draft["template"])
+
         self.app.push_screen(
             ConfirmDialog(f"This appeal would fail as it stands ({blocking[0]}). Save the letter anyway?"),
-            lambda yes: self.save(draft["template"]) if yes else None)
+            answered)
 
     def action_open(self) -> None:
         if self.saved is None:

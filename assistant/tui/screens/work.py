@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 ResultT = TypeVar("ResultT")
 Claim = Mapping[str, Any]
+Change = Callable[["Services", int | None], dict[str, Any]]  # a write, given the version read
 
 
 class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
@@ -122,7 +123,8 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
             return
         what = (f"Write off {money(claim.get('balance'))} on {claim['claim_id']}?"
                 if entry.status is WorkStatus.WRITTEN_OFF else f"Close {claim['claim_id']}?")
-        self.app.push_screen(ConfirmDialog(what), lambda yes: self._save_status(claim, entry) if yes else None)
+        self.app.push_screen(ConfirmDialog(what),
+                             lambda yes: self._save_status(claim, entry) if yes else None)
 
     def _save_status(self, claim: Claim, entry: StatusEntry) -> None:
         done = f"{claim['claim_id']}: status {entry.status.value.replace('_', ' ')}"
@@ -134,7 +136,7 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
         self._write(claim, done, lambda s, v: s.assign(claim["claim_id"], entry.user, expected_version=v))
 
     @work(thread=True, group="claim-write", exit_on_error=False)
-    def _write(self, claim: Claim, done: str, change: Callable[[Services, int | None], dict[str, Any]]) -> None:
+    def _write(self, claim: Claim, done: str, change: Change) -> None:
         version = claim.get("version")
         result = self.app.gate.call(lambda s: change(s, version))
         self.post_message(self.ClaimChanged(result, done))

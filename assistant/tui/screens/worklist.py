@@ -12,9 +12,9 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
+from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.sources import ClaimsSource, Page
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
-from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -68,10 +68,9 @@ class WorklistScreen(ClaimWorkScreen[None]):
         yield AgingStrip(id="aging")
         yield Input(placeholder="Filter: claim, patient, payer, code, action…  (Enter: to the list, "
                                 "Esc: clear)", id="filter")
-        with Horizontal(id="main"):
-            with Vertical(id="list"):
-                yield RankedTable(WORKLIST_COLUMNS, id="claims")
-                yield ReasonPanel(id="reason")
+        with Horizontal(id="main"), Vertical(id="list"):
+            yield RankedTable(WORKLIST_COLUMNS, id="claims")
+            yield ReasonPanel(id="reason")
         yield Footer()
 
     @property
