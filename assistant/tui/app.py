@@ -13,6 +13,9 @@ from assistant.tui.commands import BindingCommands, ClaimFinder
 from assistant.tui.workers import ServiceGate, report_error
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
+    from assistant.chat.engine import ChatEngine, ChatReply
     from assistant.services import Services
 
 
@@ -32,12 +35,25 @@ class ArApp(App[None]):
         self.gate = ServiceGate(services)
         self.today = services.today
         self.user = services.user
+        self.focused_claim_id: str | None = None  # the highlighted row or the open claim
+        self.chat_log: list[tuple[str, Content]] = []  # the conversation, shown on every screen
+        self._chat: ChatEngine | None = None
         self.sub_title = f"{services.locations.db.name} · today {services.today.isoformat()}"
 
     def get_default_screen(self) -> Screen[None]:
         from assistant.tui.screens.worklist import WorklistScreen
 
         return WorklistScreen()
+
+    def chat(self, services: Services, text: str, focus: str | None) -> ChatReply:
+        """Ask the chat engine (in a worker, through the gate) about the claim in focus."""
+        if self._chat is None:
+            from assistant.chat.engine import ChatEngine
+
+            self._chat = ChatEngine(services)
+        if focus is not None and focus != self._chat.session.focus:
+            self._chat.session.set_focus(focus)
+        return self._chat.ask(text)
 
     def report_error(self, error: BaseException) -> None:
         report_error(self, error)

@@ -16,6 +16,7 @@ from assistant.tui.columns import money
 from assistant.tui.screens import claim_text
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.bars import SAMPLE_BANNER
+from assistant.tui.widgets.chat_pane import ChatPane
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
@@ -66,10 +67,12 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
                 yield Static(id="claim-care")
                 yield Static("Documents (Enter reads one)", classes="section-title")
                 yield OptionList(id="claim-documents")
+            yield ChatPane()
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#claim-left").focus()
+        self.app.focused_claim_id = self.claim_id
         self.load()
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
@@ -130,12 +133,18 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
     def focused_claim(self) -> Claim | None:
         return self.data["claim"] if self.data else None
 
-    def on_claim_work_screen_claim_changed(self, message: ClaimWorkScreen.ClaimChanged) -> None:
-        self.notify(message.done)
+    def claim_worked(self) -> None:
         self.load()
 
-    def appeal_closed(self) -> None:
-        self.load()
+    def work_area(self) -> VerticalScroll:
+        return self.query_one("#claim-left", VerticalScroll)
+
+    def follow_chat(self, claim_ids: list[str]) -> None:
+        """A reply about one other claim opens that claim here."""
+        if len(claim_ids) == 1 and claim_ids[0] != self.claim_id:
+            self.claim_id = claim_ids[0]
+            self.app.focused_claim_id = self.claim_id
+            self.load()
 
     def action_back(self) -> None:
         self.dismiss(None)

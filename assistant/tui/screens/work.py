@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 
 from assistant.domain import WorkStatus
 from assistant.tui.columns import money
@@ -24,9 +26,11 @@ from assistant.tui.screens.dialogs import (
     StatusDialog,
     StatusEntry,
 )
+from assistant.tui.widgets.chat_pane import ChatPane, reply_entry
 from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from assistant.chat.engine import ChatReply
     from assistant.services import Services
     from assistant.tui.app import ArApp
 
@@ -46,6 +50,7 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
         Binding("f", "follow_up", "Follow-up", id="claim.follow_up"),
         Binding("s", "status", "Status", id="claim.status"),
         Binding("u", "assign", "Assign", show=False, id="claim.assign"),
+        Binding("c", "toggle_chat", "Chat", id="chat.toggle"),
     ]
 
     class ClaimChanged(Message):
@@ -56,9 +61,24 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
             self.result = result
             self.done = done
 
+    class ChatAnswered(Message):
+        def __init__(self, reply: ChatReply) -> None:
+            super().__init__()
+            self.reply = reply
+
     def focused_claim(self) -> Claim | None:
         """The claim the keys act on (a row or the open claim), None when there is none."""
         raise NotImplementedError
+
+    def work_area(self) -> Widget:
+        """Where the focus goes back to from the chat."""
+        raise NotImplementedError
+
+    def follow_chat(self, claim_ids: list[str]) -> None:
+        """The chat's reply named these claims (the one it is about first)."""
+
+    def claim_worked(self) -> None:
+        """A claim changed (a dialog or the chat): show it as it is now."""
 
     def _claim_or_say(self) -> Claim | None:
         claim = self.focused_claim()
@@ -73,10 +93,11 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
 
         if (claim := self._claim_or_say()) is None:
             return
-        self.app.push_screen(LetterScreen(claim["claim_id"]), lambda _: self.appeal_closed())
+        self.app.push_screen(LetterScreen(claim["claim_id"]), lambda _: self.claim_worked())
 
-    def appeal_closed(self) -> None:
-        """Back from the letter screen: a saved letter recorded an appeal."""
+    def on_claim_work_screen_claim_changed(self, message: ClaimChanged) -> None:
+        self.notify(message.done)
+        self.claim_worked()
 
     def action_note(self) -> None:
         if (claim := self._claim_or_say()) is None:
@@ -101,6 +122,56 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
             return
         self.app.push_screen(AssignDialog(claim["claim_id"], claim.get("assignee"), self.app.user),
                              lambda entry: self._save_assign(claim, entry) if entry else None)
+
+    # ------------------------------------------------------------------ chat
+
+    def action_toggle_chat(self) -> None:
+        pane = self.query_one(ChatPane)
+        if self.has_class("-chat"):
+            self.remove_class("-chat")
+            self.work_area().focus()
+            return
+        self.add_class("-chat")
+        pane.show(self.app.chat_log)
+        pane.focus_input()
+
+    @on(ChatPane.Left)
+    def _chat_left(self) -> None:
+        self.work_area().focus()
+
+    @on(ChatPane.Asked)
+    def _chat_asked(self, message: ChatPane.Asked) -> None:
+        self._say(("you", Content(message.text)))
+        self.ask_chat(message.text)
+
+    def _say(self, entry: tuple[str, Content]) -> None:
+        self.app.chat_log.append(entry)
+        self.query_one(ChatPane).add(entry)
+
+    def ask_chat(self, text: str) -> None:
+        self.query_one(ChatPane).set_busy(True)
+        self._ask(text, self.app.focused_claim_id)
+
+    @work(thread=True, exclusive=True, group="chat", exit_on_error=False)
+    def _ask(self, text: str, focus: str | None) -> None:
+        pane = self.query_one(ChatPane)
+        try:
+            reply = self.app.gate.call(lambda s: self.app.chat(s, text, focus))
+        finally:
+            self.app.call_from_thread(pane.set_busy, False)
+        self.post_message(self.ChatAnswered(reply))
+
+    def on_claim_work_screen_chat_answered(self, message: ChatAnswered) -> None:
+        reply = message.reply
+        self._say(reply_entry(reply.reply, reply.data, reply.suggestions))
+        self.query_one(ChatPane).focus_input()
+        if reply.claims:
+            self.follow_chat(list(reply.claims))
+        if reply.data and reply.data.get("kind") in ("change", "appeal"):
+            self.claim_worked()
+        if reply.needs_confirmation:
+            self.app.push_screen(ConfirmDialog(reply.reply),
+                                 lambda yes: self.ask_chat("yes" if yes else "no"))
 
     # ------------------------------------------------------------------ writes
 

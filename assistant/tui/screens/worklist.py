@@ -15,6 +15,7 @@ from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.sources import ClaimsSource, Page
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
+from assistant.tui.widgets.chat_pane import ChatPane
 from assistant.tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -68,9 +69,11 @@ class WorklistScreen(ClaimWorkScreen[None]):
         yield AgingStrip(id="aging")
         yield Input(placeholder="Filter: claim, patient, payer, code, action…  (Enter: to the list, "
                                 "Esc: clear)", id="filter")
-        with Horizontal(id="main"), Vertical(id="list"):
-            yield RankedTable(WORKLIST_COLUMNS, id="claims")
-            yield ReasonPanel(id="reason")
+        with Horizontal(id="main"):
+            with Vertical(id="list"):
+                yield RankedTable(WORKLIST_COLUMNS, id="claims")
+                yield ReasonPanel(id="reason")
+            yield ChatPane()
         yield Footer()
 
     @property
@@ -131,6 +134,8 @@ class WorklistScreen(ClaimWorkScreen[None]):
     @on(RankedTable.Highlighted)
     def _highlighted(self, message: RankedTable.Highlighted) -> None:
         self.query_one(ReasonPanel).show(message.row)
+        if message.row is not None:
+            self.app.focused_claim_id = str(message.row["claim_id"])
 
     @on(RankedTable.Selected)
     def _selected(self, message: RankedTable.Selected) -> None:
@@ -215,8 +220,15 @@ class WorklistScreen(ClaimWorkScreen[None]):
     def focused_claim(self) -> Claim | None:
         return self.table.current
 
-    def on_claim_work_screen_claim_changed(self, message: ClaimWorkScreen.ClaimChanged) -> None:
-        self.notify(message.done)
+    def work_area(self) -> RankedTable:
+        return self.table
+
+    def follow_chat(self, claim_ids: list[str]) -> None:
+        index = self.table.find("claim_id", claim_ids[0])
+        if index is not None:
+            self.table.move_to(index)
+
+    def claim_worked(self) -> None:
         self.action_reload()
 
     def _empty_text(self) -> str:
