@@ -35,6 +35,7 @@ class WorklistScreen(ClaimWorkScreen[None]):
         Binding("left_square_bracket", "switch(-1)", "Previous list", show=False,
                 id="worklist.previous_list"),
         Binding("r", "reload", "Refresh", id="worklist.reload"),
+        Binding("d", "dashboard", "Dashboard", id="worklist.dashboard"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="worklist.clear_filter"),
     ]
 
@@ -191,6 +192,11 @@ class WorklistScreen(ClaimWorkScreen[None]):
             return
         at = self.names.index(self.source.name) if self.source.name in self.names else 0
         self._show(ClaimsSource(self.names[(at + step) % len(self.names)]))
+
+    def action_dashboard(self) -> None:
+        from assistant.tui.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())
 
     def action_reload(self) -> None:
         self._show(self.source, keep_place=True)
