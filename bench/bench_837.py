@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.importers.x837 import parse_837  # noqa: E402
-from assistant.ingest import import_file  # noqa: E402
-from assistant.storage import open_database  # noqa: E402
+from assistant.importers.x837 import parse_837
+from assistant.ingest import import_file
+from assistant.storage import open_database
 
 CLAIMS_PER_SET = 5000  # the TR3's suggested ceiling per ST-SE
 PATIENTS = 2000
@@ -31,7 +31,7 @@ def claim_segments(n: int) -> list[str]:
     lines = LINES[: 1 + n % 3]
     total = sum(charge for _, _, charge, _ in lines)
     segments = [
-        f"HL*{{hl}}*1*22*0", "SBR*P*18*******MB",
+        "HL*{hl}*1*22*0", "SBR*P*18*******MB",
         f"NM1*IL*1*PATIENT{patient}*TEST****MI*MBI{patient:08d}",
         "DMG*D8*19500101*F", "NM1*PR*2*MEDICARE PART B*****PI*01112",
         f"CLM*BENCH{n:07d}*{total}***11:B:1*Y*A*Y*Y", "HI*ABK:M6281*ABF:Z9181",

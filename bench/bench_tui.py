@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST_FRAME = b"Worklists"  # the worklist bar: the screen is up
+FIRST_FRAME = b"Worklists"  # the worklist bar, drawn in the first frame
 FIRST_ROWS = b"#1 "  # the reason line under the table: the top claim is shown
 
 

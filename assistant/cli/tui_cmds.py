@@ -29,9 +29,9 @@ def open_app(svc: Any) -> None:
         _summary(svc)
         return
     svc.conn  # noqa: B018 - a missing or unusable database is a one-line error before the screen opens
-    from assistant.tui.app import make_app
+    from assistant.tui.launch import run
 
-    make_app(svc).run()
+    run(svc)
 
 
 @click.command()

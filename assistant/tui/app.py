@@ -10,13 +10,19 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from assistant.tui.commands import BindingCommands, ClaimFinder
-from assistant.tui.workers import ServiceGate, report_error
+from assistant.tui.gate import ServiceGate
+from assistant.tui.workers import report_error
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from textual.content import Content
 
     from assistant.chat.engine import ChatEngine, ChatReply
     from assistant.services import Services
+    from assistant.tui.sources import ClaimsSource, Page
+
+    FirstPage = tuple[ClaimsSource, Future[Page]]
 
 
 class ArApp(App[None]):
@@ -30,9 +36,11 @@ class ArApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, gate: ServiceGate | None = None,
+                 first_page: FirstPage | None = None) -> None:
         super().__init__()
-        self.gate = ServiceGate(services)
+        self.gate = gate or ServiceGate(services)
+        self.first_page = first_page  # (source, future) started before Textual was imported
         self.today = services.today
         self.user = services.user
         self.focused_claim_id: str | None = None  # the highlighted row or the open claim
@@ -75,6 +83,8 @@ class ArApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
 
-def make_app(services: Services) -> ArApp:
-    """The one way to build the app: the CLI passes its services, the tests theirs."""
-    return ArApp(services)
+def make_app(services: Services, *, gate: ServiceGate | None = None,
+             first_page: FirstPage | None = None) -> ArApp:
+    """The one way to build the app: the CLI passes its services (and the first page it started
+    reading, see `launch.run`), the tests theirs."""
+    return ArApp(services, gate, first_page)

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from assistant.services import Services
 
 
+FIRST_PAGE = 200  # rows read before the first frame; later pages come as the table asks
+
+
 @dataclass(frozen=True)
 class Page:
     offset: int
@@ -40,3 +43,8 @@ def _as_worklist_row(row: dict[str, Any], rank: int, today: date) -> dict[str, A
             "age_days": (today - date.fromisoformat(row["dos_from"])).days,
             "payer_status": row["status"], "category": None, "next_action": row["work_status"],
             "days_left": None, "why": ""}
+
+
+def default_source() -> ClaimsSource:
+    """What the app opens on."""
+    return ClaimsSource()

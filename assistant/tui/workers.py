@@ -1,16 +1,13 @@
 """How screens use the services off the UI loop.
 
-Every database or file call runs in a thread worker and goes through `ServiceGate`, which
-serialises calls on the one SQLite connection (writes are transactions that must not
-interleave). A failed worker becomes a notification through `ReportsWorkerErrors`, never
-a traceback.
+Every database or file call runs in a thread worker (`@work(thread=True, exit_on_error=False)`)
+and goes through the app's `ServiceGate`. A failed worker becomes a notification through
+`ReportsWorkerErrors`, never a traceback.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
@@ -18,22 +15,6 @@ from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
     from textual.app import App
-
-    from assistant.services import Services
-
-T = TypeVar("T")
-
-
-class ServiceGate:
-    """The services, one call at a time, from any worker thread."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self._lock = threading.Lock()
-
-    def call(self, fn: Callable[[Services], T]) -> T:
-        with self._lock:
-            return fn(self.services)
 
 
 def report_error(app: App[Any], error: BaseException) -> None:

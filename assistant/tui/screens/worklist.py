@@ -13,15 +13,13 @@ from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
-from assistant.tui.sources import ClaimsSource, Page
+from assistant.tui.sources import FIRST_PAGE, ClaimsSource, Page, default_source
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
 from assistant.tui.widgets.chat_pane import ChatPane
 from assistant.tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
-
-FIRST_PAGE = 200
 
 
 class WorklistScreen(ClaimWorkScreen[None]):
@@ -59,14 +57,14 @@ class WorklistScreen(ClaimWorkScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.names: list[str] = []
-        self.source = ClaimsSource()
+        self.source = default_source()
         self.generation = 0
         self._restore: tuple[str | None, int] | None = None  # (claim id, index) to return to
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(SAMPLE_BANNER, id="banner")
-        yield WorklistBar(id="worklists")
+        yield WorklistBar("Worklists  loading…", id="worklists")
         yield AgingStrip(id="aging")
         yield Input(placeholder="Filter: claim, patient, payer, code, action…  (Enter: to the list, "
                                 "Esc: clear)", id="filter")
@@ -83,7 +81,13 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.load_first()
+        started = self.app.first_page
+        if started is not None and started[0] == self.source and started[1].done() \
+                and started[1].exception() is None:
+            self.app.first_page = None
+            self._show_page(started[1].result())  # read already: the first frame shows the rows
+        else:
+            self.load_first()
         self.load_lists()
 
     # ------------------------------------------------------------------ workers
@@ -91,7 +95,11 @@ class WorklistScreen(ClaimWorkScreen[None]):
     @work(thread=True, exclusive=True, group="worklist-first", exit_on_error=False)
     def load_first(self) -> None:
         generation, source = self.generation, self.source
-        page = self.app.gate.call(lambda s: source.fetch(s, 0, FIRST_PAGE))
+        started, self.app.first_page = self.app.first_page, None
+        if started is not None and started[0] == source:
+            page = started[1].result()  # read while Textual was being imported
+        else:
+            page = self.app.gate.call(lambda s: source.fetch(s, 0, FIRST_PAGE))
         self.post_message(self.PageLoaded(generation, page))
 
     @work(thread=True, group="worklist-pages", exit_on_error=False)
@@ -108,9 +116,10 @@ class WorklistScreen(ClaimWorkScreen[None]):
     # ------------------------------------------------------------------ messages up
 
     def on_worklist_screen_page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self.generation:
-            return
-        page = message.page
+        if message.generation == self.generation:
+            self._show_page(message.page)
+
+    def _show_page(self, page: Page) -> None:
         table = self.table
         if page.offset == 0 and (self._restore is not None or table.total != page.total or not table.row(0)):
             table.reset(page.total, page.rows, empty_text=self._empty_text(), cursor=self._restored(page))
