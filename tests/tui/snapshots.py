@@ -20,7 +20,7 @@ def still_svg(app: App[object]) -> str:
     """The screen as SVG with every text cursor shown steadily."""
     for field in app.screen.query(Input):
         field.cursor_blink = False
-        field._pause_blink(visible=True)  # noqa: SLF001 - Textual's own snapshot plugin does the same
+        field._pause_blink(visible=True)  # as Textual's own snapshot plugin does
     return app.export_screenshot(title="ar-assistant")
 
 
