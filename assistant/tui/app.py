@@ -9,7 +9,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from assistant.tui.commands import BindingCommands, ClaimFinder
+from assistant.tui.commands import BindingCommands, ClaimFinder, WorklistCommands
 from assistant.tui.gate import ServiceGate
 from assistant.tui.workers import report_error
 
@@ -30,7 +30,7 @@ class ArApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "ar-assistant"
-    COMMANDS = App.COMMANDS | {BindingCommands, ClaimFinder}
+    COMMANDS = App.COMMANDS | {BindingCommands, ClaimFinder, WorklistCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -67,3 +67,26 @@ class ClaimFinder(Provider):
                       f" · matched {'claim id' if row['match'] == 'claim' else 'patient'}")
             score = 1.0 - i / (len(rows) + 1)
             yield Hit(score, title, partial(app.open_claim, row["claim_id"]), text=title, help=detail)
+
+
+class WorklistCommands(Provider):
+    """"Worklist: deadline-7-days" for every saved worklist, from the worklist screen."""
+
+    def _lists(self) -> list[tuple[str, Any]]:
+        from assistant.tui.screens.worklist import WorklistScreen
+
+        screen = self.screen
+        if not isinstance(screen, WorklistScreen):
+            return []
+        return [(f"Worklist: {name}", partial(screen.show_worklist, name)) for name in screen.names]
+
+    async def discover(self) -> Hits:
+        for title, run in self._lists():
+            yield DiscoveryHit(title, run, help="show this saved worklist")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, run in self._lists():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, text=title, help="show this saved worklist")

@@ -200,7 +200,10 @@ class WorklistScreen(ClaimWorkScreen[None]):
         if len(self.names) < 2:
             return
         at = self.names.index(self.source.name) if self.source.name in self.names else 0
-        self._show(ClaimsSource(self.names[(at + step) % len(self.names)]))
+        self.show_worklist(self.names[(at + step) % len(self.names)])
+
+    def show_worklist(self, name: str) -> None:
+        self._show(ClaimsSource(name, search=self.source.search))
 
     def action_dashboard(self) -> None:
         from assistant.tui.screens.dashboard import DashboardScreen
