@@ -11,9 +11,9 @@ and posts every one. Floors, on the same file and machine:
                     lines and adjustments into plain tables, in one transaction
 
 The import is `assistant.remit.service.import_835`: read, check, balance, match, post,
-audit, one transaction; `read_835` alone is timed too, to show where the time goes. Each
-figure is the best of --repeat runs (a fresh copy of the database for each import), with
-the cycle collector paused for read_835 as import_835 pauses it.
+audit, one transaction; the tokenizer and `read_835` alone are timed too, to show where the
+time goes. Each figure is the best of --repeat runs (a fresh copy of the database for each
+import), with the cycle collector paused for them as import_835 pauses it.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from assistant.domain import (
     PayerRecord,
     ProviderRecord,
 )
+from assistant.importers.x12 import tokenize
 from assistant.ingest import ParsedBatch, write_batch
 from assistant.remit.reader import read_835
 from assistant.remit.records import (
@@ -178,7 +179,7 @@ def main() -> None:
         print(f"file: {len(data) / 1e6:.1f} MB, {text.count('~'):,} segments, {lines:,} service lines",
               file=sys.stderr)
         template = prepare(folder, billed)
-        split_runs, floor_runs, read_runs, import_runs = [], [], [], []
+        split_runs, floor_runs, tokenize_runs, read_runs, import_runs = [], [], [], [], []
         for run in range(args.repeat):
             start = time.perf_counter()
             assert bare_split(data) == args.claims
@@ -188,6 +189,9 @@ def main() -> None:
             assert split_and_executemany(data, floor_db) == args.claims
             floor_runs.append(time.perf_counter() - start)
             gc.disable()
+            start = time.perf_counter()
+            assert len(tokenize(data, era.name).segments) > args.claims
+            tokenize_runs.append(time.perf_counter() - start)
             start = time.perf_counter()
             assert read_835(data, era.name).claims == args.claims
             read_runs.append(time.perf_counter() - start)
@@ -203,7 +207,7 @@ def main() -> None:
             assert result["balanced"], result["imbalances"][:3]
     floor = args.claims / best(floor_runs)
     rows = [("bare split pass", best(split_runs)), ("minimal split + executemany", best(floor_runs)),
-            ("read_835 only", best(read_runs)),
+            ("tokenize only", best(tokenize_runs)), ("read_835 only (tokenize included)", best(read_runs)),
             ("import_835 (read, match, post, audit)", best(import_runs))]
     print(f"\n{'':40} {'seconds':>8} {'claims/s':>10} {'vs floor':>9}")
     for name, seconds in rows:

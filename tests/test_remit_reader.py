@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.importers.x12 import X12Error
+from assistant.remit.balance import check_remittance
 from assistant.remit.reader import parse_cents, read_835
 
 ISA = ("ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *260920*0830*^*00501*"
@@ -225,3 +227,36 @@ def test_any_segments_in_an_835_give_records_or_the_readers_own_error(segments: 
         for rem in read.remittances:
             for claim in rem.claims:
                 assert all(isinstance(s.charge_cents, int) for s in claim.services)
+
+
+def test_records_made_in_the_hot_path_are_whole_and_equal_to_constructed_ones() -> None:
+    rich = (STANDARD.replace("SVC*HC:97110:GO*75*60**1", "SVC*HC:97110:GO*75*60*0420*1.5*HC:97112:GO*2")
+            .replace("DTM*232*20260901~", "MOA***MA01~DTM*232*20260901~REF*F8*ICN0~"))
+    _, rem = only(rich)
+    records = [*rem.claims, *(s for c in rem.claims for s in c.services),
+               *(a for c in rem.claims for s in c.services for a in s.adjustments)]
+    assert {type(r).__name__ for r in records} == {"ClaimPaymentRecord", "ServiceRecord", "AdjustmentRecord"}
+    for record in records:
+        assert set(vars(record)) == {f.name for f in dataclasses.fields(record)}
+        assert dataclasses.replace(record) == record  # the generated __init__ makes the same record
+    second = rem.claims[0].services[1]
+    assert (second.original_code, second.original_modifiers, second.units, second.revenue_code) == (
+        "97112", ("GO",), Decimal("1.5"), "0420")
+
+
+def test_an_svc01_read_before_is_read_and_warned_about_the_same_way_again() -> None:
+    twice = STANDARD.replace("HC:97530:GO*150*120**2", "HC:*150*120**2").replace(
+        "HC:97110:GO*75*60**1", "HC:*75*60**1*****X")
+    read, rem = only(twice)
+    assert [(s.qualifier, s.code, s.modifiers) for s in rem.claims[0].services] == [("HC", "", ())] * 2
+    assert [w.split(": ", 1)[1] for w in read.all_warnings] == [
+        "SVC01 has no procedure code",
+        "SVC has 10 elements, more than the 7 it may have; the extra ones are ignored",
+        "SVC01 has no procedure code"]
+
+
+def test_imbalances_are_checked_once_per_remittance() -> None:
+    read, rem = only(STANDARD.replace("CLP*C1*1*225*180", "CLP*C1*1*225*170"))
+    first = read.imbalances(rem)
+    assert first == list(check_remittance(rem)) and first[0].level == "claim"
+    assert read.imbalances(rem) is first

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.importers.x12 import X12Error, tokenize, transactions
+from assistant.importers.x12 import X12Error, X12File, tokenize, transactions
 from tests.conftest import SHARED_835
 
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261126*1200*^*00501*000000001*0*P*:~"
+GS_LINE = "GS*HP*S*R*20261126*1200*1*X*005010X221A1~"
+ENVELOPE = {"ISA", "GS", "ST", "SE", "GE", "IEA"}
 BODY = "GS*HP*S*R*20261126*1200*1*X*005010X221A1~ST*835*0001~BPR*I*10*C*CHK~SE*3*0001~GE*1*1~IEA*1*000000001~"
 
 
@@ -112,3 +116,18 @@ def test_every_shared_sample_tokenizes() -> None:
     for path in sorted(SHARED_835.iterdir()):
         doc = tokenize(path.read_bytes(), path.name)
         assert doc.segments, path.name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["ISA", "GS", "ST", "SE", "GE", "IEA", "BPR", "CLP", "SVC", "ST", "SE"]),
+                max_size=30))
+def test_envelope_positions_noted_while_splitting_give_the_same_sets_as_a_full_scan(ids: list[str]) -> None:
+    body = "".join(ISA if seg_id == "ISA" else f"{seg_id}*1*2~" for seg_id in ids)
+    doc = tokenize(ISA + GS_LINE + body, "f")
+    assert doc.controls == [i for i, s in enumerate(doc.segments) if s.id in ENVELOPE]
+    scanned = dataclasses.replace(doc, controls=None)  # e.g. a file put together by hand
+
+    def sets(d: X12File) -> list[tuple]:
+        return [(t.set_id, [s.index for s in t.segments], t.warnings) for t in transactions(d)]
+
+    assert sets(doc) == sets(scanned)

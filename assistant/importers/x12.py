@@ -18,6 +18,7 @@ from assistant.errors import ImportFailed
 
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 _WHITESPACE = " \t\r\n\x0b\x0c"
+_CONTROL = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 class X12Error(ImportFailed):
@@ -73,6 +74,9 @@ class X12File:
     segments: list[Segment]
     interchanges: list[tuple[int, Delimiters]]  # (first segment index, its delimiters)
     warnings: list[str] = field(default_factory=list)
+    # Positions in `segments` of the envelope segments (ISA GS ST SE GE IEA), noted while
+    # splitting so `transactions` need not look at every segment; None: not noted.
+    controls: list[int] | None = None
 
     def delimiters_at(self, index: int) -> Delimiters:
         current = self.interchanges[0][1]
@@ -139,13 +143,15 @@ def _guess_delimiters(text: str, name: str) -> Delimiters:
     return Delimiters(element, terminator, component, None)
 
 
-def _split(chunk: str, delims: Delimiters, first_index: int, name: str) -> list[Segment]:
+def _split(chunk: str, delims: Delimiters, first_index: int, name: str,
+           controls: list[int]) -> list[Segment]:
     # Hot loop (a 20,000-claim 835 has 400,000 segments): ids already checked are not re-matched.
     segments: list[Segment] = []
     append = segments.append
+    note_control = controls.append
     new = tuple.__new__  # skips NamedTuple's Python-level __new__
     element = delims.element
-    known: set[str] = set()
+    known: dict[str, bool] = {}  # id checked -> is an envelope segment
     index = first_index
     for raw in chunk.split(delims.segment):
         text = raw.strip(_WHITESPACE)
@@ -153,14 +159,18 @@ def _split(chunk: str, delims: Delimiters, first_index: int, name: str) -> list[
             continue
         elements = text.split(element)
         seg_id = elements[0]
-        if seg_id not in known:
+        control = known.get(seg_id)
+        if control is None:
             seg_id = seg_id.strip(_WHITESPACE)
             if not _SEGMENT_ID.match(seg_id):
                 shown = seg_id[:12].encode("ascii", "backslashreplace").decode()
                 raise X12Error(name, f"segment {index}", f"{shown!r} is not an X12 segment id")
+            control = seg_id in _CONTROL
             if seg_id == elements[0]:
-                known.add(seg_id)
+                known[seg_id] = control
             elements[0] = seg_id
+        if control:
+            note_control(index - 1)
         append(new(Segment, (seg_id, elements, index)))
         index += 1
     return segments
@@ -181,6 +191,7 @@ def tokenize(data: str | bytes, name: str) -> X12File:
     warnings: list[str] = []
     segments: list[Segment] = []
     interchanges: list[tuple[int, Delimiters]] = []
+    controls: list[int] = []
     if text.startswith("ISA"):
         # Each interchange may bring its own delimiters; re-read them at every ISA.
         while text:
@@ -188,16 +199,16 @@ def tokenize(data: str | bytes, name: str) -> X12File:
             interchanges.append((len(segments) + 1, delims))
             next_isa = _next_interchange(text, isa_end, delims)
             chunk = text[:next_isa] if next_isa >= 0 else text
-            segments.extend(_split(chunk, delims, len(segments) + 1, name))
+            segments.extend(_split(chunk, delims, len(segments) + 1, name, controls))
             text = text[next_isa:].lstrip(_WHITESPACE) if next_isa >= 0 else ""
     elif text[:2] in ("ST", "GS"):
         delims = _guess_delimiters(text, name)
         interchanges.append((1, delims))
         warnings.append("no ISA envelope: delimiters were guessed from the first segments")
-        segments.extend(_split(text, delims, 1, name))
+        segments.extend(_split(text, delims, 1, name, controls))
     else:
         raise X12Error(name, "segment 1", "the file does not start with an ISA, GS or ST segment")
-    return X12File(name, segments, interchanges, warnings)
+    return X12File(name, segments, interchanges, warnings, controls)
 
 
 def _next_interchange(text: str, start: int, delims: Delimiters) -> int:
@@ -209,19 +220,19 @@ def _next_interchange(text: str, start: int, delims: Delimiters) -> int:
     return match.end() - 3
 
 
-_CONTROL = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
-
-
 def transactions(doc: X12File) -> Iterator[Transaction]:
     """Each ST..SE set with its envelope; a set with no SE ends where the next begins."""
     sender = receiver = version = interchange = ""
     segments = doc.segments
     current: Transaction | None = None
     start = 0
-    for position, seg in enumerate(segments):
+    # Only envelope segments matter here: the body of a set is sliced out whole when it ends.
+    controls = doc.controls
+    if controls is None:
+        controls = [position for position, seg in enumerate(segments) if seg.id in _CONTROL]
+    for position in controls:
+        seg = segments[position]
         seg_id = seg.id
-        if seg_id not in _CONTROL:
-            continue  # the body of a set is sliced out whole when it ends
         if current is not None:
             if seg_id == "SE":
                 current.segments = segments[start:position + 1]

@@ -31,7 +31,6 @@ from typing import Any
 from assistant.domain import PayerStatus
 from assistant.money import fmt
 from assistant.remit import status as rules
-from assistant.remit.balance import remittance_balanced
 from assistant.remit.reader import Read835
 from assistant.remit.records import ClaimPaymentRecord, RemittanceRecord, ServiceRecord
 from assistant.storage import audit
@@ -93,7 +92,20 @@ class _Posting:
     @property
     def counts(self) -> bool:
         """A live posting that carries money: not reversed, not a reversal, not informational."""
-        return not self.reversed and self.effect not in (rules.REVERSAL, rules.INFORMATIONAL)
+        return not self.reversed and self.effect not in _CARRY_NO_MONEY
+
+
+_CARRY_NO_MONEY = frozenset({rules.REVERSAL, rules.INFORMATIONAL})
+
+
+@lru_cache(maxsize=64)
+def _status_after(effect: str, paid: bool, still_open: bool) -> str | None:
+    """`payer_status` as stored, from what it looks at: the effect, paid > 0, open > 0."""
+    decided = rules.payer_status(effect, int(paid), int(still_open))
+    return decided.value if decided else None
+
+
+_money = lru_cache(maxsize=16384)(fmt)  # audit notes: a few hundred distinct amounts, 60,000 times
 
 
 class _Claim:
@@ -129,15 +141,19 @@ class _Claim:
         self.touched = False
 
     def settle(self) -> None:
-        live = [p for p in self.postings if p.counts]
-        self.paid = sum(p.paid for p in live)
-        self.adjusted = sum(p.written_off for p in live)
-        self.balance = self.billed - self.paid - self.adjusted
-        if live:
-            latest = live[-1]
+        paid = adjusted = 0
+        latest = None
+        for posting in self.postings:
+            if not posting.reversed and posting.effect not in _CARRY_NO_MONEY:
+                paid += posting.paid
+                adjusted += posting.written_off
+                latest = posting
+        self.paid = paid
+        self.adjusted = adjusted
+        self.balance = self.billed - paid - adjusted
+        if latest is not None:
             self.responsibility = latest.responsibility
-            decided = rules.payer_status(latest.effect, latest.paid, latest.open)
-            self.status = decided.value if decided else self.status
+            self.status = _status_after(latest.effect, latest.paid > 0, latest.open > 0) or self.status
         else:
             self.responsibility = 0
             if self.reversed_now:
@@ -167,6 +183,11 @@ def _next_pk(cur: sqlite3.Cursor, table: str) -> int:
 @lru_cache(maxsize=4096)  # the same few hundred service dates, tens of thousands of times
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+@lru_cache(maxsize=4096)
+def _day_iso(day: int) -> str:
+    return date.fromordinal(day).isoformat()
 
 
 _WRITE_OFF, _RESPONSIBILITY, _OPEN = 0, 1, 2
@@ -202,9 +223,17 @@ class _Poster:
         self.unmatched_postings: dict[str, list[_Posting]] = defaultdict(list)
         self.queue_loaded: set[str] = set()
         self.reversal_links: list[tuple[int, int]] = []  # (reversal pk, reversed pk)
-        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        # Rows to insert, by table
+        self.remittance_rows: list[tuple[Any, ...]] = []
+        self.plb_rows: list[tuple[Any, ...]] = []
+        self.claim_rows: list[tuple[Any, ...]] = []
+        self.line_rows: list[tuple[Any, ...]] = []
+        self.adjustment_rows: list[tuple[Any, ...]] = []
+        self.remark_rows: list[tuple[Any, ...]] = []
         self.audit: list[audit.Entry] = []
         self.kinds: dict[tuple[str, str], int] = {}
+        self.effects: dict[str, str] = {}  # CLP02 -> posting effect
+        self.remit_day: int | None = None  # day number of the remittance being posted
         self._details_for: RemittanceRecord | None = None
         self._details_parts: tuple[str, str, str] = ("", "", "")
 
@@ -217,9 +246,10 @@ class _Poster:
         todo: list[RemittanceRecord] = []
         in_file: dict[tuple[Any, ...], int] = {}
         for rem in self.read.remittances:
-            key = (rem.trace_number, rem.payment_cents, rem.payer_name, _fingerprint(rem))
+            fingerprint = _fingerprint(rem)
+            key = (rem.trace_number, rem.payment_cents, rem.payer_name, fingerprint)
             earlier = (f"segment {in_file[key]} of this file" if key in in_file and rem.trace_number
-                       else self._already_posted(rem))
+                       else self._already_posted(rem, fingerprint))
             in_file.setdefault(key, rem.segment)
             self.result.posted.append(earlier is None)
             if earlier is None:
@@ -238,6 +268,8 @@ class _Poster:
         position = 0
         for rem in todo:
             self._remittance_row(rem, rem_pk, payers)
+            remit_day = rem.payment_date or rem.production_date
+            self.remit_day = remit_day.toordinal() if remit_day is not None else None
             for clp in rem.claims:
                 claim, method = matches[position]
                 position += 1
@@ -248,7 +280,7 @@ class _Poster:
         self._write()
         return self.result
 
-    def _already_posted(self, rem: RemittanceRecord) -> str | None:
+    def _already_posted(self, rem: RemittanceRecord, ours: tuple[Any, ...]) -> str | None:
         """The file an identical remittance (payer, trace, amount, claims) was posted from."""
         if not rem.trace_number:
             return None
@@ -258,7 +290,6 @@ class _Poster:
             "(r.payer_name = ? OR (r.payer_identifier IS NOT NULL AND r.payer_identifier = ?))",
             (rem.trace_number, rem.payment_cents, rem.payer_name, rem.payer_id),
         ).fetchall()
-        ours = _fingerprint(rem)
         for pk, name in rows:
             theirs = self.cur.execute(
                 "SELECT patient_control_number, status_code, charge_cents, paid_cents "
@@ -279,12 +310,12 @@ class _Poster:
 
     def _remittance_row(self, rem: RemittanceRecord, pk: int, payers: dict[str, int]) -> None:
         payer_pk = payers.get((rem.payer_id or "").lower()) or payers.get(rem.payer_name.lower())
-        self.rows["remittances"].append((
+        self.remittance_rows.append((
             pk, self.import_file_pk, payer_pk, rem.payer_name, rem.payer_id, rem.payee_npi,
             rem.trace_number, rem.payment_cents, rem.payment_method, _iso(rem.payment_date),
-            _iso(rem.production_date), rem.version, int(remittance_balanced(rem)),
+            _iso(rem.production_date), rem.version, int(not self.read.imbalances(rem)),
         ))
-        self.rows["plb_adjustments"].extend(
+        self.plb_rows.extend(
             (pk, p.provider_id, _iso(p.fiscal_period_date), p.reason_code, p.reference, p.amount_cents)
             for p in rem.provider_adjustments
         )
@@ -438,14 +469,16 @@ class _Poster:
         result = self.result
         result.claims += 1
         claim_pk = claim.pk if claim is not None else None
-        effect = rules.effect_of(clp.status_code)
+        effect = self.effects.get(clp.status_code)
+        if effect is None:
+            effect = self.effects[clp.status_code] = rules.effect_of(clp.status_code)
         posting = _Posting(cp_pk, clp.patient_control_number, effect, clp.charge_cents, clp.paid_cents,
                            clp.patient_resp_cents, clp.payer_claim_number, clp.original_claim_number,
                            is_new=True)
         kinds = self.kinds
         written_off = open_cents = 0
         adjusted = False
-        adjustment_rows = self.rows["adjustments"]
+        adjustment_rows = self.adjustment_rows
         for a in clp.adjustments:
             adjusted = True
             kind = kinds.get((a.group, a.reason))
@@ -457,19 +490,21 @@ class _Poster:
                 open_cents += a.amount_cents
             adjustment_rows.append((cp_pk, None, claim_pk, a.group, a.reason, a.amount_cents,
                                     None if a.quantity is None else float(a.quantity)))
-        remark_rows = self.rows["remarks"]
+        remark_rows = self.remark_rows
         if clp.remarks:
             source = clp.remarks_from or "MOA"
             remark_rows.extend((cp_pk, None, claim_pk, code, source) for code in clp.remarks)
-        line_pks = self._match_lines(claim, clp) if claim is not None else [None] * len(clp.services)
-        append_line = self.rows["line_payments"].append
+        services = clp.services
+        line_pks = self._match_lines(claim, clp) if claim is not None else [None] * len(services)
+        append_line = self.line_rows.append
         line_paid = posting.line_paid
-        for svc, line_pk in zip(clp.services, line_pks, strict=True):
+        for svc, line_pk in zip(services, line_pks, strict=True):
+            units, original_units = svc.units, svc.original_units
             append_line((
                 lp_pk, cp_pk, line_pk, svc.qualifier, svc.code, " ".join(svc.modifiers),
                 svc.original_code, svc.charge_cents, svc.paid_cents, svc.allowed_cents,
-                None if svc.units is None else float(svc.units),
-                None if svc.original_units is None else float(svc.original_units),
+                None if units is None else float(units),
+                None if original_units is None else float(original_units),
                 _iso(svc.service_from), svc.control_number,
             ))
             if line_pk is not None:
@@ -494,7 +529,7 @@ class _Poster:
             posting.open = clp.charge_cents - clp.paid_cents - clp.patient_resp_cents
         reversal_of = self._reverse(claim, posting, clp) if effect == rules.REVERSAL else None
         start, end = _claim_dates(clp)
-        self.rows["claim_payments"].append((
+        self.claim_rows.append((
             cp_pk, rem_pk, claim_pk, clp.patient_control_number, clp.status_code, clp.charge_cents,
             clp.paid_cents, clp.patient_resp_cents, clp.filing_indicator, clp.payer_claim_number,
             clp.original_claim_number, _patient_name(clp), clp.member_id, _iso(start), _iso(end),
@@ -515,17 +550,17 @@ class _Poster:
         claim.touched = True
         if clp.payer_claim_number:
             claim.payer_number = clp.payer_claim_number
-        remit_day = rem.payment_date or rem.production_date
-        if remit_day is not None and (claim.last_day is None or remit_day.toordinal() > claim.last_day):
-            claim.last_day = remit_day.toordinal()
+        remit_day = self.remit_day
+        if remit_day is not None and (claim.last_day is None or remit_day > claim.last_day):
+            claim.last_day = remit_day
         if method != PATIENT and abs(clp.charge_cents) != claim.billed:
             self.warn(f"segment {clp.segment} (CLP): claim {claim.claim_id}: the payer's "
                       f"charge {fmt(clp.charge_cents)} differs from the billed {fmt(claim.billed)}")
         claim.settle()
         self.audit.append(audit.Entry(
             claim.pk, self.user, "posting", "payer_status", before_status, claim.status,
-            f"835 CLP02 {clp.status_code}: paid {fmt(clp.paid_cents)}; balance "
-            f"{fmt(before_balance)} -> {fmt(claim.balance)}",
+            f"835 CLP02 {clp.status_code}: paid {_money(clp.paid_cents)}; balance "
+            f"{_money(before_balance)} -> {_money(claim.balance)}",
             self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
@@ -594,17 +629,25 @@ class _Poster:
     def _match_lines(self, claim: _Claim, clp: ClaimPaymentRecord) -> list[int | None]:
         free = list(claim.lines)
         found: list[int | None] = [None] * len(clp.services)
-        passes = (_by_control, _by_code_modifiers_date, _by_code, _by_original_code, _by_charge)
-        for rule in passes:
-            for i, svc in enumerate(clp.services):
-                if found[i] is not None or not free:
-                    continue
-                line = rule(svc, free)
-                if line is not None:
-                    found[i] = line[0]
-                    free.remove(line)
-            if all(pk is not None for pk in found):
-                break
+        for i, svc in enumerate(clp.services):  # REF*6R first: most lines end here
+            control = svc.control_number
+            if control:
+                for line in free:
+                    if line[5] == control:
+                        found[i] = line[0]
+                        free.remove(line)
+                        break
+        if None in found:
+            for rule in _LATER_LINE_RULES:
+                for i, svc in enumerate(clp.services):
+                    if found[i] is not None or not free:
+                        continue
+                    fit = rule(svc, free)
+                    if fit is not None:
+                        found[i] = fit[0]
+                        free.remove(fit)
+                if None not in found:
+                    break
         for i, svc in enumerate(clp.services):
             if found[i] is None:
                 self.result.lines_unmatched += 1
@@ -615,28 +658,28 @@ class _Poster:
     # ------------------------------------------------------------------ writing
 
     def _write(self) -> None:
-        cur, rows = self.cur, self.rows
+        cur = self.cur
         insert_rows(cur, "remittances", (
             "pk", "import_file_pk", "payer_pk", "payer_name", "payer_identifier", "payee_npi",
             "trace_number", "payment_cents", "payment_method", "payment_date", "production_date",
-            "version", "balanced"), rows["remittances"])
+            "version", "balanced"), self.remittance_rows)
         insert_rows(cur, "plb_adjustments", (
             "remittance_pk", "provider_id", "fiscal_period_date", "reason_code", "reference",
-            "amount_cents"), rows["plb_adjustments"])
+            "amount_cents"), self.plb_rows)
         insert_rows(cur, "claim_payments", (
             "pk", "remittance_pk", "claim_pk", "patient_control_number", "status_code", "charge_cents",
             "paid_cents", "patient_resp_cents", "filing_indicator", "payer_claim_number",
             "original_claim_number", "patient_name", "member_id", "service_from", "service_to",
-            "received_date", "crossover_payer", "reversal_of_pk", "match_method"), rows["claim_payments"])
+            "received_date", "crossover_payer", "reversal_of_pk", "match_method"), self.claim_rows)
         insert_rows(cur, "line_payments", (
             "pk", "claim_payment_pk", "line_pk", "qualifier", "code", "modifiers", "original_code",
             "charge_cents", "paid_cents", "allowed_cents", "units", "original_units", "service_date",
-            "control_number"), rows["line_payments"])
+            "control_number"), self.line_rows)
         insert_rows(cur, "adjustments", (
             "claim_payment_pk", "line_payment_pk", "claim_pk", "group_code", "reason_code",
-            "amount_cents", "quantity"), rows["adjustments"])
+            "amount_cents", "quantity"), self.adjustment_rows)
         insert_rows(cur, "remarks", ("claim_payment_pk", "line_payment_pk", "claim_pk", "code", "source"),
-                    rows["remarks"])
+                    self.remark_rows)
         update_rows(cur, "claim_payments", ("reversed_by_pk",),
                     [(target, reversal) for reversal, target in self.reversal_links])
         touched = [c for c in self.claims.values() if c.touched]
@@ -644,7 +687,7 @@ class _Poster:
             "paid_cents", "adjusted_cents", "patient_resp_cents", "balance_cents", "payer_status",
             "payer_claim_number", "last_remit_date", "last_remit_day"),
             [(c.pk, c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
-              date.fromordinal(c.last_day).isoformat() if c.last_day else None, c.last_day)
+              _day_iso(c.last_day) if c.last_day else None, c.last_day)
              for c in touched],
             also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
         update_rows(cur, "claim_lines", ("paid_cents",), _line_updates(touched))
@@ -656,11 +699,11 @@ def _line_updates(claims: Iterable[_Claim]) -> list[tuple[int, int]]:
     """(line pk, paid) for each billed line whose paid amount the live postings change."""
     updates = []
     for claim in claims:
-        paid: dict[int, int] = defaultdict(int)
+        paid: dict[int, int] = {}
         for posting in claim.postings:
-            if posting.counts:
+            if not posting.reversed and posting.effect not in _CARRY_NO_MONEY:  # posting.counts
                 for line_pk, amount in posting.line_paid:
-                    paid[line_pk] += amount
+                    paid[line_pk] = paid.get(line_pk, 0) + amount
         for line in claim.lines:
             new = paid.get(line[0], 0)
             if new != line[6]:
@@ -679,19 +722,11 @@ def _patient_name(clp: ClaimPaymentRecord) -> str | None:
     return f"{clp.patient_last}, {clp.patient_first}" if clp.patient_first else clp.patient_last
 
 
-# Line-matching rules, in order; each returns a free billed line or None.
+# Line-matching rules after REF*6R (`_match_lines`), in order; each returns a free billed line or None.
 # A line is (pk, code, modifiers "GO 59", charge, service date ISO, control number, paid).
 
 def _same_day(svc: ServiceRecord, line: tuple[Any, ...]) -> bool:
     return svc.service_from is None or line[4] is None or _iso(svc.service_from) == line[4]
-
-
-def _by_control(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
-    if svc.control_number:
-        for line in free:
-            if line[5] == svc.control_number:
-                return line
-    return None
 
 
 def _by_code_modifiers_date(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
@@ -721,6 +756,9 @@ def _by_original_code(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[
 def _by_charge(svc: ServiceRecord, free: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
     fits = [line for line in free if line[3] == abs(svc.charge_cents) and _same_day(svc, line)]
     return fits[0] if len(fits) == 1 else None
+
+
+_LATER_LINE_RULES = (_by_code_modifiers_date, _by_code, _by_original_code, _by_charge)
 
 
 def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str, *,

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from assistant.importers.x12 import Segment, Transaction, X12Error, tokenize, transactions
+from assistant.remit.balance import Imbalance, check_remittance
 from assistant.remit.records import (
     AddressRecord,
     AdjustmentRecord,
@@ -42,6 +44,21 @@ _CODE_LIKE = re.compile(r"([A-Z0-9]{4,5})(?:\.0+)?")
 _CENT = Decimal(1)
 _PAD = [""] * 20  # appended to a segment's elements so hot paths can index without checks
 
+_R = TypeVar("_R")
+
+
+def _record(cls: type[_R], values: dict[str, Any]) -> _R:
+    """A frozen record from every one of its field values.
+
+    The generated `__init__` of a frozen dataclass sets each field through
+    `object.__setattr__`; for the 18 fields of a service line that is most of the cost of
+    making one, and a large file makes hundreds of thousands of records. `values` must
+    name every field (tests check records made here against their constructor).
+    """
+    record = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
+
 
 @dataclass
 class Read835:
@@ -51,6 +68,16 @@ class Read835:
     name: str = ""  # the file's name, for messages
     warnings: list[str] = field(default_factory=list)  # file level; each remittance has its own
     skipped: list[str] = field(default_factory=list)  # sets not posted: other kinds, empty 835s
+    _imbalances: dict[int, tuple[RemittanceRecord, list[Imbalance]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def imbalances(self, rem: RemittanceRecord) -> list[Imbalance]:
+        """Where one of the file's remittances does not balance; checked once, as the import
+        and the posting both ask."""
+        known = self._imbalances.get(id(rem))
+        if known is None or known[0] is not rem:
+            known = self._imbalances[id(rem)] = (rem, list(check_remittance(rem)))
+        return known[1]
 
     @property
     def claims(self) -> int:
@@ -117,6 +144,15 @@ def parse_date(text: str) -> date | None:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=8192)  # a fee schedule: a 20,000-claim file has about a hundred distinct ones
+def _usual_adjustment(group: str, reason: str, amount: str) -> AdjustmentRecord | None:
+    """The record of a one-triplet CAS (group, reason, amount), or None when the amount is
+    not a number. Records are frozen, so the many identical adjustments of a fee schedule
+    share one."""
+    cents = parse_cents(amount)
+    return None if cents is None else AdjustmentRecord(group, reason, cents)
 
 
 @lru_cache(maxsize=4096)
@@ -225,6 +261,8 @@ class _TransactionReader:
         self.plb: list[ProviderAdjustmentRecord] = []
         self.claim: _Claim | None = None
         self.service: _Service | None = None
+        # SVC01 text -> (qualifier, code, modifiers), for composites split on ISA16
+        self.procedures: dict[str, tuple[str, str, tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -246,14 +284,18 @@ class _TransactionReader:
             raise self.fail(seg, f"{label} {shown!r} is not an amount" if text else f"{label} is empty")
         return cents
 
-    def date(self, seg: Segment, position: int) -> date | None:
-        elements = seg.elements
-        text = elements[position] if position < len(elements) else ""
+    def _date_in(self, seg: Segment, text: str, label: str = "DTM02") -> date | None:
+        """`text` as a date; a warning when it is not one."""
         value = parse_date(text)
         if value is None and text:
             shown = text[:12].encode("ascii", "backslashreplace").decode()
-            self.warn(seg, f"{seg.id}{position:02d} {shown!r} is not a date; ignored")
+            self.warn(seg, f"{label} {shown!r} is not a date; ignored")
         return value
+
+    def date(self, seg: Segment, position: int) -> date | None:
+        elements = seg.elements
+        text = elements[position] if position < len(elements) else ""
+        return self._date_in(seg, text, f"{seg.id}{position:02d}")
 
     def composite(self, text: str, seg: Segment, label: str) -> list[str]:
         """Split a composite on ISA16, or on the separator the sender evidently used instead."""
@@ -292,23 +334,28 @@ class _TransactionReader:
             self.trace = seg.get(2) or None
 
     def _dtm(self, seg: Segment) -> None:
-        qualifier = seg.elements[1] if len(seg.elements) > 1 else ""
-        if self.service is not None:
+        elements = seg.elements
+        if len(elements) < 3:
+            qualifier, text = (elements[1] if len(elements) > 1 else ""), ""
+        else:
+            qualifier, text = elements[1], elements[2]
+        service = self.service
+        if service is not None:
             if qualifier == "472":
-                self.service.date_from = self.service.date_to = self.date(seg, 2)
+                service.date_from = service.date_to = self._date_in(seg, text)
             elif qualifier == "150":
-                self.service.date_from = self.date(seg, 2)
+                service.date_from = self._date_in(seg, text)
             elif qualifier == "151":
-                self.service.date_to = self.date(seg, 2)
+                service.date_to = self._date_in(seg, text)
         elif self.claim is not None:
             if qualifier == "232":
-                self.claim.service_from = self.date(seg, 2)
+                self.claim.service_from = self._date_in(seg, text)
             elif qualifier == "233":
-                self.claim.service_to = self.date(seg, 2)
+                self.claim.service_to = self._date_in(seg, text)
             elif qualifier == "050":
-                self.claim.received = self.date(seg, 2)
+                self.claim.received = self._date_in(seg, text)
         elif qualifier == "405" and self.loop == "header":
-            self.production_date = self.date(seg, 2)
+            self.production_date = self._date_in(seg, text)
 
     def _n1(self, seg: Segment) -> None:
         role = seg.get(1)
@@ -397,9 +444,9 @@ class _TransactionReader:
         elements = seg.elements
         if len(elements) == 4 and elements[1] in GROUPS and elements[2].isalnum():
             # The usual CAS: one group, one reason, one amount.
-            cents = parse_cents(elements[3])
-            if cents is not None:
-                target.append(AdjustmentRecord(elements[1], elements[2], cents))
+            usual = _usual_adjustment(elements[1], elements[2], elements[3])
+            if usual is not None:
+                target.append(usual)
                 return
         elements = elements + _PAD
         group = elements[1].strip()
@@ -462,11 +509,13 @@ class _TransactionReader:
         self.service = _Service(seg)
 
     def _amt(self, seg: Segment) -> None:
-        if self.service is not None and seg.elements[1:2] == ["B6"]:
+        elements = seg.elements
+        if self.service is not None and len(elements) > 1 and elements[1] == "B6":
             self.service.allowed = self.amount(seg, 2)
 
     def _lq(self, seg: Segment) -> None:
-        if self.service is not None and seg.elements[1:2] == ["HE"]:
+        elements = seg.elements
+        if self.service is not None and len(elements) > 1 and elements[1] == "HE":
             code = seg.get(2).strip()
             if code:
                 self.service.remarks.append(code)
@@ -506,7 +555,24 @@ class _TransactionReader:
         seg = service.seg
         count = len(seg.elements)
         elements = seg.elements + _PAD
+        procedure = self.procedures.get(elements[1])
+        if procedure is not None:
+            # SVC01 as seen before in this set, written with ISA16: its reading is known.
+            if count > 1 + MAX_SVC_ELEMENTS:
+                self.warn(seg, f"SVC has {count - 1} elements, more than the {MAX_SVC_ELEMENTS} "
+                               "it may have; the extra ones are ignored")
+            charge, paid = parse_cents(elements[2]), parse_cents(elements[3])
+            if charge is None or paid is None:
+                charge = self.amount(seg, 2, required=False)
+                paid = self.amount(seg, 3, required=False)
+                self.warn(seg, "SVC02 (charge) or SVC03 (paid) is empty; read as 0")
+            qualifier, code, modifiers = procedure
+            if not code:
+                self.warn(seg, "SVC01 has no procedure code")
+            return self._service(service, elements, qualifier, code, modifiers, charge, paid)
         parts = self.composite(elements[1], seg, "SVC01")
+        if self.component in elements[1]:
+            self.procedures[elements[1]] = (parts[0], parts[1], tuple(filter(None, parts[2:6])))
         offset = 0
         if len(parts) == 1 and count > 4 and _BARE_QUALIFIER.fullmatch(parts[0]):
             offset = self._shift(service, parts[0])
@@ -533,30 +599,37 @@ class _TransactionReader:
                 self.warn(seg, f"SVC01 {parts[1][:12]!r} has no qualifier")
         elif not parts[1]:
             self.warn(seg, "SVC01 has no procedure code")
+        return self._service(service, elements, parts[0], parts[1], tuple(filter(None, parts[2:6])),
+                             charge, paid)
+
+    def _service(self, service: _Service, elements: list[str], qualifier: str, code: str,
+                 modifiers: tuple[str, ...], charge: int, paid: int) -> ServiceRecord:
+        """The line's record, from SVC01-03 as read and SVC04-07 of `elements` (padded)."""
+        seg = service.seg
         original = self.composite(elements[6], seg, "SVC06") if elements[6] else None
         units_text = elements[5]
         units = parse_quantity(units_text) if units_text else None
         if units is None and units_text.strip():
             self.warn(seg, f"SVC05 {units_text[:12]!r} is not a number of units; ignored")
-        return ServiceRecord(
-            qualifier=parts[0],
-            code=parts[1],
-            modifiers=tuple(filter(None, parts[2:6])),
-            charge_cents=charge,
-            paid_cents=paid,
-            units=units,
-            original_code=(original[1] or None) if original and len(original) > 1 else None,
-            original_modifiers=tuple(filter(None, original[2:6])) if original else (),
-            original_units=parse_quantity(elements[7]) if elements[7] else None,
-            revenue_code=elements[4].strip() or None,
-            service_from=service.date_from,
-            service_to=service.date_to,
-            control_number=service.control,
-            allowed_cents=service.allowed,
-            adjustments=tuple(service.adjustments),
-            remarks=tuple(service.remarks),
-            segment=seg.index,
-        )
+        return _record(ServiceRecord, {
+            "qualifier": qualifier,
+            "code": code,
+            "modifiers": modifiers,
+            "charge_cents": charge,
+            "paid_cents": paid,
+            "units": units,
+            "original_code": (original[1] or None) if original and len(original) > 1 else None,
+            "original_modifiers": tuple(filter(None, original[2:6])) if original else (),
+            "original_units": parse_quantity(elements[7]) if elements[7] else None,
+            "revenue_code": elements[4].strip() or None,
+            "service_from": service.date_from,
+            "service_to": service.date_to,
+            "control_number": service.control,
+            "allowed_cents": service.allowed,
+            "adjustments": tuple(service.adjustments),
+            "remarks": tuple(service.remarks),
+            "segment": seg.index,
+        })
 
     def _shift(self, service: _Service, qualifier: str) -> int:
         """SVC01 holds only a qualifier: were the elements shifted by one (the code in SVC02)?
@@ -591,32 +664,36 @@ class _TransactionReader:
         if claim is None:
             return
         seg = claim.seg
-        self.claims.append(ClaimPaymentRecord(
-            patient_control_number=seg.get(1).strip(),
-            status_code=seg.get(2).strip(),
-            charge_cents=claim.charge,
-            paid_cents=claim.paid,
-            patient_resp_cents=claim.responsibility,
-            filing_indicator=seg.get(6).strip() or None,
-            payer_claim_number=seg.get(7).strip() or None,
-            facility_code=seg.get(8).strip() or None,
-            frequency_code=seg.get(9).strip() or None,
-            patient_last=claim.last,
-            patient_first=claim.first,
-            member_id=claim.member_id,
-            service_from=claim.service_from,
-            service_to=claim.service_to,
-            received_date=claim.received,
-            crossover_payer=claim.crossover,
-            original_claim_number=claim.original,
-            adjustments=tuple(claim.adjustments),
-            remarks=tuple(claim.remarks),
-            services=tuple(claim.services),
-            segment=seg.index,
-            remarks_from=claim.remarks_from,
-            crossover_payer_id=claim.crossover_id,
-        ))
-        if not seg.get(1).strip():
+        elements = seg.elements
+        if len(elements) < 10:
+            elements = elements + _PAD
+        pcn = elements[1].strip()
+        self.claims.append(_record(ClaimPaymentRecord, {
+            "patient_control_number": pcn,
+            "status_code": elements[2].strip(),
+            "charge_cents": claim.charge,
+            "paid_cents": claim.paid,
+            "patient_resp_cents": claim.responsibility,
+            "filing_indicator": elements[6].strip() or None,
+            "payer_claim_number": elements[7].strip() or None,
+            "facility_code": elements[8].strip() or None,
+            "frequency_code": elements[9].strip() or None,
+            "patient_last": claim.last,
+            "patient_first": claim.first,
+            "member_id": claim.member_id,
+            "service_from": claim.service_from,
+            "service_to": claim.service_to,
+            "received_date": claim.received,
+            "crossover_payer": claim.crossover,
+            "original_claim_number": claim.original,
+            "adjustments": tuple(claim.adjustments),
+            "remarks": tuple(claim.remarks),
+            "services": tuple(claim.services),
+            "segment": seg.index,
+            "remarks_from": claim.remarks_from,
+            "crossover_payer_id": claim.crossover_id,
+        }))
+        if not pcn:
             self.warn(seg, "CLP01 (patient control number) is empty")
 
     # ------------------------------------------------------------------ the set

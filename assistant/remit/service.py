@@ -20,7 +20,7 @@ from typing import Any
 from assistant.errors import AssistantError, ImportFailed
 from assistant.ingest import already_imported, file_digest, record_import
 from assistant.money import as_number
-from assistant.remit.balance import Imbalance, check_remittance
+from assistant.remit.balance import Imbalance
 from assistant.remit.posting import PostingResult, post_remittances
 from assistant.remit.reader import Read835, read_835
 from assistant.storage import transaction
@@ -46,7 +46,7 @@ def _import(conn: sqlite3.Connection, path: Path, user: str, strict: bool) -> di
         return _result(name, "duplicate", warnings=[f"{name}: already imported; nothing changed"])
     try:
         read = _read(data, name)
-        imbalances = [i for rem in read.remittances for i in check_remittance(rem)]
+        imbalances = [i for rem in read.remittances for i in read.imbalances(rem)]
         if strict and imbalances:
             first = imbalances[0]
             raise ImportFailed(name, None, f"does not balance in {len(imbalances)} place(s), "
@@ -118,7 +118,7 @@ def _result(name: str, status: str, *, error: str | None = None,
 
 def _summary(read: Read835, imbalances: list[Imbalance], posting: PostingResult) -> dict[str, Any]:
     result = _result(read.name, "imported")
-    adjustments: Counter[tuple[str, str]] = Counter()
+    adjustments: dict[tuple[str, str], int] = {}  # a large file: plain dicts, updated only when needed
     remarks: Counter[str] = Counter()
     lines = charge = paid = responsibility = 0
     for rem, posted in zip(read.remittances, posting.posted, strict=True):
@@ -127,13 +127,17 @@ def _summary(read: Read835, imbalances: list[Imbalance], posting: PostingResult)
             paid += clp.paid_cents
             responsibility += clp.patient_resp_cents
             lines += len(clp.services)
-            remarks.update(clp.remarks)
+            if clp.remarks:
+                remarks.update(clp.remarks)
             for adj in clp.adjustments:
-                adjustments[adj.group, adj.reason] += adj.amount_cents
+                key = adj.group, adj.reason
+                adjustments[key] = adjustments.get(key, 0) + adj.amount_cents
             for svc in clp.services:
-                remarks.update(svc.remarks)
+                if svc.remarks:
+                    remarks.update(svc.remarks)
                 for adj in svc.adjustments:
-                    adjustments[adj.group, adj.reason] += adj.amount_cents
+                    key = adj.group, adj.reason
+                    adjustments[key] = adjustments.get(key, 0) + adj.amount_cents
         result["transactions"].append({
             "payer_name": rem.payer_name,
             "payer_id": rem.payer_id,
