@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
 from assistant.errors import InvalidInput
 
@@ -31,6 +32,28 @@ def parse_flexible(text: str) -> date:
         except ValueError:
             continue
     raise InvalidInput(f"not a date: {text!r}")
+
+
+_RELATIVE = re.compile(r"^(?:in\s+)?\+?\s*(\d{1,4})\s*(d|days?|w|weeks?)?$")
+
+
+def parse_typed(text: str, today: date) -> date:
+    """A date a person types: the `parse_flexible` forms, `today`, `tomorrow`, or a
+    distance from today: `+14`, `14d`, `2w`, `in 10 days`."""
+    raw = " ".join(text.strip().lower().split())
+    if raw == "today":
+        return today
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    relative = _RELATIVE.match(raw)
+    if relative and (raw.startswith(("+", "in ")) or relative.group(2)):
+        count = int(relative.group(1))
+        return today + timedelta(days=count * 7 if (relative.group(2) or "").startswith("w") else count)
+    try:
+        return parse_flexible(raw)
+    except InvalidInput:
+        raise InvalidInput(f"not a date: {text!r} (YYYY-MM-DD, MM/DD/YYYY, today, tomorrow, "
+                           "+14, 2w)") from None
 
 
 def day_number(d: date) -> int:

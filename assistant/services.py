@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
+from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding, WorkStatus
 from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
@@ -25,9 +25,17 @@ from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_cl
 from assistant.storage.documents import documents_for_claim
 
 if TYPE_CHECKING:
+    from assistant.followup import Change
     from assistant.ingest import ImportResult
     from assistant.letters.drafting import Draft, Drafter
     from assistant.rules.context import ClaimContext
+    from assistant.worklists import Worklist
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
 
 
 @dataclass
@@ -245,7 +253,218 @@ class Services:
 
             parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
-        return import_files(self.conn, files, kind, parser, self.user, progress)
+        conn = self.conn
+        documents_before = conn.execute("SELECT coalesce(max(pk), 0) FROM documents").fetchone()[0]
+        results = import_files(conn, files, kind, parser, self.user, progress)
+        self._refresh_after_import(kind, [r for r in results if r.status == "imported"], documents_before)
+        return results
+
+    def _refresh_after_import(self, kind: str, imported: list[ImportResult], documents_before: int) -> None:
+        """Claims a file changed are re-assessed now; notes and authorizations change what the
+        rules say about their patients' open claims; payer settings about every open claim."""
+        from assistant import ranking
+        from assistant.storage import transaction
+
+        if not imported:
+            return
+        if kind == "settings":
+            with transaction(self.conn):
+                ranking.invalidate(self.conn)
+            return
+        pks = [pk for result in imported for pk in result.claim_pks]
+        if kind == "notes":
+            pks += ranking.open_claims_of_patients(
+                self.conn, "SELECT patient_pk FROM documents WHERE pk > ?", [documents_before])
+        elif kind == "auths":
+            names = [result.file for result in imported]
+            marks = ",".join("?" for _ in names)
+            pks += ranking.open_claims_of_patients(
+                self.conn, f"SELECT patient_pk FROM authorizations WHERE source IN ({marks})", names)
+        self.refresh_claims(pks)
+
+    # ------------------------------------------------------------------ ranking and worklists
+
+    def refresh_claims(self, claim_pks: Sequence[int]) -> int:
+        """Re-assess and re-rank claims after they changed (imports, postings, appeals, people).
+
+        Outside a transaction: commits in chunks. Inside one (a caller grouping its change
+        with the refresh), the caller's transaction holds it all.
+        """
+        from assistant import ranking
+        from assistant.storage import transaction
+
+        pks = sorted(set(claim_pks))
+        if not pks:
+            return 0
+        if self.conn.in_transaction:
+            return ranking.refresh(self.conn, pks, self.today, self.locations.playbook_files)
+        done = 0
+        for start in range(0, len(pks), ranking.CHUNK):
+            with transaction(self.conn):
+                done += ranking.refresh(self.conn, pks[start:start + ranking.CHUNK], self.today,
+                                        self.locations.playbook_files)
+        return done
+
+    def ensure_ranking(self, progress: Progress = _no_progress) -> dict[str, int]:
+        """Bring stored assessments and rank keys up to today (cheap when they are)."""
+        from assistant.ranking import ensure_current
+
+        return ensure_current(self.conn, self.today, self.locations.playbook_files, progress)
+
+    def worklist_definitions(self) -> dict[str, Worklist]:
+        from assistant.worklists import load_worklists
+
+        return load_worklists(self.locations.worklists_dirs)
+
+    def worklists(self) -> list[dict[str, Any]]:
+        """Every worklist definition: name, description, origin, file, sort, filter, weights."""
+        return [wl.as_dict() for wl in self.worklist_definitions().values()]
+
+    def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
+                 progress: Progress = _no_progress) -> dict[str, Any]:
+        """One page of a worklist (default `today`), ranked, with totals for paging.
+
+        {worklist, description, today, sort, total_claims, total_balance, offset, limit,
+        has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
+        codes, next_action, deadline, days_left, score, components, why, version, ...}]}
+        """
+        from assistant import worklists
+
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidInput("limit and offset must be 0 or more")
+        wl = worklists.find(self.worklist_definitions(), name)
+        self.ensure_ranking(progress)
+        count, balance = worklists.totals(self.conn, wl, self.today, self.user)
+        page = worklists.rows(self.conn, wl, self.today, self.user, limit=limit, offset=offset, count=count)
+        return {
+            "worklist": wl.name,
+            "description": wl.description,
+            "today": self.today.isoformat(),
+            "sort": wl.sort,
+            "total_claims": count,
+            "total_balance": as_number(balance),
+            "offset": offset,
+            "limit": limit,
+            "has_more": offset + len(page) < count,
+            "rows": page,
+        }
+
+    def worklist_claim_ids(self, name: str | None = None, limit: int | None = None) -> list[str]:
+        """The claims a worklist holds, in its order: a selection for `bulk`."""
+        from assistant import worklists
+
+        wl = worklists.find(self.worklist_definitions(), name)
+        self.ensure_ranking()
+        pks = worklists.page_pks(self.conn, wl, self.today, self.user, limit=limit)
+        ids = dict(self.conn.execute(
+            f"SELECT pk, claim_id FROM claims WHERE pk IN ({','.join(str(pk) for pk in pks)})"))
+        return [ids[pk] for pk in pks]
+
+    def aging(self, payer: str | None = None) -> dict[str, Any]:
+        """AR aging buckets by payer (see `assistant.aging.aging`)."""
+        from assistant.aging import aging
+
+        return aging(self.conn, self.today, payer)
+
+    # ------------------------------------------------------------------ follow-up
+
+    def _act(self, claim_ids: Sequence[str], change: Callable[[list[int]], list[Change]]) -> list[Change]:
+        """One transaction: the change, its audit entries, and the claims' refresh.
+
+        A claim whose only changes are ones the rules do not read (follow-up date, assignee)
+        and whose assessment was current is re-keyed without the rules.
+        """
+        from assistant.ranking import RULES_IGNORE, rescore
+        from assistant.storage import transaction
+
+        pks = {claim_id: claim_pk(self.conn, claim_id) for claim_id in claim_ids}
+        listed = ",".join(str(pk) for pk in pks.values())
+        with transaction(self.conn):
+            current = {pk for (pk,) in self.conn.execute(
+                f"SELECT pk FROM claims WHERE pk IN ({listed}) AND assessed_version IS version")}
+            changes = change(list(pks.values()))
+            fields: dict[int, set[str]] = {}
+            for c in changes:
+                if c.field != "note":
+                    fields.setdefault(pks[c.claim_id], set()).add(c.field)
+            quick = [pk for pk, names in fields.items() if pk in current and names <= RULES_IGNORE]
+            rescore(self.conn, quick, self.today)
+            self.refresh_claims([pk for pk in fields if pk not in quick])
+        return changes
+
+    def _after(self, claim_id: str, changes: list[Change]) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT claim_id, version, work_status, follow_up_date, assignee, balance_cents, "
+            "next_action FROM claims WHERE claim_id = ?", (claim_id,)).fetchone()
+        return {
+            "claim_id": row["claim_id"], "version": row["version"], "work_status": row["work_status"],
+            "follow_up_date": row["follow_up_date"], "assignee": row["assignee"],
+            "balance": as_number(row["balance_cents"]), "next_action": row["next_action"],
+            "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
+        }
+
+    def note(self, claim_id: str, text: str, *, rep: str | None = None, reference: str | None = None,
+             outcome: str | None = None, promised: date | None = None, follow_up: date | None = None,
+             expected_version: int | None = None) -> dict[str, Any]:
+        """A note on the claim, with call details; a follow-up (or promised) date sets the tickler."""
+        from assistant import followup
+
+        changes = self._act([claim_id], lambda pks: followup.add_note(
+            self.conn, pks[0], text, user=self.user, today=self.today, rep=rep, reference=reference,
+            outcome=outcome, promised=promised, follow_up=follow_up, expected_version=expected_version))
+        return self._after(claim_id, changes)
+
+    def set_status(self, claim_id: str, status: WorkStatus | str, *, reason: str | None = None,
+                   follow_up: date | None = None, expected_version: int | None = None) -> dict[str, Any]:
+        """Change the work status; `written_off` needs a reason and writes the balance off."""
+        from assistant import followup
+        from assistant.ranking import ranking_data
+
+        changes = self._act([claim_id], lambda pks: followup.set_status(
+            self.conn, pks[0], status, user=self.user, today=self.today, reason=reason,
+            follow_up=follow_up, expected_version=expected_version,
+            tickler_days=ranking_data().tickler_days))
+        return self._after(claim_id, changes)
+
+    def follow_up(self, claim_id: str, day: date | None, *, note: str | None = None,
+                  expected_version: int | None = None) -> dict[str, Any]:
+        """Set (None: clear) the follow-up date; the claim leaves `today` until then."""
+        from assistant import followup
+
+        changes = self._act([claim_id], lambda pks: followup.set_follow_up(
+            self.conn, pks[0], day, user=self.user, today=self.today, note=note,
+            expected_version=expected_version))
+        return self._after(claim_id, changes)
+
+    def assign(self, claim_id: str, user: str | None, *,
+               expected_version: int | None = None) -> dict[str, Any]:
+        """Give the claim to a user (None: unassign)."""
+        from assistant import followup
+
+        changes = self._act([claim_id], lambda pks: followup.assign(
+            self.conn, pks[0], user, user=self.user, expected_version=expected_version))
+        return self._after(claim_id, changes)
+
+    def bulk(self, claim_ids: Sequence[str], action: str, value: Any, *, reason: str | None = None,
+             expected_versions: dict[str, int] | None = None) -> dict[str, Any]:
+        """One action (status, follow_up, assign, note) over many claims, all or nothing.
+
+        {action, claims, changed, changes: [{claim_id, field, before, after}]}
+        """
+        from assistant import followup
+        from assistant.ranking import ranking_data
+
+        ids = list(dict.fromkeys(claim_ids))
+        versions = {claim_pk(self.conn, cid): v for cid, v in (expected_versions or {}).items()}
+        changes = self._act(ids, lambda pks: followup.bulk(
+            self.conn, pks, action, value, user=self.user, today=self.today, reason=reason,
+            expected_versions=versions, tickler_days=ranking_data().tickler_days))
+        return {
+            "action": action, "claims": len(ids),
+            "changed": len({c.claim_id for c in changes}),
+            "changes": [{"claim_id": c.claim_id, "field": c.field, "before": c.before, "after": c.after}
+                        for c in changes],
+        }
 
     # ------------------------------------------------------------------ appeal letters
 
@@ -264,6 +483,7 @@ class Services:
             for d in drafts:
                 record_draft(self.conn, DraftRecord(d.claim_pk, d.level, d.template, d.path, d.deadline),
                              self.today, self.user)
+            self.refresh_claims([d.claim_pk for d in drafts])
 
     def draft_appeal(self, claim_id: str, template: str | None = None, out: Path | None = None,
                      preview: bool = False) -> dict[str, Any]:
@@ -310,6 +530,7 @@ class Services:
 
         with transaction(self.conn):
             appeal = appeals.mark_sent(self.conn, claim_id, via, day or self.today, self.user)
+            self.refresh_claims([claim_pk(self.conn, claim_id)])
         return appeals.appeal_row(appeal, self.today)
 
     def appeal_decided(self, claim_id: str, outcome: str, day: date | None = None,
@@ -321,6 +542,7 @@ class Services:
         with transaction(self.conn):
             appeal = appeals.mark_decided(self.conn, claim_id, outcome, day or self.today, self.user,
                                           recovered_cents=recovered_cents, payment_wait_days=wait)
+            self.refresh_claims([claim_pk(self.conn, claim_id)])
         return appeals.appeal_row(appeal, self.today)
     # ------------------------------------------------------------------ denial intelligence
 
@@ -415,6 +637,8 @@ class Services:
         for done, path in enumerate(files, 1):
             results.append(import_835(conn, path, user=self.user, strict=strict))
             progress(done, len(files))
+        if any(result["status"] == "imported" for result in results):
+            self.ensure_ranking()  # the claims posted to: their versions moved
         return results
 
     def unmatched(self) -> list[dict[str, Any]]:
@@ -435,6 +659,7 @@ class Services:
 
         with transaction(self.conn):
             result = post_queued_payment(self.conn, payment_id, claim_id, user=self.user)
+            self.refresh_claims([claim_pk(self.conn, claim_id)])
         return {**result, "paid": as_number(result["paid"]), "balance": as_number(result["balance"])}
 
     def validate_835(self, path: Path) -> dict[str, Any]:

@@ -35,6 +35,15 @@ COMMANDS: dict[str, str] = {
     "next": "assistant.cli.rules_cmds:next_",
     "validate": "assistant.cli.validate_cmds:validate_group",
     "unmatched": "assistant.cli.remit_cmds:unmatched",
+    "worklist": "assistant.cli.worklist_cmds:worklist",
+    "worklists": "assistant.cli.worklist_cmds:worklists",
+    "note": "assistant.cli.worklist_cmds:note",
+    "status": "assistant.cli.worklist_cmds:status",
+    "follow-up": "assistant.cli.worklist_cmds:follow_up",
+    "assign": "assistant.cli.worklist_cmds:assign",
+    "history": "assistant.cli.worklist_cmds:history",
+    "bulk": "assistant.cli.worklist_cmds:bulk",
+    "aging": "assistant.cli.worklist_cmds:aging",
     "tui": "assistant.cli.tui_cmds:tui",
 }
 

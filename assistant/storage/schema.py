@@ -385,6 +385,46 @@ END;
 """)
 
 
+def worklists_ranking(db: Database) -> None:
+    """What the worklists rank on: the stored assessment, when to redo it, and the rank key.
+
+    `claim_ranks.rank_key` is the score minus the part every open claim gains alike each day
+    (age and payer silence), so one index keeps the ranking in order from day to day; only
+    claims near a deadline or a due follow-up are re-keyed when the day changes. It lives in
+    its own narrow table so that daily re-keying rewrites a few pages, not one claims page
+    per claim (assistant/ranking.py).
+    """
+    _run(db, """
+-- assessment codes, space-separated (CO-50 N115); deadline kind: timely_filing, appeal_level_N, reopening
+ALTER TABLE claims ADD COLUMN codes TEXT;
+ALTER TABLE claims ADD COLUMN deadline_kind TEXT;
+-- the claims.version the stored assessment reflects, the day it was made, and the first day
+-- on which the calendar alone may change it (a deadline passing, a claim going unanswered)
+ALTER TABLE claims ADD COLUMN assessed_version INTEGER;
+ALTER TABLE claims ADD COLUMN assessed_day INTEGER;
+ALTER TABLE claims ADD COLUMN reassess_day INTEGER;
+-- log10 of the dollars expected back; NULL: not ranked (nothing owed, closed, or not work)
+ALTER TABLE claims ADD COLUMN rank_value REAL;
+-- category copies claims.category, so a list of one category walks its own part of the ranking
+CREATE TABLE claim_ranks (
+    claim_pk INTEGER PRIMARY KEY REFERENCES claims(pk) ON DELETE CASCADE,
+    rank_key REAL NOT NULL,
+    keyed_day INTEGER NOT NULL,
+    category TEXT
+);
+CREATE INDEX claim_ranks_key ON claim_ranks(rank_key DESC);
+CREATE INDEX claim_ranks_category ON claim_ranks(category, rank_key DESC);
+-- every column a worklist filters or scores on, so counts and custom weights read one index
+CREATE INDEX claims_ranked ON claims(work_status, next_action, category, payer_pk, payer_status,
+    balance_cents, follow_up_day, deadline_day, dos_from_day, last_remit_day, submitted_day,
+    assignee, rank_value) WHERE rank_value IS NOT NULL;
+CREATE INDEX claims_ranked_balance ON claims(balance_cents DESC) WHERE rank_value IS NOT NULL;
+CREATE INDEX claims_reassess ON claims(reassess_day) WHERE reassess_day IS NOT NULL;
+CREATE INDEX claims_unassessed ON claims(pk) WHERE assessed_version IS NOT version;
+CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE balance_cents > 0;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -395,7 +435,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema]
+STEPS = [initial_schema, worklists_ranking]
 SCHEMA_VERSION = len(STEPS)
 
 
