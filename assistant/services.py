@@ -11,7 +11,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -321,8 +321,10 @@ class Services:
         return [wl.as_dict() for wl in self.worklist_definitions().values()]
 
     def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
-                 progress: Progress = _no_progress) -> dict[str, Any]:
-        """One page of a worklist (default `today`), ranked, with totals for paging.
+                 progress: Progress = _no_progress, search: str | None = None) -> dict[str, Any]:
+        """One page of a worklist (default `today`), ranked, with totals for paging; `search`
+        keeps the claims that have every word typed (id, patient, account, payer, category,
+        next action, codes).
 
         {worklist, description, today, sort, total_claims, total_balance, offset, limit,
         has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
@@ -333,6 +335,8 @@ class Services:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidInput("limit and offset must be 0 or more")
         wl = worklists.find(self.worklist_definitions(), name)
+        if words := worklists.search_words(search):
+            wl = replace(wl, filters=replace(wl.filters, search=words))
         self.ensure_ranking(progress)
         count, balance = worklists.totals(self.conn, wl, self.today, self.user)
         page = worklists.rows(self.conn, wl, self.today, self.user, limit=limit, offset=offset, count=count)

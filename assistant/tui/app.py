@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
     from assistant.chat.engine import ChatEngine, ChatReply
     from assistant.services import Services
-    from assistant.tui.sources import ClaimsSource, Page
+    from assistant.tui.sources import Page, WorklistSource
 
-    FirstPage = tuple[ClaimsSource, Future[Page]]
+    FirstPage = tuple[WorklistSource, Future[Page]]
 
 
 class ArApp(App[None]):

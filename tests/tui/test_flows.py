@@ -30,10 +30,15 @@ def test_opens_on_the_ranked_list_with_the_top_claim_explained(practice_services
         assert isinstance(app.screen, WorklistScreen)
         table = _table(app)
         assert table.has_focus
-        assert table.total == 5
+        assert table.total == 4  # OT2005 was sent 24 days ago: nothing to do yet
         top = table.current
-        assert top is not None and top["rank"] == 1
-        assert top["claim_id"] in str(app.screen.query_one(ReasonPanel).render())
+        assert top is not None and top["rank"] == 1 and top["claim_id"] == "OT2002"
+        reason = str(app.screen.query_one(ReasonPanel).render())
+        assert "OT2002" in reason and "request auth" in reason and "CO-197" in reason
+        assert "timely filing ends in 11 days" in reason
+        assert "today 4" in _text(app, "#worklists")
+        aging = _text(app, "#aging")
+        assert "31-60" in aging and "$450.00 (2)" in aging and "total $1,125.00" in aging
         assert not app.screen.has_class("-sample")
 
     drive(practice_services, scenario)
@@ -62,9 +67,9 @@ def test_moving_through_the_list_follows_the_highlighted_claim(practice_services
         await pilot.press("k")
         assert table.cursor == 1
         await pilot.press("end")
-        assert table.cursor == 4
+        assert table.cursor == 3
         await pilot.press("down")  # no row past the last
-        assert table.cursor == 4
+        assert table.cursor == 3
         await pilot.press("home")
         assert table.cursor == 0
 
@@ -190,3 +195,75 @@ def test_a_failing_step_is_a_notification_not_a_crash(practice_services: Service
 
     notes = drive(practice_services, scenario)
     assert ("error", "no claim 'NOPE'") in notes
+
+
+def test_worklists_switch_with_brackets(practice_services: Services) -> None:
+    async def scenario(app: ArApp, pilot: Pilot[None]) -> None:
+        table = _table(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "deadline-7-days 0" in _text(app, "#worklists")
+        assert table.total == 0
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert table.total == 1 and table.current["claim_id"] == "OT2001"  # type: ignore[index]
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert "today 4" in _text(app, "#worklists") and table.total == 4
+
+    drive(practice_services, scenario)
+
+
+def test_filter_as_you_type_narrows_the_list(practice_services: Services) -> None:
+    async def scenario(app: ArApp, pilot: Pilot[None]) -> None:
+        table = _table(app)
+        await pilot.press("slash", *"rivera")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert table.total == 2
+        assert {table.row(i)["claim_id"] for i in range(2)} == {"OT2001", "OT2004"}  # type: ignore[index]
+        await pilot.press("enter")
+        assert table.has_focus
+        await pilot.press("slash", "ctrl+u", *"medical nec")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert table.total == 1 and table.current["claim_id"] == "OT2001"  # type: ignore[index]
+        await pilot.press("ctrl+u", *"zzz")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert table.total == 0
+        assert "matches 'zzz'" in table.render_line(1).text
+        await pilot.press("escape")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert table.total == 4 and table.has_focus
+
+    drive(practice_services, scenario)
+
+
+def test_logging_a_call_with_a_follow_up_takes_the_claim_off_today(practice_services: Services) -> None:
+    async def scenario(app: ArApp, pilot: Pilot[None]) -> None:
+        table = _table(app)
+        total = table.total
+        claim_id = table.current["claim_id"]  # type: ignore[index]
+        following = table.row(1)["claim_id"]  # type: ignore[index]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.press(*"Called payer, claim sent back for reprocessing", "enter")
+        await pilot.press(*"Ann B", "enter", *"REF778", "enter", *"+14", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimScreen)
+        assert "follow-up 2026-12-10" in _text(app, "#claim-summary")
+        activity = _text(app, "#claim-activity")
+        assert "Called payer, claim sent back for reprocessing" in activity and "REF778" in activity
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimScreen) and app.screen.claim_id == following
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.total == total - 1
+        assert table.find("claim_id", claim_id) is None
+        assert table.current is not None and table.current["claim_id"] == following
+
+    drive(practice_services, scenario)

@@ -54,3 +54,20 @@ def test_explain_codes_for_the_claim_screen(practice_services: Services) -> None
     rows = practice_services.explain_codes(["CO-50", "N115"], "medicare")
     assert [r["code"] for r in rows] == ["CO-50", "N115"]
     assert rows[0]["category"] == "medical_necessity"
+
+
+def test_worklist_search_keeps_claims_with_every_word(practice_services: Services) -> None:
+    def ids(text: str) -> list[str]:
+        data = practice_services.worklist(None, limit=50, search=text)
+        assert data["total_claims"] == len(data["rows"])
+        return sorted(r["claim_id"] for r in data["rows"])
+
+    assert ids("rivera") == ["OT2001", "OT2004"]
+    assert ids("RIVERA maria a2001") == ["OT2001", "OT2004"]  # name and account, any case
+    assert ids("medical necessity") == ["OT2001"]  # category words, stored with underscores
+    assert ids("request auth") == ["OT2002"]  # next action words
+    assert ids("co-197 aetna") == ["OT2002"]  # a code and the payer
+    assert ids("ot2003") == ["OT2003"]
+    assert ids("rivera aetna") == []
+    assert ids("100%") == [] and ids("%") == []  # a typed % is taken literally
+    assert practice_services.worklist(None, search="  ")["total_claims"] == 4

@@ -9,17 +9,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
-from assistant.tui.sources import FIRST_PAGE, ClaimsSource, Page, default_source
+from assistant.tui.sources import FIRST_PAGE, Page, WorklistSource, default_source
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
 from assistant.tui.widgets.chat_pane import ChatPane
 from assistant.tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
+
+FILTER_PAUSE = 0.25  # seconds after the last key before the list is narrowed
 
 
 class WorklistScreen(ClaimWorkScreen[None]):
@@ -32,8 +35,8 @@ class WorklistScreen(ClaimWorkScreen[None]):
         Binding("right_square_bracket", "switch(1)", "Next list", id="worklist.next_list"),
         Binding("left_square_bracket", "switch(-1)", "Previous list", show=False,
                 id="worklist.previous_list"),
-        Binding("r", "reload", "Refresh", id="worklist.reload"),
         Binding("d", "dashboard", "Dashboard", id="worklist.dashboard"),
+        Binding("r", "reload", "Refresh", show=False, id="worklist.reload"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="worklist.clear_filter"),
     ]
 
@@ -58,16 +61,18 @@ class WorklistScreen(ClaimWorkScreen[None]):
         super().__init__()
         self.names: list[str] = []
         self.source = default_source()
+        self.shown = ""  # the worklist's name, as the services said
         self.generation = 0
         self._restore: tuple[str | None, int] | None = None  # (claim id, index) to return to
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(SAMPLE_BANNER, id="banner")
         yield WorklistBar("Worklists  loading…", id="worklists")
         yield AgingStrip(id="aging")
-        yield Input(placeholder="Filter: claim, patient, payer, code, action…  (Enter: to the list, "
-                                "Esc: clear)", id="filter")
+        yield Input(placeholder="Filter: claim, patient, payer, code, category, action…  (Enter: back to "
+                                "the list, Esc: clear)", id="filter")
         with Horizontal(id="main"):
             with Vertical(id="list"):
                 yield RankedTable(WORKLIST_COLUMNS, id="claims")
@@ -110,8 +115,9 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     @work(thread=True, exclusive=True, group="worklist-lists", exit_on_error=False)
     def load_lists(self) -> None:
-        sample = self.app.gate.call(lambda s: s.is_sample())
-        self.post_message(self.ListsLoaded([self.source.name], sample))
+        names, sample = self.app.gate.call(lambda s: ([w["name"] for w in s.worklists()], s.is_sample()))
+        self.post_message(self.ListsLoaded(names, sample))
+        self.post_message(self.AgingLoaded(self.app.gate.call(lambda s: s.aging())))
 
     # ------------------------------------------------------------------ messages up
 
@@ -126,13 +132,15 @@ class WorklistScreen(ClaimWorkScreen[None]):
             self._restore = None
         else:
             table.put_rows(page.offset, page.rows)
-        self.query_one(WorklistBar).show(self.names or [self.source.name], self.source.name,
-                                         page.total, page.total_balance)
+        self.shown = page.worklist
+        self.query_one(WorklistBar).show(self.names or [page.worklist], page.worklist, page.total,
+                                         page.total_balance)
 
     def on_worklist_screen_lists_loaded(self, message: ListsLoaded) -> None:
         self.names = message.names
         self.set_class(message.sample, "-sample")
-        self.query_one(WorklistBar).show(self.names, self.source.name, self.table.total or None)
+        if self.shown:
+            self.query_one(WorklistBar).show(self.names, self.shown, self.table.total)
 
     def on_worklist_screen_aging_loaded(self, message: AgingLoaded) -> None:
         self.query_one(AgingStrip).show(message.aging)
@@ -165,12 +173,27 @@ class WorklistScreen(ClaimWorkScreen[None]):
         """Back from a claim: reload the list (the claim may have left it), or open the next one."""
         table = self.table
         if result in ("next", "previous"):
-            row = table.row(table.cursor + (1 if result == "next" else -1))
+            step = 1 if result == "next" else -1
+            row = table.row(table.cursor + step)
             if row is None:
-                self.notify("No more claims in this list" if result == "next" else "This is the first claim")
+                self.notify("No more claims in this list" if step == 1 else "This is the first claim")
             else:
-                table.move_to(table.cursor + (1 if result == "next" else -1))
+                table.move_to(table.cursor + step)
                 self.open_claim(str(row["claim_id"]))
+        self.action_reload()
+
+    def focused_claim(self) -> Claim | None:
+        return self.table.current
+
+    def work_area(self) -> RankedTable:
+        return self.table
+
+    def follow_chat(self, claim_ids: list[str]) -> None:
+        index = self.table.find("claim_id", claim_ids[0])
+        if index is not None:
+            self.table.move_to(index)
+
+    def claim_worked(self) -> None:
         self.action_reload()
 
     # ------------------------------------------------------------------ filter
@@ -182,13 +205,19 @@ class WorklistScreen(ClaimWorkScreen[None]):
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         self.remove_class("-filtering")
-        if field.value:
-            field.value = ""
+        field.value = ""
         self.table.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._show(ClaimsSource(search=event.value.strip()))
+        """Narrow the list once typing pauses: a key per query would queue stale ones."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        text = event.value.strip()
+        if text == self.source.search:
+            return
+        self._filter_timer = self.set_timer(
+            FILTER_PAUSE, lambda: self._show(WorklistSource(self.source.name, text)))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -199,11 +228,11 @@ class WorklistScreen(ClaimWorkScreen[None]):
     def action_switch(self, step: int) -> None:
         if len(self.names) < 2:
             return
-        at = self.names.index(self.source.name) if self.source.name in self.names else 0
+        at = self.names.index(self.shown) if self.shown in self.names else 0
         self.show_worklist(self.names[(at + step) % len(self.names)])
 
     def show_worklist(self, name: str) -> None:
-        self._show(ClaimsSource(name, search=self.source.search))
+        self._show(WorklistSource(name, self.source.search))
 
     def action_dashboard(self) -> None:
         from assistant.tui.screens.dashboard import DashboardScreen
@@ -212,8 +241,9 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     def action_reload(self) -> None:
         self._show(self.source, keep_place=True)
+        self.load_lists()
 
-    def _show(self, source: ClaimsSource, keep_place: bool = False) -> None:
+    def _show(self, source: WorklistSource, keep_place: bool = False) -> None:
         """Load a list; a reload keeps the cursor on the same claim, or the same place if it left."""
         self.source = source
         self.generation += 1
@@ -235,21 +265,7 @@ class WorklistScreen(ClaimWorkScreen[None]):
                 return i
         return min(index, max(0, page.total - 1))
 
-    def focused_claim(self) -> Claim | None:
-        return self.table.current
-
-    def work_area(self) -> RankedTable:
-        return self.table
-
-    def follow_chat(self, claim_ids: list[str]) -> None:
-        index = self.table.find("claim_id", claim_ids[0])
-        if index is not None:
-            self.table.move_to(index)
-
-    def claim_worked(self) -> None:
-        self.action_reload()
-
     def _empty_text(self) -> str:
         if self.source.search:
-            return f"No claim here matches {self.source.search!r}"
-        return "No claims in this list"
+            return f"No claim in this list matches {self.source.search!r} (Esc clears the filter)"
+        return "No claims in this list: nothing is due"
