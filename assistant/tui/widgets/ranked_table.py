@@ -267,8 +267,9 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self._with_cursor(strip, index)
 
     def _with_cursor(self, strip: Strip, index: int) -> Strip:
+        """The cursor row drawn over its cells' own colours (Strip.apply_style would sit under them)."""
         if index == self.cursor:
-            return strip.apply_style(self._style("cursor"))
+            return Strip(Segment.apply_style(strip, post_style=self._style("cursor")), strip.cell_length)
         return strip
 
     def _style(self, part: str) -> Style:
