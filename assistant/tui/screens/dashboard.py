@@ -6,6 +6,7 @@ Everything comes from the reports (`Services.report`); each report is drawn as i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -22,6 +23,7 @@ from assistant.tui.columns import money
 from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from assistant.services import Services
     from assistant.tui.app import ArApp
 
 REPORTS = ("kpis", "aging", "denials")
@@ -55,12 +57,17 @@ def column(sec: Mapping[str, Any], key: str) -> list[Any]:
     return [row[keys.index(key)] for row in sec["rows"]] if key in keys else []
 
 
+def _report(services: Services, name: str) -> dict[str, Any]:
+    return services.report(name)
+
+
 class Figure(Static):
     """One key figure: the number, its name, and the fact sheet's target."""
 
     def show(self, figure: Mapping[str, Any]) -> None:
-        parts = [Content.styled(value_text(figure["value"], figure["kind"]), "bold $text-accent"), "\n",
-                 Content(figure["label"])]
+        parts: list[str | Content] = [
+            Content.styled(value_text(figure["value"], figure["kind"]), "bold $text-accent"), "\n",
+            Content(figure["label"])]
         if figure.get("target"):
             parts += ["\n", Content.styled(f"target {figure['target']}", "$text-muted")]
         self.update(Content.assemble(*parts))
@@ -111,8 +118,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def load(self) -> None:
         for name in REPORTS:
-            report = self.app.gate.call(lambda s, name=name: s.report(name))
-            self.post_message(self.ReportLoaded(name, report))
+            self.post_message(self.ReportLoaded(name, self.app.gate.call(partial(_report, name=name))))
 
     def on_dashboard_screen_report_loaded(self, message: ReportLoaded) -> None:
         {"kpis": self._kpis, "aging": self._aging, "denials": self._denials}[message.name](message.report)
@@ -141,7 +147,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if payers:
             plt.stacked_bar([p["payer"][:18] for p in payers],
                             [[p["buckets"][i]["balance"] for p in payers] for i in range(len(labels))],
-                            labels=labels, orientation="horizontal")
+                            labels=labels, orientation="horizontal")  # type: ignore[call-arg]  # stub says label
         plt.title("Open balance by payer and age")
         plot.refresh()
         self._table("#table-aging", ["Payer", *labels, "Total", "Claims"],
