@@ -564,20 +564,19 @@ class Services:
 
     def next_actions(self, claim_id: str) -> dict[str, Any]:
         """`next --json`: claim_id, category, codes, actions [{action, reason, level, template, deadline}]."""
-        a = self.assess(claim_id)
-        return {
-            "claim_id": a.claim_id,
-            "category": a.category.value if a.category else None,
-            "codes": list(a.codes),
-            "actions": [
-                {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
-                 "deadline": n.deadline.isoformat() if n.deadline else None}
-                for n in a.actions
-            ],
-            "deadline": a.deadline.isoformat() if a.deadline else None,
-            "deadline_kind": a.deadline_kind,
-            "findings": [_finding(f) for f in a.findings],
-        }
+        return _assessment(self.assess(claim_id))
+
+    def claim_review(self, claim_id: str) -> dict[str, Any]:
+        """What the claim screen shows beside the claim, from one load of its context:
+        {next: as `next_actions`, care: as `care_status`}."""
+        from assistant.rules.assess import assess_context
+        from assistant.rules.context import load_context
+        from assistant.rules.playbook import load_playbook
+        from assistant.rules.standing import care_status
+
+        ctx = load_context(self.conn, claim_id, self.today)
+        assessment = assess_context(ctx, load_playbook(self.locations.playbook_files))
+        return {"next": _assessment(assessment), "care": care_status(ctx)}
 
     def check(self, claim_id: str | None = None,
               progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
@@ -671,6 +670,22 @@ class Services:
         from assistant.remit.validate import validate_835
 
         return validate_835(path)
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    return {
+        "claim_id": a.claim_id,
+        "category": a.category.value if a.category else None,
+        "codes": list(a.codes),
+        "actions": [
+            {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
+             "deadline": n.deadline.isoformat() if n.deadline else None}
+            for n in a.actions
+        ],
+        "deadline": a.deadline.isoformat() if a.deadline else None,
+        "deadline_kind": a.deadline_kind,
+        "findings": [_finding(f) for f in a.findings],
+    }
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -71,3 +71,10 @@ def test_worklist_search_keeps_claims_with_every_word(practice_services: Service
     assert ids("rivera aetna") == []
     assert ids("100%") == [] and ids("%") == []  # a typed % is taken literally
     assert practice_services.worklist(None, search="  ")["total_claims"] == 4
+
+
+def test_claim_review_is_next_actions_and_care_from_one_context(practice_services: Services) -> None:
+    for claim_id in ("OT2001", "OT2002", "OT2004"):
+        review = practice_services.claim_review(claim_id)
+        assert review["next"] == practice_services.next_actions(claim_id)
+        assert review["care"] == practice_services.care_status(claim_id)

@@ -81,13 +81,13 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
 
         def gather(s: Any) -> dict[str, Any]:
             claim = s.claim(claim_id)
-            assessment = s.next_actions(claim_id)
+            review = s.claim_review(claim_id)
             codes = [f"{a['group']}-{a['code']}" for a in claim["adjustments"]]
             codes += [f"{a['group']}-{a['code']}" for line in claim["lines"] for a in line["adjustments"]]
             codes += claim["remarks"] + [r for line in claim["lines"] for r in line["remarks"]]
             explained = s.explain_codes(list(dict.fromkeys(codes)), claim["payer"]["kind"])
-            return {"claim": claim, "assessment": assessment, "explained": explained,
-                    "care": s.care_status(claim_id)}
+            return {"claim": claim, "assessment": review["next"], "explained": explained,
+                    "care": review["care"]}
 
         self.post_message(self.Loaded(self.app.gate.call(gather)))
 
