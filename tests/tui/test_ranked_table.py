@@ -136,3 +136,19 @@ def test_cursor_and_paging_cost_does_not_grow_with_the_list() -> None:
         assert per_move < 0.01 and per_page < 0.05, (per_move, per_page)
 
     _run(scenario)
+
+
+def test_rows_given_in_other_sizes_are_kept_as_whole_pages() -> None:
+    async def scenario(app: TableApp, pilot: Any) -> None:
+        table = app.query_one(RankedTable)
+        table.reset(TOTAL, [_row(i) for i in range(PAGE_SIZE + 50)])  # one page and a bit
+        await pilot.pause()
+        assert table.row(PAGE_SIZE - 1) is not None and table.row(PAGE_SIZE) is None
+        table.move_to(PAGE_SIZE + 10)
+        await pilot.pause()
+        assert PAGE_SIZE in app.requests and table.row(PAGE_SIZE + 10) is not None
+        table.reset(3, [_row(i) for i in range(3)])  # a short list: its only page is whole
+        await pilot.pause()
+        assert table.row(2) is not None
+
+    _run(scenario)

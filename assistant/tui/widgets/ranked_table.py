@@ -121,8 +121,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._pages.clear()
         self._requested.clear()
         self._strips.clear()
-        if first:
-            self._pages[0] = list(first)
+        self._store(0, first)
         self.cursor = min(max(0, cursor), max(0, self.total - 1))
         self.virtual_size = Size(self._width(), self.total + 1)
         self.scroll_to(y=max(0, self.cursor - self._body_height() // 2), animate=False)
@@ -133,7 +132,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
     def put_rows(self, offset: int, rows: Sequence[Row]) -> None:
         """A page the parent fetched after `RowsRequested`."""
         self._requested.discard(offset)
-        self._pages[offset] = list(rows)
+        self._store(offset, rows)
         for i in range(offset, offset + len(rows)):
             self._strips.pop(i, None)
         self._evict()
@@ -142,6 +141,15 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()
         if offset <= self.cursor < offset + len(rows):
             self._post_highlight()
+
+    def _store(self, offset: int, rows: Sequence[Row]) -> None:
+        """Keep rows as whole pages; a short page is kept only when it ends the list (else the
+        rest of it would never be asked for)."""
+        for start in range(0, len(rows), PAGE_SIZE):
+            page = list(rows[start:start + PAGE_SIZE])
+            at = offset + start
+            if len(page) == PAGE_SIZE or at + len(page) >= self.total:
+                self._pages[at] = page
 
     def row(self, index: int) -> Row | None:
         page = self._pages.get(index - index % PAGE_SIZE)
