@@ -44,6 +44,8 @@ class ArApp(App[None]):
         self.today = services.today
         self.user = services.user
         self.focused_claim_id: str | None = None  # the highlighted row or the open claim
+        self.shown_list: tuple[str, tuple[str, ...]] | None = None  # the worklist on screen, for chat
+        self._chat_list: tuple[str, tuple[str, ...]] | None = None  # the one the chat last walked
         self.chat_log: list[tuple[str, Content]] = []  # the conversation, shown on every screen
         self._chat: ChatEngine | None = None
         self.sub_title = f"{services.locations.db.name} · today {services.today.isoformat()}"
@@ -59,8 +61,12 @@ class ArApp(App[None]):
             from assistant.chat.engine import ChatEngine
 
             self._chat = ChatEngine(services)
-        if focus is not None and focus != self._chat.session.focus:
-            self._chat.session.set_focus(focus)
+        session = self._chat.session
+        if self.shown_list is not None and self.shown_list != self._chat_list:
+            self._chat_list = self.shown_list  # "next" walks the list on screen until chat shows another
+            session.show_worklist(list(self.shown_list[1]), self.shown_list[0])
+        if focus is not None and focus != session.focus:
+            session.set_focus(focus)
         return self._chat.ask(text)
 
     def report_error(self, error: BaseException) -> None:

@@ -133,6 +133,9 @@ class WorklistScreen(ClaimWorkScreen[None]):
         else:
             table.put_rows(page.offset, page.rows)
         self.shown = page.worklist
+        if page.offset == 0:
+            label = page.worklist + (f" matching {self.source.search!r}" if self.source.search else "")
+            self.app.shown_list = (label, tuple(str(r["claim_id"]) for r in page.rows))
         self.query_one(WorklistBar).show(self.names or [page.worklist], page.worklist, page.total,
                                          page.total_balance)
 
