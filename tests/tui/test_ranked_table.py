@@ -152,3 +152,19 @@ def test_rows_given_in_other_sizes_are_kept_as_whole_pages() -> None:
         assert table.row(2) is not None
 
     _run(scenario)
+
+
+def test_a_narrow_table_drops_the_least_needed_columns_first() -> None:
+    async def scenario(app: TableApp, pilot: Any) -> None:
+        table = app.query_one(RankedTable)
+        wide = table.render_line(0).text.split()
+        assert wide[-1] == "Why" and "Patient" in wide
+        table.styles.width = 80
+        await pilot.pause()
+        narrow = table.render_line(0).text
+        assert "Why" not in narrow and "Age" not in narrow and "Payer" not in narrow
+        for kept in ("#", "Claim", "Balance", "Next action", "Left"):
+            assert kept in narrow
+        assert "overdue" in table.render_line(1).text  # days left still shown
+
+    _run(scenario)

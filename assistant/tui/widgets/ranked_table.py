@@ -39,6 +39,7 @@ class Column:
     align: Literal["left", "right"] = "left"
     flex: bool = False  # takes the width left over (at least `width`)
     tone: Callable[[Row], str | None] | None = None  # a component-class suffix: urgent, soon, muted
+    drop: int | None = None  # when the table is too narrow, columns go in this order (None: never)
 
 
 def _fit(text: str, width: int, align: str) -> str:
@@ -105,7 +106,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = 0
         self._pages: dict[int, list[Row]] = {}
         self._requested: set[int] = set()
-        self._widths: tuple[int, ...] = ()
+        self._layout: tuple[tuple[Column, int], ...] = ()  # the columns that fit, with their widths
         self._strips: dict[int, Strip] = {}
         self._header: Strip | None = None
         self._styles: dict[str, Style] = {}
@@ -223,7 +224,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
     # ------------------------------------------------------------------ events
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._widths = ()
+        self._layout = ()
         self._strips.clear()
         self._header = None
         self.virtual_size = Size(self._width(), self.total + 1)
@@ -287,21 +288,21 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles[part] = style
         return style
 
-    def _column_widths(self, width: int) -> tuple[int, ...]:
-        if not self._widths:
-            gaps = len(self.columns) - 1
-            fixed = sum(c.width for c in self.columns if not c.flex) + gaps
-            flex = [c for c in self.columns if c.flex]
-            left = max(0, width - fixed)
-            self._widths = tuple(
-                max(c.width, left // len(flex)) if c.flex else c.width for c in self.columns
-            )
-        return self._widths
+    def _columns(self, width: int) -> tuple[tuple[Column, int], ...]:
+        """The columns that fit `width` (the droppable ones go first), each with its width."""
+        if not self._layout:
+            shown = list(self.columns)
+            droppable = sorted((c for c in shown if c.drop is not None), key=lambda c: c.drop or 0)
+            while droppable and sum(c.width for c in shown) + len(shown) - 1 > width:
+                shown.remove(droppable.pop(0))
+            left = max(0, width - sum(c.width for c in shown if not c.flex) - (len(shown) - 1))
+            flex = [c for c in shown if c.flex]
+            self._layout = tuple((c, max(c.width, left // len(flex)) if c.flex else c.width) for c in shown)
+        return self._layout
 
     def _header_strip(self, width: int) -> Strip:
         if self._header is None:
-            widths = self._column_widths(width)
-            text = " ".join(_fit(c.label, w, c.align) for c, w in zip(self.columns, widths, strict=True))
+            text = " ".join(_fit(c.label, w, c.align) for c, w in self._columns(width))
             self._header = self._text_strip(text, "header", width)
         return self._header
 
@@ -312,8 +313,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _row_strip(self, row: Row, width: int) -> Strip:
         base = self.rich_style
         segments: list[Segment] = []
-        widths = self._column_widths(width)
-        for i, (column, w) in enumerate(zip(self.columns, widths, strict=True)):
+        for i, (column, w) in enumerate(self._columns(width)):
             if i:
                 segments.append(Segment(" ", base))
             tone = column.tone(row) if column.tone else None
