@@ -45,7 +45,7 @@ def value_text(value: Any, kind: str) -> str:
         return f"{value:g} days"
     if kind == "count":
         return f"{value:,}"
-    return str(value)
+    return str(value).replace("_", " ")  # categories and actions are stored with underscores
 
 
 def section(report: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
