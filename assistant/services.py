@@ -89,6 +89,17 @@ class Services:
                 "SELECT coalesce(sum(balance_cents), 0) FROM claims WHERE balance_cents > 0")),
         }
 
+    # ------------------------------------------------------------------ sample
+
+    def build_sample(self, *, claims: int, seed: int,
+                     progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
+        """(Re)build the synthetic sample practice at this database path."""
+        from assistant.sample import build_sample
+
+        self.close()
+        return build_sample(self.locations, today=self.today, claims=claims, seed=seed,
+                            user=self.user, progress=progress)
+
     # ------------------------------------------------------------------ claims
 
     def claims(self, flt: ClaimFilter) -> list[dict[str, Any]]:

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "history": "assistant.cli.worklist_cmds:history",
     "bulk": "assistant.cli.worklist_cmds:bulk",
     "aging": "assistant.cli.worklist_cmds:aging",
+    "sample": "assistant.cli.sample_cmds:sample",
     "tui": "assistant.cli.tui_cmds:tui",
 }
 
