@@ -28,7 +28,8 @@ def _commands(provider: Provider) -> list[tuple[str, str, DOMNode, Binding]]:
             continue
         title = binding.description
         if title not in out:
-            out[title] = (title, f"key {binding.key_display or key}" + (
+            shown = binding.key_display or provider.app.get_key_display(binding) or key
+            out[title] = (title, f"key {shown}" + (
                 f" · {binding.tooltip}" if binding.tooltip else ""), active.node, binding)
     return sorted(out.values(), key=lambda item: item[0].lower())
 
