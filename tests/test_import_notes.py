@@ -133,6 +133,20 @@ def test_minutes_pair_each_code_with_its_own_time() -> None:
     assert dict(minutes_by_code(text)) == {"97530": 45, "97110": 15, "97112": 10, "G0283": 15}
 
 
+def test_code_descriptors_are_not_minutes_spent() -> None:
+    text = ("97129 Cognitive function, first 15 minutes: 15 min\n"
+            "97130 Cognitive function, each additional 15 min: 45 min\n"
+            "97530 Therapeutic activities: 23 min (15 min of it with the OTA)\n")
+    assert dict(minutes_by_code(text)) == {"97129": 15, "97130": 45, "97530": 23}
+
+
+def test_a_therapists_signature_is_not_a_certification(tmp_path: Path) -> None:
+    note = tmp_path / "A1_2026-09-01_daily.txt"
+    note.write_text("Treatment today.\nSigned: 09/01/2026\n")
+    (document,) = parse_notes(note).documents
+    assert document.plan_of_care is None
+
+
 def test_goals_stop_at_the_next_section() -> None:
     text = "Goals:\n- walk\n* dress\n\nAssessment:\n- not a goal\n## Long term goals\n1) cook\n"
     assert goals_in(text) == ("walk", "dress", "cook")

@@ -57,7 +57,8 @@ _KEYS = {
     **dict.fromkeys(["certification period", "cert period", "poc period", "plan of care period",
                      "plan period"], "certification_period"),
     **dict.fromkeys(["certified", "certified date", "date certified", "certification date",
-                     "date signed", "physician signature date", "signed"], "certified"),
+                     "date signed", "physician signature date", "physician signed"],
+                    "certified"),
     **dict.fromkeys(["certified by", "certifier", "certifying physician", "certifying provider",
                      "physician"], "certified_by"),
     **dict.fromkeys(["certifier npi", "certifying npi", "physician npi", "certifying physician npi"],
@@ -93,6 +94,9 @@ _GOAL_HEADING_WORDS = 5
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S.*|[A-Z][A-Za-z /&()\-]{1,60}:)\s*$")
 _CODE = re.compile(r"(?<![\w/.-])(\d{4}[0-9A-Z]|[A-Z]\d{4})(?![\w/.-]|-\d)")
 _MINUTES = re.compile(r"(\d{1,3})\s*-?\s*(?:min(?:ute)?s?|mins?\.)(?![a-z])", re.IGNORECASE)
+# "each additional 15 min", "first 15 minutes", "per 15 min": a code's descriptor, not time spent.
+_DESCRIPTOR_BEFORE = re.compile(r"(?:each|additional|addl|first|initial|per|every|each add'l)\s*$",
+                                re.IGNORECASE)
 _DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\b\d{8}\b")
 _FILE_NAME = re.compile(
     r"^(?P<account>[^_]+)_(?P<date>\d{4}-?\d{2}-?\d{2})_(?P<type>[^_]+)(?:_(?P<author>.+))?$")
@@ -348,9 +352,12 @@ def _line_minutes(line: str) -> Iterator[tuple[str, int]]:
     codes = list(_CODE.finditer(line))
     for position, code in enumerate(codes):
         stop = codes[position + 1].start() if position + 1 < len(codes) else len(line)
-        minutes = _MINUTES.search(line, code.end(), stop)
-        if minutes is not None and int(minutes.group(1)) > 0:
-            yield code.group(1), int(minutes.group(1))
+        for minutes in _MINUTES.finditer(line, code.end(), stop):
+            if _DESCRIPTOR_BEFORE.search(line, code.end(), minutes.start()):
+                continue
+            if int(minutes.group(1)) > 0:
+                yield code.group(1), int(minutes.group(1))
+            break
 
 
 # --------------------------------------------------------------------------- plan of care
