@@ -28,7 +28,8 @@ def _buckets(cells: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
              "claims": cells.get(i, (0, 0))[0]} for i, (label, _) in enumerate(BUCKETS)]
 
 
-def aging(conn: sqlite3.Connection, today: date, payer: str | None = None) -> dict[str, Any]:
+def aging(conn: sqlite3.Connection, today: date, payer: str | None = None, *,
+          service_from: date | None = None, service_to: date | None = None) -> dict[str, Any]:
     """AR aging in money and counts, overall and by payer.
 
     Age counts from the date of service (the claim's first service date, `dos_from`) to
@@ -36,7 +37,8 @@ def aging(conn: sqlite3.Connection, today: date, payer: str | None = None) -> di
     counts as 0-30. Every claim with a balance above zero is in it, whatever its work
     status, so `total_balance` is the sum of balances above zero and the buckets add up to
     it exactly in cents (the JSON shows dollars to the cent). `payer` narrows it to one
-    payer (name, alias or payer id).
+    payer (name, alias or payer id); `service_from`/`service_to` to claims whose first
+    service date is in that period (the aging report's --from/--to).
 
     {today, payer, buckets: [{label, balance, claims}], by_payer: [{payer, payer_kind,
     buckets: [...], total_balance, total_claims}], total_balance, total_claims}; payers
@@ -52,6 +54,12 @@ def aging(conn: sqlite3.Connection, today: date, payer: str | None = None) -> di
         where += " AND payer_pk = :payer"
         params["payer"] = found.pk
         payer_name = found.name
+    if service_from is not None:
+        where += " AND dos_from_day >= :service_from"
+        params["service_from"] = service_from.toordinal()
+    if service_to is not None:
+        where += " AND dos_from_day <= :service_to"
+        params["service_to"] = service_to.toordinal()
     by_payer: dict[int, dict[int, tuple[int, int]]] = {}
     for payer_pk, bucket, count, balance in conn.execute(
         f"SELECT payer_pk, {_bucket_sql()} AS bucket, count(*), sum(balance_cents) "

@@ -633,6 +633,30 @@ class Services:
         return _check_report([(r.claim_id, check_record(conn, r, self.today)) for r in records],
                              keep_clean=True)
 
+    # ------------------------------------------------------------------ reports
+
+    def reports(self) -> list[dict[str, str]]:
+        """The reports: [{name, title, definition}]."""
+        from assistant.reports import REPORTS
+
+        return [spec.as_dict() for spec in REPORTS.values()]
+
+    def report(self, name: str, date_from: date | None = None, date_to: date | None = None,
+               payer: str | None = None) -> dict[str, Any]:
+        """One report as JSON-ready data (docs/reports.md): figures, `figures`, `sections`, `empty`."""
+        from assistant.reports import run_report
+
+        return run_report(self.conn, name, today=self.today, date_from=date_from, date_to=date_to,
+                          payer=payer)
+
+    def import_fee_schedule(self, paths: Sequence[Path],
+                            progress: Callable[[int, int], None] = lambda _d, _t: None) -> list[ImportResult]:
+        """Payer fee schedules from CSV, each file in one transaction (folders: every file inside)."""
+        from assistant.ingest import expand_paths
+        from assistant.reports.fee_schedules import KIND, import_fee_schedules
+
+        return import_fee_schedules(self.conn, expand_paths(KIND, [Path(p) for p in paths]), progress)
+
 
     # ------------------------------------------------------------------ remittances (835)
 

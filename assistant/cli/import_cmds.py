@@ -21,6 +21,7 @@ IMPORT_COMMANDS: dict[str, str] = {
     "notes": "assistant.cli.import_cmds:import_notes",
     "settings": "assistant.cli.import_cmds:import_settings",
     "auths": "assistant.cli.import_cmds:import_auths",
+    "fee-schedule": "assistant.cli.report_cmds:import_fee_schedule",
 }
 
 _SHOWN_WARNINGS = 5

@@ -45,6 +45,8 @@ COMMANDS: dict[str, str] = {
     "bulk": "assistant.cli.worklist_cmds:bulk",
     "aging": "assistant.cli.worklist_cmds:aging",
     "sample": "assistant.cli.sample_cmds:sample",
+    "report": "assistant.cli.report_cmds:report",
+    "reports": "assistant.cli.report_cmds:reports",
     "tui": "assistant.cli.tui_cmds:tui",
 }
 

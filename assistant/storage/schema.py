@@ -425,6 +425,23 @@ CREATE INDEX claims_aging ON claims(payer_pk, dos_from_day, balance_cents) WHERE
 """)
 
 
+def fee_schedule(db: Database) -> None:
+    """Payers' expected allowed amount per unit of a code (and modifier), for the underpayments report."""
+    _run(db, """
+CREATE TABLE fee_schedule (
+    pk INTEGER PRIMARY KEY,
+    payer_pk INTEGER NOT NULL REFERENCES payers(pk),
+    code TEXT NOT NULL,
+    modifier TEXT NOT NULL DEFAULT '',           -- '': the code with any modifier
+    allowed_cents INTEGER NOT NULL CHECK (allowed_cents >= 0),  -- per unit
+    effective_from TEXT,                         -- NULL: from the start
+    effective_to TEXT,                           -- NULL: until replaced
+    source TEXT                                  -- file it came from
+);
+CREATE UNIQUE INDEX fee_schedule_key ON fee_schedule(payer_pk, code, modifier, coalesce(effective_from, ''));
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -435,7 +452,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking]
+STEPS = [initial_schema, worklists_ranking, fee_schedule]
 SCHEMA_VERSION = len(STEPS)
 
 
