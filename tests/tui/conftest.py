@@ -64,7 +64,7 @@ async def settle(pilot: Pilot[None]) -> None:
         with contextlib.suppress(WorkerFailed):  # reported as a notification; tests assert on that
             await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        if all(w.is_finished for w in app.workers):  # pending ones count as unfinished
             return
 
 
