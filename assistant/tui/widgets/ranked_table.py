@@ -331,10 +331,13 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
         return top, min(self.total - 1, top + self._body_height() - 1)
 
     def _request_visible(self) -> None:
+        """Ask for the pages on screen, and a screen ahead either way, so paging rarely waits."""
         if not self.total or not self.is_mounted:
             return
         first, last = self._visible_range()
-        first, last = min(first, self.cursor), max(last, self.cursor)
+        ahead = self._body_height()
+        first = max(0, min(first, self.cursor) - ahead)
+        last = min(self.total - 1, max(last, self.cursor) + ahead)
         for offset in range(first - first % PAGE_SIZE, last + 1, PAGE_SIZE):
             if offset not in self._pages and offset not in self._requested:
                 self._requested.add(offset)
