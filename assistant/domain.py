@@ -6,7 +6,8 @@ that rules, ranking, letters, chat and the UI read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -290,6 +291,7 @@ class PayerView:
     appeal_phone: str | None = None
     portal_url: str | None = None
     phone: str | None = None
+    corrected_claim_days: int | None = None  # None: the kind's default (timely filing)
 
 
 @dataclass(frozen=True)
@@ -366,7 +368,7 @@ class ActivityView:
     before: str | None
     after: str | None
     note: str | None
-    details: dict[str, object] = field(default_factory=dict)
+    details: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -385,6 +387,7 @@ class PayerSettingsRecord:
     appeal_phone: str | None = None
     portal_url: str | None = None
     phone: str | None = None
+    corrected_claim_days: int | None = None  # days from the remittance to send a corrected claim
 
 
 # --------------------------------------------------------------------------- assessments
@@ -421,3 +424,6 @@ class Assessment:
     findings: tuple[Finding, ...]
     deadline: date | None
     deadline_kind: str | None = None  # timely_filing | appeal_level_1 | ...
+    # The first day after today on which the calendar alone may change the answer (a claim
+    # going unanswered, an appeal decision coming due, a window closing).
+    recheck: date | None = None

@@ -240,10 +240,13 @@ def _marks(values: Sequence[Any]) -> str:
 
 def _reassess_day(assessment: Any, row: sqlite3.Row, wait_days: int, today: int) -> int | None:
     """First day after `today` on which the rules may say something else with no change to the claim:
-    the day after any deadline they named, and the day a sent claim counts as unanswered."""
+    the day after any deadline they named, the day a sent claim counts as unanswered, and the
+    day the rules themselves say a calendar fact turns (`Assessment.recheck`)."""
     days = {a.deadline.toordinal() + 1 for a in assessment.actions if a.deadline is not None}
     if assessment.deadline is not None:
         days.add(assessment.deadline.toordinal() + 1)
+    if assessment.recheck is not None:
+        days.add(assessment.recheck.toordinal())
     if (row["payer_status"] == PayerStatus.SUBMITTED.value and row["last_remit_day"] is None
             and row["submitted_day"] is not None):
         days.add(row["submitted_day"] + wait_days + 1)
@@ -462,7 +465,8 @@ class Explained:
     why: str
 
 
-_DEADLINE_WORDS = {"timely_filing": "timely filing", "reopening": "reopening"}
+_DEADLINE_WORDS = {"timely_filing": "timely filing", "reopening": "reopening",
+                   "reopening_good_cause": "good-cause reopening", "corrected_claim": "corrected claim"}
 
 
 def deadline_phrase(kind: str | None, days_left: int | None) -> str | None:

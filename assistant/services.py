@@ -8,15 +8,16 @@ or domain views; presentation stays in the faces.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding, WorkStatus
+from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding, UnitRule, WorkStatus
 from assistant.errors import InvalidInput
 from assistant.money import as_number
 from assistant.paths import Locations, current_user
@@ -69,6 +70,31 @@ class Services:
     def is_sample(self) -> bool:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'sample'").fetchone()
         return row is not None and row[0] == "1"
+
+    def payers(self) -> list[dict[str, Any]]:
+        """Each payer with the settings the rules apply (its own over its kind's defaults)."""
+        from assistant.rules.payer_rules import payer_rules
+        from assistant.storage.payers import all_payers
+
+        rows = []
+        for payer in all_payers(self.conn):
+            rules = payer_rules(payer)
+            row = self.conn.execute("SELECT aliases FROM payers WHERE pk = ?", (payer.pk,)).fetchone()
+            rows.append({
+                "name": payer.name,
+                "kind": payer.kind.value,
+                "payer_id": payer.payer_id,
+                "aliases": json.loads(row["aliases"] or "[]"),
+                "timely_filing": ("1 year" if rules.timely_filing == "one_year"
+                                  else f"{rules.timely_filing_days} days"),
+                "appeal_windows": [{"level": a.level, "name": a.name, "days": a.days}
+                                   for a in rules.appeal_levels],
+                "unit_rule": rules.unit_rule.value,
+                "appeal_address": payer.appeal_address,
+                "appeal_fax": payer.appeal_fax,
+                "phone": payer.phone,
+            })
+        return rows
 
     def summary(self) -> dict[str, Any]:
         """Counts that say what the database holds."""
@@ -343,11 +369,27 @@ class Services:
         """
         from assistant import worklists
 
-        if offset < 0 or (limit is not None and limit < 0):
-            raise InvalidInput("limit and offset must be 0 or more")
         wl = worklists.find(self.worklist_definitions(), name)
         if words := worklists.search_words(search):
             wl = replace(wl, filters=replace(wl.filters, search=words))
+        return self._worklist_page(wl, limit, offset, progress)
+
+    def worklist_from(self, filters: Mapping[str, Any], *, sort: str = "score", limit: int | None = 50,
+                      offset: int = 0, description: str = "") -> dict[str, Any]:
+        """A worklist defined on the fly (the chat's "humana claims over 120 days"): `filters`
+        are `worklists.Filters` fields (money in cents), ranked and paged like a saved list."""
+        from assistant import worklists
+
+        wl = worklists.Worklist(name="ad hoc", description=description,
+                                filters=worklists.Filters(**filters), sort=sort, origin="chat")
+        return self._worklist_page(wl, limit, offset, _no_progress)
+
+    def _worklist_page(self, wl: Worklist, limit: int | None, offset: int,
+                       progress: Progress) -> dict[str, Any]:
+        from assistant import worklists
+
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidInput("limit and offset must be 0 or more")
         self.ensure_ranking(progress)
         count, balance = worklists.totals(self.conn, wl, self.today, self.user)
         page = worklists.rows(self.conn, wl, self.today, self.user, limit=limit, offset=offset, count=count)
@@ -368,7 +410,19 @@ class Services:
         """The claims a worklist holds, in its order: a selection for `bulk`."""
         from assistant import worklists
 
-        wl = worklists.find(self.worklist_definitions(), name)
+        return self._worklist_ids(worklists.find(self.worklist_definitions(), name), limit)
+
+    def worklist_claim_ids_from(self, filters: Mapping[str, Any], limit: int | None = None) -> list[str]:
+        """The claims an on-the-fly worklist holds, in its order (see `worklist_from`)."""
+        from assistant import worklists
+
+        wl = worklists.Worklist(name="ad hoc", description="", filters=worklists.Filters(**filters),
+                                origin="chat")
+        return self._worklist_ids(wl, limit)
+
+    def _worklist_ids(self, wl: Worklist, limit: int | None) -> list[str]:
+        from assistant import worklists
+
         self.ensure_ranking()
         pks = worklists.page_pks(self.conn, wl, self.today, self.user, limit=limit)
         ids = dict(self.conn.execute(
@@ -614,6 +668,22 @@ class Services:
             done += len(part)
             progress(done, len(pks))
         return _check_report(results, keep_clean=False)
+
+    def units(self, minutes_by_code: Mapping[str, int], rule: UnitRule | None = None,
+              payer: str | None = None) -> dict[str, Any]:
+        """Units for one day's minutes under `rule`, else the payer's rule (its setting or its
+        kind's default), else CMS total time: the `units --json` result plus the rule's origin."""
+        from assistant.rules.units import units_for
+
+        origin = "given" if rule is not None else "default (CMS total time)"
+        if rule is None and payer is not None:
+            from assistant.rules.payer_rules import payer_rules
+            from assistant.storage.payers import resolve_payer
+
+            rules = payer_rules(resolve_payer(self.conn, payer))
+            rule, origin = rules.unit_rule, f"{rules.name}: {rules.unit_rule_source}"
+        result = units_for(minutes_by_code, rule or UnitRule.CMS).as_dict()
+        return {**result, "rule_origin": origin}
 
     def check_file(self, path: Path) -> dict[str, Any]:
         """The pre-submission scrub of an 837P file: read, checked, never imported."""

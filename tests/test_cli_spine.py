@@ -75,3 +75,14 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     test_line = next(line for line in readme[:8] if "pytest" in line)
     command = test_line.split("#")[0].strip()
     assert command in (root / ".ci" / "run").read_text()
+
+
+def test_payers_lists_settings_over_kind_defaults(run_cli, services) -> None:
+    from tests.builders import claim_record, write
+
+    write(services.conn, claim_record("C1"))
+    rows = run_cli("payers", "--json", "--db", str(services.locations.db)).json()
+    medicare = next(r for r in rows if r["name"] == "Medicare Part B")
+    assert medicare["kind"] == "medicare" and medicare["timely_filing"] == "1 year"
+    assert medicare["aliases"] == ["Medicare", "CMS"] and medicare["unit_rule"] == "cms"
+    assert medicare["appeal_windows"][0]["days"] == 120

@@ -49,6 +49,8 @@ def test_the_shipped_example_parses() -> None:
     assert medicare.timely_filing_days == 365
     assert [p.name for p in batch.payer_settings] == ["Medicare Part B", "Aetna", "Blue Cross of Oregon",
                                                       "Oregon Medicaid"]
+    aetna = batch.payer_settings[1]
+    assert aetna.corrected_claim_days == 180 and medicare.corrected_claim_days is None
 
 
 def test_credential_from_taxonomy_when_left_out(tmp_path: Path) -> None:
@@ -81,6 +83,8 @@ SETTINGS_ERRORS = [
     ('[[payers]]\nname = "A"\nkind = "medicare"\ntimely_filing_days = "90"\n',
      "practice.toml: payers[1].timely_filing_days: must be a number of days"),
     ('[[payers]]\nname = "A"\nkind = "medicare"\ntimely = 90\n', "practice.toml: payers[1].timely: unknown key"),
+    ('[[payers]]\nname = "A"\nkind = "commercial"\ncorrected_claim_days = 0\n',
+     "practice.toml: payers[1].corrected_claim_days: must be a number of days"),
     ('[[payers]]\nname = "Aetna"\nkind = "commercial"\n[[payers]]\nname = "BCBS"\nkind = "commercial"\n'
      'aliases = ["aetna"]\n', "practice.toml: payers[2]: the name 'aetna' is already used by payers[1]"),
     ('[[providers]]\nnpi = "1234567893"\nlast_name = "A"\ncredential = "wizard"\n',
@@ -116,6 +120,7 @@ def test_settings_correct_what_claim_files_suggested(run_cli, db_path, services)
     assert (payer[0][0], payer[0][1], json.loads(payer[0][2]), json.loads(payer[0][3]), payer[0][4]) == (
         "Medicare Part B", "medicare", ["Noridian JF", "Medicare", "CMS"], {"1": 120, "2": 180}, "cms")
     assert services.claim("OT261101A1")["payer"]["name"] == "Medicare Part B"
+    assert conn.execute("SELECT corrected_claim_days FROM payers WHERE name = 'Aetna'").fetchone()[0] == 180
     okafor = conn.execute("SELECT last_name, first_name, credential FROM providers WHERE npi = '1234567893'")
     assert tuple(okafor.fetchone()) == ("Okafor", "Dana", "OT")
     human = run_cli("import", "settings", str(EXAMPLE), "--db", db)

@@ -13,7 +13,7 @@ from assistant.ranking import deadline_phrase, parse_ranking, rank_value, rankin
 from assistant.services import Services
 from tests.builders import claim_record, post_denial, write
 from tests.conftest import FIXTURES, TODAY
-from tests.worklist_cases import ids, practice
+from tests.worklist_cases import MEDICARE_APPEAL_DAYS, ids, practice
 
 
 def stored(svc: Services, claim_id: str) -> dict:  # type: ignore[type-arg]
@@ -78,9 +78,18 @@ def test_a_deadline_passing_is_reassessed_on_its_day(services: Services) -> None
     assert after.ensure_ranking()["reassessed"] >= 1
     again = stored(services, "DEN-SOON")
     assert again["assessed_day"] == TODAY.toordinal() + 10
-    assert again["reassess_day"] is None  # nothing else the calendar can change for it
+    # The redetermination window closed yesterday: a reopening (one year from the remittance)
+    # comes first now, and the claim is looked at again the day after the next window closes
+    # (timely filing, one year from the service, ends before the reopening year).
+    remit = TODAY - timedelta(days=MEDICARE_APPEAL_DAYS - 9)
+    service = TODAY - timedelta(days=MEDICARE_APPEAL_DAYS - 9 + 20)
+    assert again["next_action"] == "reopening" and again["deadline"] == str(remit.replace(year=remit.year + 1))
+    assert again["reassess_day"] == service.replace(year=service.year + 1).toordinal() + 1
     row = next(r for r in after.worklist(limit=None)["rows"] if r["claim_id"] == "DEN-SOON")
-    assert "appeal deadline passed 1 day ago" in row["why"] and row["components"]["deadline"] == 0
+    assert "deadline passed" not in row["why"] and "reopening due in" in row["why"]
+    [first, *_] = after.assess("DEN-SOON").actions
+    passed = (remit + timedelta(days=MEDICARE_APPEAL_DAYS)).isoformat()
+    assert f"the redetermination deadline passed on {passed}" in first.reason
 
 
 def test_a_new_playbook_reassesses_every_open_claim(services: Services) -> None:

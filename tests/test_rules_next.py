@@ -155,7 +155,11 @@ def test_coordination_of_benefits(services) -> None:
     post_denial(services.conn, "COB", "CO", "22", 225.0, remarks=["N479"], remit_date=REMIT)
     a = services.assess("COB")
     assert a.category is Category.COORDINATION_OF_BENEFITS
-    assert [x.action for x in a.actions][:2] == [Action.VERIFY_ELIGIBILITY, Action.RESUBMIT_CORRECTED]
+    # find the primary, bill it first, then come back as secondary with its remittance
+    assert [x.action for x in a.actions] == [Action.VERIFY_ELIGIBILITY, Action.NEW_CLAIM,
+                                             Action.RESUBMIT_CORRECTED, Action.APPEAL]
+    assert "bill it first" in a.actions[1].reason and a.actions[1].deadline is None
+    assert "as secondary" in a.actions[2].reason
 
 
 def test_ma130_means_a_new_claim_and_no_appeal(services) -> None:
@@ -266,15 +270,17 @@ def test_appeal_pending_waits_and_a_lost_appeal_goes_up_a_level(services) -> Non
     post_denial(services.conn, "AP", "CO", "50", 225.0, remit_date=date(2026, 7, 1))
     conn = services.conn
     conn.execute("INSERT INTO appeals (claim_pk, level, template, status, drafted_date, sent_date) "
-                 "SELECT pk, 1, 'medicare_redetermination', 'sent', '2026-07-20', '2026-07-21' FROM claims "
+                 "SELECT pk, 1, 'medicare_redetermination', 'sent', '2026-10-19', '2026-10-20' FROM claims "
                  "WHERE claim_id = 'AP'")
     a = services.assess("AP")
     assert [x.action for x in a.actions] == [Action.WAIT] and "redetermination" in a.actions[0].reason
-    conn.execute("UPDATE appeals SET status = 'decided', outcome = 'lost', decided_date = '2026-09-01'")
+    assert "due by 2026-12-19" in a.actions[0].reason  # the MAC decides within 60 days (S65, S74)
+    assert a.recheck == date(2026, 12, 20)
+    conn.execute("UPDATE appeals SET status = 'decided', outcome = 'lost', decided_date = '2026-11-20'")
     second = services.assess("AP").actions[0]
     assert second.action is Action.APPEAL and second.level == 2
     assert second.template == "medicare_reconsideration"
-    assert second.deadline == date(2027, 3, 5)  # 180 days from receipt (decision + 5 days)
+    assert second.deadline == date(2027, 5, 24)  # 180 days from receipt (decision + 5 days)
 
 
 # --------------------------------------------------------------------------- deadlines

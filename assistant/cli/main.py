@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "init": "assistant.cli.setup_cmds:init",
     "claims": "assistant.cli.claims_cmds:claims",
     "claim": "assistant.cli.claims_cmds:claim",
+    "payers": "assistant.cli.payers_cmds:payers",
     "import": "assistant.cli.import_cmds:import_group",
     "appeal": "assistant.cli.letters_cmds:appeal",
     "appeals": "assistant.cli.letters_cmds:appeals_list",
@@ -47,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "sample": "assistant.cli.sample_cmds:sample",
     "report": "assistant.cli.report_cmds:report",
     "reports": "assistant.cli.report_cmds:reports",
+    "ask": "assistant.cli.chat_cmds:ask",
     "tui": "assistant.cli.tui_cmds:tui",
 }
 

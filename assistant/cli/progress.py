@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -18,13 +19,13 @@ def progress(label: str, *, quiet: bool) -> Iterator[Progress]:
     if quiet or not is_interactive():
         yield lambda _done, _total: None
         return
-    bar: click.progressbar[int] | None = None
+    bar: Any = None  # click's ProgressBar, created once the total is known
     shown = 0
 
     def report(done: int, total: int) -> None:
         nonlocal bar, shown
         if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr"))  # type: ignore[operator]
             bar.__enter__()
         bar.update(done - shown)
         shown = done

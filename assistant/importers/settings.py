@@ -30,7 +30,7 @@ from assistant.ingest import ParsedBatch
 _PRACTICE_KEYS = ("name", "npi", "tax_id", "address", "address1", "city", "state", "zip", "phone")
 _PROVIDER_KEYS = ("npi", "last_name", "first_name", "credential", "taxonomy", "organization")
 _PAYER_KEYS = ("name", "kind", "payer_id", "aliases", "timely_filing_days", "appeal_windows", "unit_rule",
-               "appeal_address", "appeal_fax", "appeal_phone", "portal_url", "phone")
+               "appeal_address", "appeal_fax", "appeal_phone", "portal_url", "phone", "corrected_claim_days")
 _SECTIONS = ("practice", "providers", "payers")
 _ADDRESS = re.compile(r"^(?P<street>.+?),\s*(?P<city>[^,]+?),\s*(?P<state>[A-Za-z]{2})\s+"
                       r"(?P<zip>\d{5}(?:-?\d{4})?)$")
@@ -227,6 +227,7 @@ def _payer(check: _Checker, value: Any, where: str) -> PayerSettingsRecord:
                 raise check.fail(f"{where}.appeal_windows.{level}", "appeal levels are \"1\" to \"5\"")
             windows[level] = check.days(days, f"{where}.appeal_windows.{level}")
     unit_rule = data.get("unit_rule")
+    corrected = data.get("corrected_claim_days")
     return PayerSettingsRecord(
         name=name,
         kind=kind,
@@ -241,4 +242,6 @@ def _payer(check: _Checker, value: Any, where: str) -> PayerSettingsRecord:
         appeal_phone=check.text(data, "appeal_phone", where),
         portal_url=check.text(data, "portal_url", where),
         phone=check.text(data, "phone", where),
+        corrected_claim_days=(check.days(corrected, f"{where}.corrected_claim_days")
+                              if corrected is not None else None),
     )

@@ -23,7 +23,7 @@ def assess_context(ctx: ClaimContext, playbook: Playbook) -> Assessment:
     route = next_actions(ctx, findings, playbook)
     deadline, kind = None, None
     dated = [(a.deadline, k) for a, k in zip(route.actions, route.deadline_kinds, strict=True)
-             if a.deadline is not None]
+             if a.deadline is not None and a.deadline >= ctx.today]
     if route.actions[0].deadline is not None:
         deadline, kind = route.actions[0].deadline, route.deadline_kinds[0]
     elif dated:
@@ -31,6 +31,7 @@ def assess_context(ctx: ClaimContext, playbook: Playbook) -> Assessment:
     return Assessment(
         claim_id=ctx.claim.claim_id, category=route.category, codes=route.situation.codes,
         actions=route.actions, findings=findings, deadline=deadline, deadline_kind=kind,
+        recheck=route.recheck,
     )
 
 

@@ -279,6 +279,14 @@ def kx_threshold(year: int) -> KxThreshold | None:
                        entry["source"])
 
 
+def amount_in_controversy(year: int, level: int) -> int | None:
+    """Cents a Medicare appeal at `level` needs in controversy when filed in `year` (ALJ hearing:
+    level 3, judicial review: level 5); None for other levels and for years we hold no figure for."""
+    key = {3: "alj_cents", 5: "judicial_cents"}.get(level)
+    entry = thresholds().get("aic", {}).get(str(year))
+    return int(entry[key]) if key and entry else None
+
+
 def setting(section: str, key: str) -> Any:
     return thresholds()[section][key]
 

@@ -29,7 +29,7 @@ from assistant.rules.codes import cpt, setting
 from assistant.rules.payer_rules import PayerRules, payer_rules
 from assistant.storage import clinical
 from assistant.storage.claims import claim_pk
-from assistant.storage.claims_bulk import all_payer_views, load_claims
+from assistant.storage.claims_bulk import load_claims
 from assistant.storage.clinical import (
     AppealView,
     AuthorizationView,
@@ -339,7 +339,9 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
     history = clinical.history_lines(conn, patients)
     coverages = clinical.coverages(conn, patients)
     appeals = clinical.appeals(conn, list(views))
-    ratios = clinical.allowed_ratios(conn, {v.payer.pk for v in views.values()})
+    # Only the Medicare therapy threshold estimates unpriced lines (`ytd_ot_lines`).
+    ratios = clinical.allowed_ratios(conn, {v.payer.pk for v in views.values()
+                                            if v.payer.kind is PayerKind.MEDICARE})
     tracks_auths, tracks_plans = clinical.kept_records(conn)
     shared: dict[int, tuple[tuple[HistoryLine, ...], ...]] = {}
     out = {}
@@ -362,7 +364,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
 
 def load_contexts(conn: sqlite3.Connection, claim_pks: Sequence[int], today: date) -> dict[int, ClaimContext]:
     """Contexts for many saved claims, loaded in bulk."""
-    views = load_claims(conn, claim_pks, all_payer_views(conn))
+    views = load_claims(conn, claim_pks)
     return _contexts(conn, views, today)
 
 

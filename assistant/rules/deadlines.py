@@ -14,10 +14,15 @@ from assistant.rules.payer_rules import PayerRules
 
 def add_one_year(day: date) -> date:
     """The same date a calendar year later; a Feb-29 date is due Feb-28 (S80)."""
+    return add_years(day, 1)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same date `years` calendar years later; Feb 29 becomes Feb 28 in a common year."""
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return date(day.year + 1, 2, 28)
+        return date(day.year + years, 2, 28)
 
 
 def timely_filing_deadline(service_date: date, payer: PayerRules) -> date:
@@ -44,3 +49,17 @@ def reopening_deadline(determination_date: date, payer: PayerRules) -> date | No
         return None
     return add_one_year(determination_date) if payer.reopening_days == 365 else \
         determination_date + timedelta(days=payer.reopening_days)
+
+
+def good_cause_reopening_deadline(determination_date: date, payer: PayerRules) -> date | None:
+    """Medicare reopening with good cause: up to 4 years from the initial determination (S69)."""
+    years = payer.reopening_good_cause_years
+    return add_years(determination_date, years) if years is not None else None
+
+
+def corrected_claim_deadline(service_date: date, remit_date: date | None, payer: PayerRules) -> date:
+    """Last day for a corrected (replacement) claim: the payer's own window from the remittance
+    when it has one, else the timely filing limit."""
+    if payer.corrected_claim_days and remit_date is not None:
+        return remit_date + timedelta(days=payer.corrected_claim_days)
+    return timely_filing_deadline(service_date, payer)

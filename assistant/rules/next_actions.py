@@ -2,16 +2,18 @@
 
 `situation` turns the claim into what the playbook matches on (status, the main denial, the
 facts) and the words its reasons are filled with; `next_actions` applies the rules, works
-out each action's deadline, level and letter template, and guards two facts no playbook
-edit may break: Medicare Part B takes no replacement claim (S71), and a decision without
-appeal rights (CO-29 at Medicare, MA130, N211 ...) gets no appeal.
+out each action's deadline, level and letter template, and guards three facts no playbook
+edit may break: Medicare Part B takes no replacement claim (S71), a decision without
+appeal rights (CO-29 at Medicare, MA130, N211 ...) gets no appeal, and a filing after its
+own deadline is refused, so an action whose deadline has passed is never offered first (the
+playbook's [[late]] rules say what to offer in its place).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.domain import (
     CLOSED_WORK_STATUSES,
@@ -26,9 +28,22 @@ from assistant.domain import (
     WorkStatus,
 )
 from assistant.money import fmt
-from assistant.rules.codes import carc, kx_threshold, ncci_modifiers, rarc, writes_off
+from assistant.rules.codes import (
+    amount_in_controversy,
+    carc,
+    cpt,
+    kx_threshold,
+    ncci_modifiers,
+    rarc,
+    writes_off,
+)
 from assistant.rules.context import AuthStatus, ClaimContext
-from assistant.rules.deadlines import appeal_deadline, reopening_deadline
+from assistant.rules.deadlines import (
+    appeal_deadline,
+    corrected_claim_deadline,
+    good_cause_reopening_deadline,
+    reopening_deadline,
+)
 from assistant.rules.playbook import Playbook, PlaybookAction, PlaybookRule
 
 FIXABLE_RULES = frozenset({
@@ -39,9 +54,12 @@ FIXABLE_RULES = frozenset({
 DOCUMENTATION_RULES = frozenset({"plan-of-care", "progress-report"})
 _DEFAULT_DEADLINE = {
     Action.APPEAL: "appeal", Action.REOPENING: "reopening",
-    Action.RESUBMIT_CORRECTED: "timely_filing", Action.NEW_CLAIM: "timely_filing",
-    Action.REQUEST_AUTH: "timely_filing", Action.VERIFY_ELIGIBILITY: "timely_filing",
-    Action.SEND_RECORDS: "appeal",
+    Action.RESUBMIT_CORRECTED: "corrected_claim", Action.NEW_CLAIM: "timely_filing",
+    Action.REQUEST_AUTH: "timely_filing", Action.SEND_RECORDS: "appeal",
+}
+_MISSED_WHAT = {
+    "timely_filing": "the timely filing limit", "reopening": "the reopening year",
+    "reopening_good_cause": "the good-cause reopening limit", "corrected_claim": "the corrected-claim window",
 }
 
 
@@ -64,6 +82,10 @@ class Situation:
     words: dict[str, str]
     next_level: int
     appealable: bool
+    # The first day after today on which a window closes (timely filing, reopening, appeal), and
+    # on which a wait runs out (no answer to a claim, an appeal, a crossover, a won appeal's payment).
+    window_turn: date | None = None
+    wait_turn: date | None = None
 
 
 def _status(ctx: ClaimContext) -> str:
@@ -113,14 +135,53 @@ def _auth_status(ctx: ClaimContext, category: Category | None) -> AuthStatus | N
                                                       "not_on_file")), statuses[0])
 
 
-def _next_level(ctx: ClaimContext) -> tuple[int, date | None]:
-    """The appeal level to file next and the date of the notice its window counts from."""
+def _next_level(ctx: ClaimContext) -> int:
+    """The appeal level to file next: one above an appeal lost, else the level on file, else 1."""
     last = ctx.last_appeal
     if last is not None and last.status is AppealStatus.DECIDED and last.outcome in ("lost", "partly_won"):
-        return last.level + 1, last.decided_date
-    if last is not None:
-        return last.level, ctx.claim.last_remit_date if last.level == 1 else last.decided_date
-    return 1, ctx.claim.last_remit_date
+        return last.level + 1
+    return last.level if last is not None else 1
+
+
+def _notice(ctx: ClaimContext, level: int) -> date | None:
+    """The notice appeal `level` counts from: the remittance for level 1, else the decision of
+    the level below as the appeals on file record it."""
+    if level <= 1:
+        return ctx.claim.last_remit_date
+    decided = [a.decided_date for a in ctx.appeals if a.level == level - 1 and a.decided_date is not None]
+    return max(decided) if decided else None
+
+
+def _appeal_text(ctx: ClaimContext) -> str:
+    last = ctx.last_appeal
+    if last is None:
+        return "no appeal on file"
+    window = ctx.payer.appeal_level(last.level)
+    name = window.name if window else f"level {last.level} appeal"
+    text = f"Appeal level {last.level} ({name})"
+    if last.status is AppealStatus.DECIDED:
+        return text + (f" decided {last.decided_date}" if last.decided_date else " decided") + \
+            (f" ({last.outcome.replace('_', ' ')})" if last.outcome else "")
+    if last.status is AppealStatus.SENT:
+        return text + (f" sent {last.sent_date}" if last.sent_date else " sent")
+    return text + f" drafted {last.drafted_date}, not sent"
+
+
+def _decision_due(ctx: ClaimContext, playbook: Playbook) -> date | None:
+    """When the decision on the appeal sent is due: the level's decision time when known
+    (Medicare, S65/S74), else the playbook's appeal_response_days."""
+    last = ctx.last_appeal
+    if last is None or last.status is not AppealStatus.SENT or last.sent_date is None:
+        return None
+    window = ctx.payer.appeal_level(last.level)
+    days = (window.decision_days if window and window.decision_days
+            else playbook.days_to_decide(ctx.payer.kind))
+    return last.sent_date + timedelta(days=days)
+
+
+def _minutes_on_file(ctx: ClaimContext) -> bool:
+    timed = [line for line in ctx.claim.lines if (info := cpt(line.code)) is not None and info.timed]
+    return bool(timed) and all(line.minutes is not None for line in timed)
 
 
 def _documents_text(ctx: ClaimContext) -> str:
@@ -162,21 +223,35 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     tf_deadline = ctx.timely_filing_deadline
     remit = claim.last_remit_date
     reopen_by = reopening_deadline(remit, ctx.payer) if remit else None
-    level, notice = _next_level(ctx)
+    level = _next_level(ctx)
+    notice = _notice(ctx, level)
     appeal_by = appeal_deadline(level, notice, ctx.payer) if notice else None
     ncci = ncci_modifiers()
+    last = ctx.last_appeal
+    wait_days = playbook.days_to_wait(ctx.payer.kind)
+    decision_due = _decision_due(ctx, playbook)
+    won = (last is not None and last.status is AppealStatus.DECIDED and last.outcome == "won"
+           and (remit is None or last.decided_date is None or remit <= last.decided_date))
+    won_wait_ends = (last.decided_date + timedelta(days=wait_days)
+                     if won and last is not None and last.decided_date else None)
+    aic = amount_in_controversy(today.year, level) if ctx.is_medicare else None
+    quiet_ends = remit + timedelta(days=wait_days) if remit is not None else None
 
     fact("has_denial", denials)
     fact("balance_due", claim.balance_cents > 0)
     fact("patient_balance",
          claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
+    fact("patient_billed", claim.work_status is WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
-    wait_days = playbook.days_to_wait(ctx.payer.kind)
     fact("in_processing", status == "submitted" and since is not None and since <= wait_days)
     fact("no_response", status == "submitted" and since is not None and since > wait_days)
-    last = ctx.last_appeal
     fact("appeal_pending", last is not None and last.status is AppealStatus.SENT)
+    fact("appeal_overdue", decision_due is not None and today > decision_due)
+    fact("appeal_won", won)
+    fact("appeal_won_overdue", won_wait_ends is not None and today > won_wait_ends)
+    fact("below_aic", aic is not None and claim.balance_cents < aic)
+    fact("quiet_since_remit", quiet_ends is not None and today > quiet_ends)
     fact("appeal_lost", last is not None and last.status is AppealStatus.DECIDED
          and last.outcome in ("lost", "partly_won"))
     fact("awaiting_correction", claim.work_status is WorkStatus.CORRECTED_RESUBMITTED)
@@ -196,6 +271,8 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     fact("maintenance_plan", plan and any("maint" in g.lower() for g in plan.goals))
     fact("abn_on_file", any("GA" in line.modifiers for line in claim.lines))
     fact("submitted_in_time", claim.submitted_date and claim.submitted_date <= tf_deadline)
+    fact("sent_late", claim.submitted_date and claim.submitted_date > tf_deadline)
+    fact("minutes_on_file", _minutes_on_file(ctx))
     fact("timely_filing_open", today <= tf_deadline)
     fact("reopening_open", reopen_by and today <= reopen_by)
     fact("appeal_open", appeal_by is None or today <= appeal_by)
@@ -225,13 +302,12 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     if kx_lines and threshold:
         kx_text = (f"the patient's {threshold.year} OT allowed amount reaches "
                    f"{fmt(kx_lines[-1].cumulative_cents)}, threshold {fmt(threshold.ot_cents)}")
-    appeal_text = "no appeal on file"
-    if last is not None:
-        last_window = ctx.payer.appeal_level(last.level)
-        name = last_window.name if last_window else f"level {last.level} appeal"
-        appeal_text = f"Appeal level {last.level} ({name}) {last.status.value}"
-        if last.sent_date:
-            appeal_text += f" {last.sent_date}"
+    def turn(*edges: date | None) -> date | None:
+        return min((edge + timedelta(days=1) for edge in edges if edge is not None and edge >= today),
+                   default=None)
+
+    sent_wait_ends = (claim.submitted_date + timedelta(days=wait_days)
+                      if status == "submitted" and claim.submitted_date is not None else None)
     words = {
         "code": label(main) if main else (", ".join(codes) or "no adjustment codes"),
         "codes": ", ".join(codes) or "no adjustment codes",
@@ -267,19 +343,26 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
                      else "no progress report on file"),
         "notes": _documents_text(ctx),
         "secondary": ctx.secondary.payer_name if ctx.secondary else "the secondary payer",
-        "appeal": appeal_text,
+        "appeal": _appeal_text(ctx),
+        "appeal_decided": str(last.decided_date) if last is not None and last.decided_date else "",
+        "appeal_decision_due": str(decision_due) if decision_due else "",
+        "aic": fmt(aic) if aic is not None else "",
+        "days_since_remit": str((today - remit).days) if remit else "",
         "work_status": claim.work_status.value.replace("_", " "),
         "kx": kx_text,
         "duplicates": ", ".join(ctx.duplicates) or "none",
         "level": str(level),
         "level_name": window.name if window else f"level {level} appeal",
         "deadline": "",
+        "missed": "", "missed_days": "", "missed_what": "",
     }
     return Situation(
         status=status, category=category, main=main, codes=codes,
         carcs=frozenset(a.code for a in adjustments),
         group_codes=frozenset(label(a) for a in adjustments), rarcs=tuple(rarcs),
         facts=frozenset(facts), words=words, next_level=level, appealable=appealable,
+        window_turn=turn(tf_deadline, reopen_by, None if "appeal_pending" in facts else appeal_by),
+        wait_turn=turn(sent_wait_ends, decision_due, won_wait_ends, quiet_ends),
     )
 
 
@@ -301,31 +384,36 @@ def matches(rule: PlaybookRule, s: Situation, ctx: ClaimContext, findings: Seque
     )
 
 
-def _deadline(kind: str | None, level: int, ctx: ClaimContext, s: Situation) -> date | None:
+def _deadline(kind: str | None, level: int, ctx: ClaimContext) -> date | None:
     claim = ctx.claim
+    remit = claim.last_remit_date
     if kind == "timely_filing":
         return ctx.timely_filing_deadline
+    if kind == "corrected_claim":
+        return corrected_claim_deadline(ctx.service_dates[0], remit, ctx.payer)
     if kind == "reopening":
-        return reopening_deadline(claim.last_remit_date, ctx.payer) if claim.last_remit_date else None
+        return reopening_deadline(remit, ctx.payer) if remit else None
+    if kind == "reopening_good_cause":
+        return good_cause_reopening_deadline(remit, ctx.payer) if remit else None
     if kind == "appeal":
-        if level == s.next_level:
-            _, notice = _next_level(ctx)
-        else:
-            notice = claim.last_remit_date
+        notice = _notice(ctx, level)
         return appeal_deadline(level, notice, ctx.payer) if notice else None
     return None
 
 
 def _render(spec: PlaybookAction, action: Action, ctx: ClaimContext, s: Situation,
-            playbook: Playbook, note: str = "") -> tuple[NextAction, str | None]:
+            playbook: Playbook, note: str = "",
+            extra: dict[str, str] | None = None) -> tuple[NextAction, str | None]:
     """The action with its reason filled in, and which deadline it carries."""
     level = spec.level or s.next_level if action is Action.APPEAL else None
     kind = spec.deadline or _DEFAULT_DEADLINE.get(action)
     if action is Action.SEND_RECORDS and s.status not in ("denied", "partially_paid"):
         kind = None
-    deadline = _deadline(kind, level or s.next_level, ctx, s)
+    if kind == "corrected_claim" and not (ctx.payer.corrected_claim_days and ctx.claim.last_remit_date):
+        kind = "timely_filing"  # no window of its own: a corrected claim follows timely filing
+    deadline = _deadline(kind, level or s.next_level, ctx)
     template = None
-    words = dict(s.words)
+    words = {**s.words, **(extra or {})}
     if level is not None:
         by_level = playbook.appeal_templates.get(ctx.payer.kind.value, {})
         template = by_level.get(level) or spec.template or "generic"
@@ -356,6 +444,110 @@ def _guarded(spec: PlaybookAction, ctx: ClaimContext, s: Situation) -> tuple[Act
     return action, ""
 
 
+Rendered = tuple[NextAction, str | None]
+
+
+def _missed_words(action: NextAction, missed: date, kind: str | None, ctx: ClaimContext) -> dict[str, str]:
+    """{missed}, {missed_days} and {missed_what} for the action whose deadline passed."""
+    what = _MISSED_WHAT.get(kind or "", "the deadline")
+    if kind and kind.startswith("appeal_level_"):
+        window = ctx.payer.appeal_level(action.level or 1)
+        what = f"the {window.name if window else f'level {action.level} appeal'} deadline"
+    return {"missed": str(missed), "missed_days": str((ctx.today - missed).days), "missed_what": what}
+
+
+def _alternatives(action: NextAction, missed: date, kind: str | None, ctx: ClaimContext, s: Situation,
+                  findings: Sequence[Finding], playbook: Playbook) -> tuple[int, list[Rendered]] | None:
+    """What the first matching [[late]] rule offers in place of a missed action, with the rule's
+    priority (None: no rule), leaving out alternatives whose own deadline has passed too."""
+    rule = next((r for r in playbook.late_rules if (not r.lapsed or action.action in r.lapsed)
+                 and matches(r, s, ctx, findings)), None)
+    if rule is None:
+        return None
+    extra = _missed_words(action, missed, kind, ctx)
+    out = []
+    for spec in rule.actions:
+        guarded = _guarded(spec, ctx, s)
+        if guarded is None:
+            continue
+        rendered = _render(spec, guarded[0], ctx, s, playbook, guarded[1], extra)
+        if rendered[0].deadline is None or rendered[0].deadline >= ctx.today:
+            out.append(rendered)
+    return rule.priority, out
+
+
+_TOO_LATE_FOR = {
+    Action.RESUBMIT_CORRECTED: "a corrected claim", Action.NEW_CLAIM: "a new claim",
+    Action.REOPENING: "a reopening", Action.REQUEST_AUTH: "a retro-authorization",
+    Action.SEND_RECORDS: "sending the records",
+}
+
+
+def _too_late(action: NextAction, missed: date, kind: str | None, ctx: ClaimContext) -> str:
+    """What a still-open first action says about a missed one ("Too late for a corrected claim: ...")."""
+    if action.action is Action.APPEAL:
+        window = ctx.payer.appeal_level(action.level or 1)
+        return f" Too late for {f'a {window.name}' if window else 'an appeal'} (due {missed})."
+    what = _TOO_LATE_FOR.get(action.action, action.action.value.replace("_", " "))
+    limit = _missed_words(action, missed, kind, ctx)["missed_what"]
+    return f" Too late for {what}: {limit} passed on {missed}."
+
+
+def _replace_missed(actions: list[Rendered], ctx: ClaimContext, s: Situation,
+                    findings: Sequence[Finding], playbook: Playbook) -> list[Rendered]:
+    """Rule `missed-deadline`: a filing after its own deadline is refused.
+
+    An action whose deadline has passed gives way to what the playbook's [[late]] rules offer
+    in its place (the higher-priority rule's offer first when several actions were missed):
+    at the first missed action's place when nothing else can still be filed; else after the
+    actions that can, the first of which then says what it is too late for. An action already
+    offered keeps its place and reason. A missed action no rule covers is kept last, never first.
+    """
+    today = ctx.today
+    still_open = any(a.deadline is not None and a.deadline >= today for a, _ in actions)
+    kept: list[Rendered] = []
+    offers: list[tuple[int, int, list[Rendered]]] = []  # (late rule priority, order, alternatives)
+    missed: list[Rendered] = []
+    stale: list[Rendered] = []
+    at = None  # where the alternatives go when nothing can still be filed
+    for order, (action, kind) in enumerate(actions):
+        if action.deadline is None or action.deadline >= today:
+            kept.append((action, kind))
+            continue
+        missed.append((action, kind))
+        offer = _alternatives(action, action.deadline, kind, ctx, s, findings, playbook)
+        if offer is None:
+            stale.append((action, kind))
+            continue
+        offers.append((offer[0], order, offer[1]))
+        at = len(kept) if at is None else at
+    if not missed:
+        return actions
+    alternatives = [a for _, _, alts in sorted(offers, key=lambda o: (-o[0], o[1])) for a in alts]
+    if still_open and kept and kept[0][0].deadline is not None:
+        first, kind = kept[0]
+        note = "".join(_too_late(a, a.deadline, k, ctx) for a, k in missed if a.deadline is not None)
+        kept[0] = (NextAction(first.action, first.reason + note, first.level, first.template, first.deadline),
+                   kind)
+    items = list(kept)
+    if still_open or at is None:
+        items += alternatives
+    else:
+        items[at:at] = alternatives
+    out: list[Rendered] = []
+    for rendered in items + stale:
+        if all(rendered[0].action is not placed.action for placed, _ in out):
+            out.append(rendered)
+    head = out[0][0] if out else None
+    if head is not None and head.deadline is not None and head.deadline < today:
+        words = _missed_words(head, head.deadline, out[0][1], ctx)
+        out.insert(0, (NextAction(Action.CALL_PAYER, (
+            f"{words['missed_what'].capitalize()} passed on {words['missed']}: ask {ctx.claim.payer.name} "
+            f"what is still possible for {head.action.value.replace('_', ' ')}, else write off "
+            f"{s.words['balance']}.")), None))
+    return out
+
+
 @dataclass(frozen=True)
 class Route:
     """The playbook's answer for one claim."""
@@ -363,16 +555,24 @@ class Route:
     situation: Situation
     category: Category | None
     actions: tuple[NextAction, ...]
-    deadline_kinds: tuple[str | None, ...]  # per action: timely_filing, appeal_level_N, reopening
+    deadline_kinds: tuple[str | None, ...]  # per action: timely_filing, appeal_level_N, reopening ...
     rules: tuple[str, ...]  # ids of the rules that matched, for "why"
+
+    @property
+    def recheck(self) -> date | None:
+        """The first day after today on which the calendar alone may change this answer: a window
+        closing, or, while the answer is to wait, the wait running out."""
+        waiting = bool(self.actions) and self.actions[0].action is Action.WAIT
+        turns = [self.situation.window_turn, self.situation.wait_turn if waiting else None]
+        return min((t for t in turns if t is not None), default=None)
 
 
 def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook) -> Route:
     s = situation(ctx, findings, playbook)
     category = s.category
     category_set = False
-    chosen: list[tuple[NextAction, str | None]] = []
-    later: list[tuple[NextAction, str | None]] = []
+    chosen: list[Rendered] = []
+    later: list[Rendered] = []
     matched: list[str] = []
     seen: set[Action] = set()
     stopped = False
@@ -393,7 +593,7 @@ def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playb
             (later if rule.always else chosen).append(_render(spec, action, ctx, s, playbook, note))
         if rule.final and not rule.always:
             stopped = True
-    actions = chosen + later
+    actions = _replace_missed(chosen + later, ctx, s, findings, playbook)
     if not actions:  # a practice playbook may leave a claim unmatched: still say something useful
         if "balance_due" in s.facts:
             words = s.words

@@ -35,6 +35,8 @@ class PayerRules:
     replacement_claims: bool
     reopening_days: int | None
     authorization_expected: bool
+    corrected_claim_days: int | None = None  # None: a corrected claim follows timely filing
+    reopening_good_cause_years: int | None = None  # reopening with good cause, years from the determination
 
     def appeal_level(self, level: int) -> AppealLevel | None:
         return next((a for a in self.appeal_levels if a.level == level), None)
@@ -67,13 +69,13 @@ def _levels(raw: dict[str, Any], overrides: dict[str, int] | None) -> tuple[Appe
 
 @cache
 def kind_rules(kind: PayerKind) -> PayerRules:
-    return rules_for(kind.value, kind, None, None, None)
+    return rules_for(kind.value, kind, None, None, None, None)
 
 
 @cache
 def rules_for(name: str, kind: PayerKind, timely_filing_days: int | None,
               appeal_windows: tuple[tuple[str, int], ...] | None,
-              unit_rule: UnitRule | None) -> PayerRules:
+              unit_rule: UnitRule | None, corrected_claim_days: int | None) -> PayerRules:
     raw = _defaults().get(kind.value) or _defaults()["other"]
     tf_days = raw.get("timely_filing_days")
     return PayerRules(
@@ -89,10 +91,13 @@ def rules_for(name: str, kind: PayerKind, timely_filing_days: int | None,
         replacement_claims=bool(raw.get("replacement_claims", True)),
         reopening_days=raw.get("reopening_days"),
         authorization_expected=bool(raw.get("authorization_expected", False)),
+        corrected_claim_days=corrected_claim_days or raw.get("corrected_claim_days"),
+        reopening_good_cause_years=raw.get("reopening_good_cause_years"),
     )
 
 
 def payer_rules(payer: PayerView) -> PayerRules:
     """The payer's settings merged over its kind's defaults."""
     windows = tuple(sorted(payer.appeal_windows.items())) if payer.appeal_windows else None
-    return rules_for(payer.name, payer.kind, payer.timely_filing_days, windows, payer.unit_rule)
+    return rules_for(payer.name, payer.kind, payer.timely_filing_days, windows, payer.unit_rule,
+                     payer.corrected_claim_days)

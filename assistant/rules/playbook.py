@@ -1,9 +1,10 @@
 """The editable playbook: rules from codes and claim facts to ranked actions (data/playbook.toml).
 
 The practice's own file (config folder) layers over the shipped one by rule id: the same id
-replaces, a new id adds, `disabled = true` removes. Every file is checked when loaded, so a
-typo in a condition, fact, action or {placeholder} is an error naming the file and the rule,
-not a silent miss at run time.
+replaces, a new id adds, `disabled = true` removes. `[[late]]` rules say what to offer in
+place of an action whose own deadline has passed, and layer the same way. Every file is
+checked when loaded, so a typo in a condition, fact, action or {placeholder} is an error
+naming the file and the rule, not a silent miss at run time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +28,20 @@ FACTS = frozenset({
     "units_over", "kx_needed", "kx_present", "ncci_modifier_missing", "ncci_modifier_present",
     "documentation_gap", "plan_on_file", "maintenance_plan", "abn_on_file", "submitted_in_time",
     "timely_filing_open", "reopening_open", "appeal_open", "duplicate_on_file", "has_97010",
-    "replacement_allowed", "unknown_code", "only_contractual",
+    "replacement_allowed", "unknown_code", "only_contractual", "appeal_overdue", "appeal_won",
+    "appeal_won_overdue", "sent_late", "minutes_on_file", "patient_billed", "below_aic",
+    "quiet_since_remit",
 })
 PLACEHOLDERS = frozenset({
     "code", "codes", "carc", "group", "meaning", "rarc", "rarc_meaning", "rarc_text", "payer",
     "payer_kind", "amount", "balance", "patient_resp", "auth", "findings", "fixes", "fixes_text",
     "dos", "submitted", "days_since_submission", "no_response_days", "remit_date", "tf_deadline",
     "deadline", "level", "level_name", "plan", "progress", "notes", "secondary", "appeal",
-    "work_status", "kx", "duplicates", "reopening_deadline",
+    "work_status", "kx", "duplicates", "reopening_deadline", "appeal_decided", "appeal_decision_due",
+    "missed", "missed_days", "missed_what", "aic", "days_since_remit",
 })
-DEADLINE_KINDS = frozenset({"timely_filing", "appeal", "reopening", "none"})
+DEADLINE_KINDS = frozenset({"timely_filing", "appeal", "reopening", "reopening_good_cause",
+                            "corrected_claim", "none"})
 _LIST_CONDITIONS = ("status", "category", "carc", "code", "group", "rarc", "payer_kind",
                     "not_payer_kind", "facts", "not_facts", "findings")
 _KEEP = object()  # a rule that does not set the category
@@ -77,6 +82,7 @@ class PlaybookRule:
     sets_category: bool
     category: Category | None
     file: str
+    lapsed: frozenset[Action] = frozenset()  # a [[late]] rule: the actions it stands in for (empty: any)
 
 
 @dataclass(frozen=True)
@@ -84,12 +90,18 @@ class Playbook:
     rules: tuple[PlaybookRule, ...]  # highest priority first
     appeal_templates: dict[str, dict[int, str]]  # payer kind -> level -> template
     no_response_days: dict[str, int]  # payer kind or "default" -> days
+    late_rules: tuple[PlaybookRule, ...] = ()  # highest priority first
+    appeal_response_days: dict[str, int] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> PlaybookRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     def days_to_wait(self, kind: PayerKind) -> int:
         return self.no_response_days.get(kind.value, self.no_response_days.get("default", 30))
+
+    def days_to_decide(self, kind: PayerKind) -> int:
+        """Days to wait for an appeal decision when the payer's level has no decision time on file."""
+        return self.appeal_response_days.get(kind.value, self.appeal_response_days.get("default", 60))
 
 
 def _fields(template: str) -> set[str]:
@@ -156,10 +168,10 @@ def _action(raw: Any, where: str) -> PlaybookAction:
     return PlaybookAction(action, reason, raw.get("template"), level, deadline)
 
 
-def _rule(raw: Any, index: int, file: str) -> PlaybookRule:
+def _rule(raw: Any, index: int, file: str, section: str = "rule") -> PlaybookRule:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise ConfigError(f"{file}: rule {index} has no `id`")
-    where = f"{file}: rule {raw['id']!r}"
+        raise ConfigError(f"{file}: {section} {index} has no `id`")
+    where = f"{file}: {section} {raw['id']!r}"
     category: Category | None = None
     sets_category = "category" in raw
     if sets_category and raw["category"]:
@@ -173,11 +185,18 @@ def _rule(raw: Any, index: int, file: str) -> PlaybookRule:
     priority = raw.get("priority", 0)
     if not isinstance(priority, int):
         raise ConfigError(f"{where}: priority must be a whole number")
+    lapsed: set[Action] = set()
+    if section == "late":
+        for name in _strings(raw.get("lapsed", []), where, "lapsed"):
+            try:
+                lapsed.add(Action(name))
+            except ValueError:
+                raise ConfigError(f"{where}: lapsed: unknown action {name!r}") from None
     return PlaybookRule(
         id=raw["id"], priority=priority, when=_condition(raw.get("when", {}), where),
         actions=tuple(_action(a, where) for a in actions), final=bool(raw.get("final", False)),
         always=bool(raw.get("always", False)), sets_category=sets_category, category=category,
-        file=file,
+        file=file, lapsed=frozenset(lapsed),
     )
 
 
@@ -191,17 +210,20 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def _waits(settings: Any, file: str) -> dict[str, int]:
-    unknown = set(settings) - {"no_response_days"}
+_SETTINGS = ("no_response_days", "appeal_response_days")
+
+
+def _days_by_kind(settings: Any, key: str, file: str) -> dict[str, int]:
+    unknown = set(settings) - set(_SETTINGS)
     if unknown:
         raise ConfigError(f"{file}: settings: unknown setting {sorted(unknown)[0]!r}")
-    raw = settings.get("no_response_days", {})
+    raw = settings.get(key, {})
     if isinstance(raw, int):
         raw = {"default": raw}
     allowed = {k.value for k in PayerKind} | {"default"}
     if not isinstance(raw, dict) or not all(k in allowed and isinstance(v, int) and v > 0
                                             for k, v in raw.items()):
-        raise ConfigError(f"{file}: settings: no_response_days must map payer kinds (or default) "
+        raise ConfigError(f"{file}: settings: {key} must map payer kinds (or default) "
                           "to a number of days")
     return dict(raw)
 
@@ -219,29 +241,37 @@ def load_playbook(files: Sequence[Path]) -> Playbook:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    by_id: dict[str, tuple[int, PlaybookRule]] = {}
+    sections: dict[str, dict[str, tuple[int, PlaybookRule]]] = {"rule": {}, "late": {}}
     templates: dict[str, dict[int, str]] = {}
     waits: dict[str, int] = {}
+    decisions: dict[str, int] = {}
     order = 0
     for path in present:
         raw = _read(path)
-        unknown = set(raw) - {"rule", "appeal_templates", "settings"}
+        unknown = set(raw) - {"rule", "late", "appeal_templates", "settings"}
         if unknown:
             raise ConfigError(f"{path.name}: unknown section {sorted(unknown)[0]!r}")
-        waits.update(_waits(raw.get("settings", {}), path.name))
+        settings = raw.get("settings", {})
+        waits.update(_days_by_kind(settings, "no_response_days", path.name))
+        decisions.update(_days_by_kind(settings, "appeal_response_days", path.name))
         for kind, levels in raw.get("appeal_templates", {}).items():
             if kind not in {k.value for k in PayerKind}:
                 raise ConfigError(f"{path.name}: appeal_templates: unknown payer kind {kind!r}")
             templates.setdefault(kind, {}).update({int(level): str(name) for level, name in levels.items()})
-        for index, entry in enumerate(raw.get("rule", []), 1):
-            if isinstance(entry, dict) and entry.get("disabled"):
-                by_id.pop(str(entry.get("id")), None)
-                continue
-            rule = _rule(entry, index, path.name)
-            previous = by_id.get(rule.id)
-            by_id[rule.id] = (previous[0] if previous else order, rule)
-            order += 1
-    rules = sorted(by_id.values(), key=lambda item: (-item[1].priority, item[0]))
-    playbook = Playbook(tuple(rule for _, rule in rules), templates, waits)
+        for section, by_id in sections.items():
+            for index, entry in enumerate(raw.get(section, []), 1):
+                if isinstance(entry, dict) and entry.get("disabled"):
+                    by_id.pop(str(entry.get("id")), None)
+                    continue
+                rule = _rule(entry, index, path.name, section)
+                previous = by_id.get(rule.id)
+                by_id[rule.id] = (previous[0] if previous else order, rule)
+                order += 1
+
+    def ranked(by_id: dict[str, tuple[int, PlaybookRule]]) -> tuple[PlaybookRule, ...]:
+        order = sorted(by_id.values(), key=lambda item: (-item[1].priority, item[0]))
+        return tuple(rule for _, rule in order)
+
+    playbook = Playbook(ranked(sections["rule"]), templates, waits, ranked(sections["late"]), decisions)
     _CACHE[key] = playbook
     return playbook

@@ -47,6 +47,7 @@ def payer_view(row: sqlite3.Row) -> PayerView:
         appeal_phone=row["appeal_phone"],
         portal_url=row["portal_url"],
         phone=row["phone"],
+        corrected_claim_days=row["corrected_claim_days"],
     )
 
 
@@ -235,7 +236,8 @@ class ClaimFilter:
 
 def list_claims(conn: sqlite3.Connection, flt: ClaimFilter) -> list[sqlite3.Row]:
     """Claims with their patient and payer names, newest service first."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if flt.payer:
         from assistant.storage.payers import resolve_payer
 

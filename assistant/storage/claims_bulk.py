@@ -38,8 +38,10 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def all_payer_views(conn: sqlite3.Connection) -> dict[int, PayerView]:
-    return {row["pk"]: payer_view(row) for row in conn.execute("SELECT * FROM payers")}
+def payer_views(conn: sqlite3.Connection, payer_pks: Iterable[int]) -> dict[int, PayerView]:
+    pks = sorted(set(payer_pks))
+    return {row["pk"]: payer_view(row) for part in chunks(pks)
+            for row in conn.execute(f"SELECT * FROM payers WHERE pk IN ({marks(part)})", list(part))}
 
 
 def open_claim_pks(conn: sqlite3.Connection) -> list[int]:
@@ -81,11 +83,14 @@ def _note_minutes(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[
 
 def load_claims(conn: sqlite3.Connection, pks: Sequence[int],
                 payers: dict[int, PayerView] | None = None) -> dict[int, ClaimView]:
-    """ClaimViews by pk, equal to what `load_claim` returns for each."""
-    payers = payers if payers is not None else all_payer_views(conn)
+    """ClaimViews by pk, equal to what `load_claim` returns for each.
+
+    `payers` may hold the payer views already read; the others are read as needed.
+    """
+    known: dict[int, PayerView] = dict(payers or {})
     views: dict[int, ClaimView] = {}
     for part in chunks(list(pks)):
-        views.update(_load_chunk(conn, part, payers))
+        views.update(_load_chunk(conn, part, known))
     return views
 
 
@@ -107,6 +112,9 @@ def _load_chunk(conn: sqlite3.Connection, pks: Sequence[int],
     ).fetchall()
     if not rows:
         return {}
+    missing = {row["payer_pk"] for row in rows} - set(payers)
+    if missing:
+        payers.update(payer_views(conn, missing))
     claim_adj: dict[int, list[AdjustmentView]] = defaultdict(list)
     line_adj: dict[int, list[AdjustmentView]] = defaultdict(list)
     for r in _postings(conn, "adjustments", "x.group_code, x.reason_code, x.amount_cents, x.quantity",

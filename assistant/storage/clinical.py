@@ -193,26 +193,33 @@ def appeals(conn: sqlite3.Connection, claim_pks: Sequence[int]) -> dict[int, lis
     return out
 
 
-def allowed_ratios(conn: sqlite3.Connection, payer_pks: Iterable[int] | None = None) -> dict[int, float]:
-    """Per payer, what it allowed over what was charged on lines it priced: to estimate the rest."""
-    sql = """
-        SELECT c.payer_pk, sum(lp.allowed_cents), sum(l.charge_cents)
-        FROM line_payments lp
-        JOIN claim_payments cp ON cp.pk = lp.claim_payment_pk
-        JOIN claim_lines l ON l.pk = lp.line_pk
-        JOIN claims c ON c.pk = l.claim_pk
-        WHERE lp.allowed_cents IS NOT NULL AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
-              AND l.charge_cents > 0 {where}
-        GROUP BY c.payer_pk
+RATIO_LINES = 500  # priced lines per payer behind an allowed-to-charged ratio
+
+
+def allowed_ratios(conn: sqlite3.Connection, payer_pks: Iterable[int],
+                   lines: int = RATIO_LINES) -> dict[int, float]:
+    """Per payer, what it allowed over what was charged on its latest priced lines: to estimate the rest.
+
+    The latest `lines` lines it priced on live postings (reversals excluded), newest
+    remittance first through `claims_payer_priced`: the cost does not grow with the
+    database, and the ratio follows the payer's current fee schedule.
     """
-    params: list[int] = []
-    where = ""
-    if payer_pks is not None:
-        params = sorted(set(payer_pks))
-        where = f"AND c.payer_pk IN ({marks(params)})"
-    return {payer_pk: allowed / charged
-            for payer_pk, allowed, charged in conn.execute(sql.format(where=where), params)
-            if charged}
+    out: dict[int, float] = {}
+    for payer_pk in sorted(set(payer_pks)):
+        allowed, charged = conn.execute("""
+            SELECT sum(allowed_cents), sum(charge_cents) FROM (
+                SELECT lp.allowed_cents, lp.charge_cents
+                FROM claims c INDEXED BY claims_payer_priced
+                JOIN claim_payments cp ON cp.claim_pk = c.pk
+                JOIN line_payments lp ON lp.claim_payment_pk = cp.pk
+                WHERE c.payer_pk = ? AND c.last_remit_day IS NOT NULL
+                      AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
+                      AND lp.allowed_cents IS NOT NULL AND lp.charge_cents > 0
+                ORDER BY c.last_remit_day DESC LIMIT ?)
+            """, (payer_pk, lines)).fetchone()
+        if charged:
+            out[payer_pk] = allowed / charged
+    return out
 
 
 def kept_records(conn: sqlite3.Connection) -> tuple[bool, bool]:

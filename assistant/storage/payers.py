@@ -30,6 +30,6 @@ def resolve_payer(conn: sqlite3.Connection, text: str) -> PayerView:
     if len(partial) == 1:
         return payer_view(partial[0])
     if partial:
-        names = ", ".join(row["name"] for row in partial)
-        raise NotFound(f"payer {text!r} is ambiguous: {names}")
+        candidates = ", ".join(row["name"] for row in partial)
+        raise NotFound(f"payer {text!r} is ambiguous: {candidates}")
     raise NotFound(f"no payer {text!r}; `ar-assistant payers` lists them")

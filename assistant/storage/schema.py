@@ -442,6 +442,27 @@ CREATE UNIQUE INDEX fee_schedule_key ON fee_schedule(payer_pk, code, modifier, c
 """)
 
 
+def assessment_indexes(db: Database) -> None:
+    """What assessing one claim reads, found by index so it costs the same in any database.
+
+    A payer's latest priced claims, for the allowed-to-charged ratio that estimates what
+    Medicare will allow on lines not priced yet (`storage.clinical.allowed_ratios`).
+    """
+    _run(db, """
+CREATE INDEX claims_payer_priced ON claims(payer_pk, last_remit_day) WHERE last_remit_day IS NOT NULL;
+""")
+
+
+def payer_corrected_claim_window(db: Database) -> None:
+    """A payer's own window for corrected (replacement) claims, in days from the remittance.
+
+    NULL: the kind's default, which is the timely filing limit (rules/payer_rules.py).
+    """
+    _run(db, """
+ALTER TABLE payers ADD COLUMN corrected_claim_days INTEGER;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -452,7 +473,7 @@ def migrations() -> Migrations:
 
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
-STEPS = [initial_schema, worklists_ranking, fee_schedule]
+STEPS = [initial_schema, worklists_ranking, fee_schedule, assessment_indexes, payer_corrected_claim_window]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -188,6 +188,7 @@ class Writer:
             "appeal_phone": record.appeal_phone,
             "portal_url": record.portal_url,
             "phone": record.phone,
+            "corrected_claim_days": record.corrected_claim_days,
         }
         if pk is None:
             cols = ", ".join(values)

@@ -1,0 +1,1 @@
+"""The chat engine: plain sentences in, AR work done (no UI imports, no network, no model)."""

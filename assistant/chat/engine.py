@@ -1,0 +1,596 @@
+"""`ChatEngine(services).ask(text)`: one message in, one reply out, the work done through the services.
+
+The engine reads the message (`parse.understand`), finds the claims it is about (an id, a
+patient, the claim in focus, the next one of the worklist), calls the service that does
+the work and words the reply (`replies`). Changes that are hard to undo (writing a claim
+off, changing many claims at once) wait for a "yes" (or `yes=True`, the CLI's --yes).
+Whatever the text, the answer is a reply: an `AssistantError` from a service becomes
+"I understood ...; but ...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from assistant.chat import replies
+from assistant.chat.intents import suggestions
+from assistant.chat.knowledge import load_knowledge
+from assistant.chat.parse import Knowledge, Understanding, understand
+from assistant.chat.resolve import EXACT, PatientMatch, PatientRef, fold
+from assistant.chat.session import PendingAction, PendingChoice, Session
+from assistant.chat.vocabulary import vocabulary
+from assistant.domain import CLOSED_WORK_STATUSES, WorkStatus
+from assistant.errors import AssistantError, NotFound
+from assistant.storage.claims import ClaimFilter
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+
+# Intents that act on one claim and what to prefer among a patient's claims.
+_PREFER_DENIED = frozenset({"explain", "next_action", "appeal"})
+_WORK_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
+_CONFIRM_STATUSES = frozenset({WorkStatus.WRITTEN_OFF.value})  # hard to undo: a "yes" first
+_SORTS = {"oldest": "age", "biggest": "balance", "largest": "balance", "highest": "balance",
+          "deadline": "deadline", "deadlines": "deadline"}
+_HISTORY_CUES = frozenset({"history", "activity", "what changed", "who changed", "audit trail"})
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "last": -1}
+
+
+@dataclass
+class ChatReply:
+    intent: str
+    entities: dict[str, Any]
+    reply: str
+    claims: list[str] = field(default_factory=list)
+    needs_confirmation: bool = False
+    suggestions: list[str] = field(default_factory=list)
+    data: dict[str, Any] | None = None  # structured payload for screens: {"kind": ..., ...}
+    understood: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """What `ask --json` prints."""
+        return {"intent": self.intent, "entities": self.entities, "reply": self.reply,
+                "claims": list(self.claims), "needs_confirmation": self.needs_confirmation,
+                "suggestions": list(self.suggestions)}
+
+
+class NeedsClaim(AssistantError):
+    """The message acts on a claim but names none and none is in focus."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    claim_ids: list[str]
+    note: str = ""  # e.g. the patient's other claims
+    ask: ChatReply | None = None  # a question back (which patient?) instead of a target
+
+
+class ChatEngine:
+    """One conversation over the services; keep one per session (the TUI keeps one per window)."""
+
+    def __init__(self, services: Services, session: Session | None = None) -> None:
+        self.services = services
+        self.session = session or Session()
+        self._knowledge: Knowledge | None = None
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            self._knowledge = load_knowledge(self.services)
+        return self._knowledge
+
+    def refresh(self) -> None:
+        """Reload names and ids after imports changed the database."""
+        self._knowledge = None
+
+    # ------------------------------------------------------------------ entry point
+
+    def understand(self, text: str) -> Understanding:
+        return understand(text, self.knowledge, self.services.today)
+
+    def ask(self, text: str, yes: bool = False) -> ChatReply:
+        u = self.understand(text)
+        try:
+            return self._answer(u, yes)
+        except AssistantError as exc:
+            return self._reply(u, f"I understood: {u.summary()}.\nBut: {exc.message}",
+                               suggestions=suggestions(u.text, vocabulary(), list(u.ranking)))
+
+    def _answer(self, u: Understanding, yes: bool) -> ChatReply:
+        session = self.session
+        if u.answer == "yes":
+            return self._confirm(u)
+        if u.answer == "no":
+            dropped = session.pending
+            session.pending = None
+            if dropped is None:
+                return self._reply(u, "Nothing to cancel.")
+            return self._reply(u, f"Cancelled: {dropped.description}.", intent=dropped.intent)
+        if session.choice is not None:
+            choice, session.choice = session.choice, None
+            picked = _pick_patient(u.text, choice.candidates)
+            if picked is not None:
+                original = self.understand(choice.text)
+                original.entities.patient = PatientMatch(picked.name, 0, 0, ((picked, EXACT),), 1)
+                return self._dispatch(original, yes)
+        session.pending = None
+        return self._dispatch(u, yes)
+
+    def _dispatch(self, u: Understanding, yes: bool) -> ChatReply:
+        if u.intent != "help":
+            _no_such_claim(u)
+        handler: Callable[[Understanding, bool], ChatReply] = getattr(self, f"_on_{u.intent}")
+        return handler(u, yes)
+
+    # ------------------------------------------------------------------ replies
+
+    def _reply(self, u: Understanding, text: str, *, claims: list[str] | None = None,
+               needs_confirmation: bool = False, suggestions: list[str] | None = None,
+               data: dict[str, Any] | None = None, intent: str | None = None) -> ChatReply:
+        return ChatReply(intent=intent or u.intent, entities=u.entities.as_json(), reply=text,
+                         claims=claims or [], needs_confirmation=needs_confirmation,
+                         suggestions=suggestions or [], data=data, understood=u.summary())
+
+    def _confirm(self, u: Understanding) -> ChatReply:
+        pending = self.session.pending
+        if pending is None:
+            return self._reply(u, "Nothing is waiting for a yes.")
+        self.session.pending = None
+        result = pending.apply()
+        text = result if isinstance(result, str) else f"Done: {pending.description}."
+        return self._reply(u, text, claims=list(pending.claims), intent=pending.intent)
+
+    def _needs_yes(self, u: Understanding, yes: bool, description: str, claims: list[str],
+                   apply: Callable[[], str]) -> ChatReply:
+        """Apply now with `yes`; otherwise keep the change waiting for a "yes"."""
+        if yes:
+            return self._reply(u, apply(), claims=claims)
+        self.session.pending = PendingAction(u.intent, description, tuple(claims), u.entities.as_json(),
+                                             apply)
+        return self._reply(u, f"This will {description}. Say \"yes\" to go ahead (or run with --yes).",
+                           claims=claims, needs_confirmation=True)
+
+    # ------------------------------------------------------------------ finding the claim
+
+    def _patient_claims(self, patient: PatientRef) -> list[dict[str, Any]]:
+        return list(self.services.claims(ClaimFilter(patient_pk=patient.pk, limit=None)))
+
+    def _target(self, u: Understanding, *, required: bool = True) -> _Target:
+        """The claim(s) a claim-level message is about."""
+        e = u.entities
+        if e.claim_ids:
+            return _Target(list(e.claim_ids))
+        if e.patient is not None:
+            patient = e.patient.patient
+            if patient is None:
+                return _Target([], ask=self._ask_which_patient(u, e.patient))
+            rows = self._patient_claims(patient)
+            if not rows:
+                return _Target([], ask=self._reply(u, f"{patient.name} has no claims on file."))
+            chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
+            return _Target([chosen], note=replies.claims_of_patient(patient, rows, chosen))
+        if u.navigation:
+            step = 1 if u.navigation == "next" else -1
+            claim_id = self.session.step(step)
+            if claim_id is None:
+                if not self.session.worklist:
+                    raise NeedsClaim("there is no worklist to move along yet; ask for one first "
+                                     "(e.g. \"denied claims over $500\")")
+                raise NeedsClaim(f"that was the {'last' if step == 1 else 'first'} claim of "
+                                 f"{self.session.worklist_label} ({len(self.session.worklist)} claims)")
+            return _Target([claim_id])
+        if self.session.focus is not None:
+            self._check_focus_payer(u, self.session.focus)
+            return _Target([self.session.focus])
+        if required:
+            raise NeedsClaim("which claim? Say a claim id or a patient's name")
+        return _Target([])
+
+    def _check_focus_payer(self, u: Understanding, claim_id: str) -> None:
+        """"called BCBS ..." while a Humana claim is in focus is about another claim: ask."""
+        named = u.entities.payer_names
+        if not named or u.focus:
+            return
+        payer = self.services.claim_view(claim_id).payer.name
+        if payer not in named:
+            raise NeedsClaim(f"claim {claim_id} in focus is with {payer}, not {', '.join(named)}: "
+                             "which claim? Say its id or the patient's name")
+
+    def _ask_which_patient(self, u: Understanding, match: PatientMatch) -> ChatReply:
+        """List the patients a name may mean; the next message picks one (interactive), or
+        suggest the message again with each full name."""
+        candidates = match.tied[:8]
+        rephrased = [f"{u.text[:match.start]}{p.name}{u.text[match.end:]}" for p in candidates]
+        if self.session.interactive:
+            self.session.choice = PendingChoice(u.text, tuple(candidates))
+        text = replies.patient_choice(match.mention, candidates, match.total, rephrased[0],
+                                      self.session.interactive)
+        return self._reply(u, text, suggestions=rephrased)
+
+    def _one(self, u: Understanding) -> tuple[str | None, _Target]:
+        target = self._target(u)
+        if target.ask is not None:
+            return None, target
+        claim_id = target.claim_ids[0]
+        self.session.set_focus(claim_id)
+        return claim_id, target
+
+    # ------------------------------------------------------------------ intents
+
+    def _on_help(self, u: Understanding, yes: bool) -> ChatReply:
+        return self._reply(u, vocabulary().help_text, intent="help")
+
+    def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
+        tips = suggestions(u.text, vocabulary(), list(u.ranking))
+        summary = u.summary().removeprefix("intent unknown").lstrip("; ")
+        return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips),
+                           suggestions=tips)
+
+    def _on_claim(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        data = self.services.claim(claim_id)
+        where = self.session.where() if claim_id in self.session.worklist else ""
+        text = replies.claim_summary(data, where)
+        if any(cue in _HISTORY_CUES for cue in u.cues):
+            text += "\n" + replies.history(data["activities"])
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id], data={"kind": "claim", "claim": data})
+
+    def _on_explain(self, u: Understanding, yes: bool) -> ChatReply:
+        from assistant.rules.codes import cpt, explain
+
+        e = u.entities
+        names_claim = bool(e.claim_ids or e.patient or u.focus or u.navigation)
+        kind = _payer_kind(u)
+        if e.codes and not names_claim:
+            procedures = [info for code in e.codes if (info := cpt(code)) is not None]
+            rows = explain([c for c in e.codes if cpt(c) is None], kind)
+            text = "\n".join([*replies.procedure_lines(procedures), *replies.code_lines(rows)])
+            return self._reply(u, text, data={"kind": "codes", "codes": rows,
+                                              "procedures": [p.code for p in procedures]})
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        view = self.services.claim_view(claim_id)
+        assessed = self.services.next_actions(claim_id)
+        codes = list(dict.fromkeys([*assessed["codes"], *(c for c in e.codes if cpt(c) is None)]))
+        rows = explain(codes, view.payer.kind) if codes else []
+        text = replies.assessment(claim_id, assessed, rows)
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id],
+                           data={"kind": "assessment", "assessment": assessed, "codes": rows})
+
+    def _on_next_action(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        assessed = self.services.next_actions(claim_id)
+        text = replies.next_steps(claim_id, assessed)
+        if target.note:
+            text += "\n" + target.note
+        return self._reply(u, text, claims=[claim_id], data={"kind": "next_actions", "next": assessed})
+
+    def _on_check(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if u.bulk and not (e.claim_ids or e.patient):
+            data = self.services.check(None)
+            ids = [r["claim_id"] for r in data["results"]]
+            return self._reply(u, replies.check_report(data, None), claims=ids,
+                               data={"kind": "check", "check": data})
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        data = self.services.check(claim_id)
+        return self._reply(u, replies.check_report(data, claim_id), claims=[claim_id],
+                           data={"kind": "check", "check": data})
+
+    def _on_units(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if not e.minutes:
+            raise NeedsClaim("say the codes and their minutes, e.g. \"97530 for 38 minutes and 97110 for 8\"")
+        payer = e.payer_names[0] if len(e.payer_names) == 1 else None
+        claims: list[str] = []
+        target = self._target(u, required=False) if payer is None and (e.claim_ids or u.focus) else None
+        if target is not None and target.claim_ids:
+            claims = target.claim_ids[:1]
+            payer = self.services.claim_view(claims[0]).payer.name
+        data = self.services.units(e.minutes, payer=payer)
+        return self._reply(u, replies.units(data), claims=claims, data={"kind": "units", "units": data})
+
+
+    # ------------------------------------------------------------------ worklists
+
+    def _filters(self, u: Understanding) -> dict[str, Any]:
+        """The message's filters as worklist filter keys (money in cents)."""
+        e = u.entities
+        if e.unknown_payers and not e.payer_names:
+            payers = ", ".join(p.name for p in self.knowledge.payers.payers.values())
+            raise NotFound(f"no payer like {e.unknown_payers[0]!r} on file (payers: {payers})")
+        out: dict[str, Any] = {}
+        kinds = [m.kind for m in e.payers if m.kind and _named_by_kind(m)]
+        names = [p.name for m in e.payers if m.payers and not _named_by_kind(m) for p in m.payers]
+        if kinds and names:  # "medicare or medicaid": either, so every payer named either way
+            names, kinds = e.payer_names, []
+        if kinds:
+            out["payer_kinds"] = tuple(dict.fromkeys(kinds))
+        if names:
+            out["payers"] = tuple(dict.fromkeys(names))
+        work = [s for s in e.statuses if s == e.work_status or s in _WORK_STATUS_VALUES]
+        payer = [s for s in e.statuses if s not in _WORK_STATUS_VALUES]
+        if work:
+            out["statuses"] = tuple(work)
+        if payer:
+            out["payer_statuses"] = tuple(payer)
+        if e.categories:
+            out["categories"] = tuple(e.categories)
+        for key in ("min_age_days", "max_age_days"):
+            if getattr(e, key) is not None:
+                out[key] = getattr(e, key)
+        if e.min_balance_cents is not None:
+            out["min_balance"] = e.min_balance_cents
+        if e.max_balance_cents is not None:
+            out["max_balance"] = e.max_balance_cents
+        if e.owner is not None:
+            out["assignee"] = e.owner
+        return out
+
+    def _selection(self, u: Understanding, *, exclude_status: bool = False) -> tuple[list[str], str]:
+        """The claims "all ..." means: those the message's filters select, else the current
+        worklist. The status a change sets is not a filter ("mark all humana as written off")."""
+        filters = self._filters(u)
+        if exclude_status:
+            filters.pop("statuses", None)
+        if filters:
+            ids = self.services.worklist_claim_ids_from({**filters, "include_snoozed": True})
+            return ids, _describe(filters)
+        if self.session.worklist:
+            return list(self.session.worklist), self.session.worklist_label or "the current worklist"
+        raise NeedsClaim("which claims? Name a filter (\"all humana claims over 120 days\") or show a "
+                         "worklist first")
+
+    def _on_worklist(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        if e.patient is not None and not e.claim_ids:
+            return self._patient_list(u)
+        filters = self._filters(u)
+        sort = next((_SORTS[c] for c in u.cues if c in _SORTS), "score")
+        label = _describe(filters) or "today's worklist"
+        limit = e.limit or 20
+        def page(offset: int, size: int = limit) -> dict[str, Any]:
+            if filters:
+                # asked for by name: claims snoozed until a later follow-up date are shown too
+                return self.services.worklist_from({**filters, "include_snoozed": True}, sort=sort,
+                                                   limit=size, offset=offset, description=label)
+            return self.services.worklist(None, limit=size, offset=offset)
+
+        data = page(0)
+        label = label if filters else data["worklist"]
+        ids = [r["claim_id"] for r in data["rows"]]
+        total = min(e.limit, data["total_claims"]) if e.limit else data["total_claims"]
+        self.session.show_worklist(ids, label, total,
+                                   lambda offset: [r["claim_id"] for r in page(offset)["rows"]])
+        return self._reply(u, replies.worklist(data, label), claims=ids,
+                           data={"kind": "worklist", "worklist": data})
+
+    def _patient_list(self, u: Understanding) -> ChatReply:
+        match = u.entities.patient
+        assert match is not None
+        patient = match.patient
+        if patient is None:
+            return self._ask_which_patient(u, match)
+        rows = self._patient_claims(patient)
+        ids = [r["claim_id"] for r in rows]
+        self.session.show_worklist(ids, f"claims of {patient.name}")
+        return self._reply(u, replies.patient_claims(patient, rows), claims=ids,
+                           data={"kind": "claims", "claims": rows})
+
+    # ------------------------------------------------------------------ letters
+
+    def _on_appeal(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        draft = self.services.draft_appeal(claim_id, template=u.entities.template)
+        return self._reply(u, replies.appeal_drafted(draft), claims=[claim_id],
+                           data={"kind": "appeal", "appeal": draft})
+
+    # ------------------------------------------------------------------ changes
+
+    def _on_note(self, u: Understanding, yes: bool) -> ChatReply:
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        e = u.entities
+        result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference,
+                                    follow_up=e.date)
+        status = e.work_status
+        if status is not None and status not in _CONFIRM_STATUSES:
+            result = self.services.set_status(claim_id, status)
+        return self._reply(u, replies.note_logged(claim_id, u.text.strip(), e.rep, e.reference, result),
+                           claims=[claim_id], data={"kind": "change", "change": result})
+
+    def _on_follow_up(self, u: Understanding, yes: bool) -> ChatReply:
+        day = u.entities.date
+        if day is None:
+            raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or "
+                             "\"follow up in 2 weeks\"")
+        if u.bulk:
+            ids, label = self._selection(u)
+            return self._bulk(u, yes, ids, "follow_up", day,
+                              f"set the follow-up of {replies.plural(len(ids), 'claim')} ({label}) to "
+                              f"{day.isoformat()}")
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        result = self.services.follow_up(claim_id, day)
+        return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
+                           data={"kind": "change", "change": result})
+
+    def _on_set_status(self, u: Understanding, yes: bool) -> ChatReply:
+        e = u.entities
+        status = e.work_status
+        if status is None:
+            said = e.payer_status
+            raise NeedsClaim((f"{said!r} is what the payer says, not a work status; " if said else "")
+                             + "say one of: " + ", ".join(sorted(_WORK_STATUS_VALUES)))
+        reason = u.text.strip() if status in _CONFIRM_STATUSES else None
+        if u.bulk:
+            ids, label = self._selection(u, exclude_status=True)
+            return self._bulk(u, yes, ids, "status", status,
+                              f"set {replies.plural(len(ids), 'claim')} ({label}) to {status}", reason=reason)
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+
+        def apply() -> str:
+            return replies.changed(claim_id, self.services.set_status(claim_id, status, reason=reason))
+
+        if status in _CONFIRM_STATUSES:
+            view = self.services.claim_view(claim_id)
+            balance = replies.money_cents(view.balance_cents)
+            description = f"write off claim {claim_id} ({balance} balance)"
+            return self._needs_yes(u, yes, description, [claim_id], apply)
+        return self._reply(u, apply(), claims=[claim_id])
+
+    def _on_assign(self, u: Understanding, yes: bool) -> ChatReply:
+        who = u.entities.assignee
+        if who is None:
+            raise NeedsClaim("to whom? e.g. \"give it to jordan\" or \"assign it to me\"")
+        user = self.services.user if who == "me" else who
+        if u.bulk:
+            ids, label = self._selection(u)
+            return self._bulk(u, yes, ids, "assign", user,
+                              f"give {replies.plural(len(ids), 'claim')} ({label}) to {user}")
+        claim_id, target = self._one(u)
+        if claim_id is None:
+            return target.ask  # type: ignore[return-value]
+        result = self.services.assign(claim_id, user)
+        return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
+                           data={"kind": "change", "change": result})
+
+    def _bulk(self, u: Understanding, yes: bool, ids: list[str], action: str, value: Any, description: str,
+              reason: str | None = None) -> ChatReply:
+        if not ids:
+            raise NeedsClaim("no claims match that")
+        if len(ids) == 1 and action != "status":
+            self.session.set_focus(ids[0])
+
+        def apply() -> str:
+            result = self.services.bulk(ids, action, value, reason=reason)
+            return replies.bulk_done(description, result)
+
+        return self._needs_yes(u, yes, description, ids, apply)
+
+    # ------------------------------------------------------------------ reports
+
+    def _on_report(self, u: Understanding, yes: bool) -> ChatReply:
+        """A report (KPIs when none is named), for one payer and a period of service when the
+        message names them ("denials for humana last month")."""
+        e = u.entities
+        payer = e.payer_names[0] if len(e.payer_names) == 1 else None
+        today = self.services.today
+        date_from = today - timedelta(days=e.max_age_days) if e.max_age_days is not None else None
+        date_to = today - timedelta(days=e.min_age_days) if e.min_age_days is not None else None
+        data = self.services.report(e.report or "kpis", date_from=date_from, date_to=date_to, payer=payer)
+        return self._reply(u, replies.report(data), data={"kind": "report", "report": data})
+
+
+def _no_such_claim(u: Understanding) -> None:
+    """A claim id typed that the database does not hold: say so rather than act on another claim."""
+    if u.entities.unknown_claims:
+        raise NotFound(f"no claim (or patient account) {u.entities.unknown_claims[0]} on file")
+
+
+def _named_by_kind(mention: Any) -> bool:
+    """"medicaid", "commercial": every payer of a kind, not one named payer narrowed by its kind."""
+    return bool(mention.kind) and mention.phrase in vocabulary().payer_kinds
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    """"Humana Gold Plus HMO, denied, over 120 days, $1,000+" for headings and confirmations."""
+    parts: list[str] = []
+    parts += [p for p in filters.get("payers", ())]
+    parts += [k.replace("_", " ") for k in filters.get("payer_kinds", ())]
+    parts += [s.replace("_", " ") for s in (*filters.get("payer_statuses", ()), *filters.get("statuses", ()))]
+    parts += [c.replace("_", " ") for c in filters.get("categories", ())]
+    low, high = filters.get("min_age_days"), filters.get("max_age_days")
+    if low is not None and high is not None:
+        parts.append(f"{low}-{high} days")
+    elif low is not None:
+        parts.append(f"over {low} days")
+    elif high is not None:
+        parts.append(f"under {high} days")
+    if filters.get("assignee"):
+        parts.append(f"assigned to {filters['assignee']}" if filters["assignee"] != "unassigned"
+                     else "unassigned")
+    low, high = filters.get("min_balance"), filters.get("max_balance")
+    if low is not None and high is not None:
+        parts.append(f"{replies.money_cents(low)}-{replies.money_cents(high)}")
+    elif low is not None:
+        parts.append(f"{replies.money_cents(low)}+")
+    elif high is not None:
+        parts.append(f"under {replies.money_cents(high)}")
+    return ", ".join(parts)
+
+
+def _payer_kind(u: Understanding) -> Any:
+    from assistant.domain import PayerKind
+
+    kinds = {p.kind for m in u.entities.payers for p in m.payers}
+    return PayerKind(kinds.pop()) if len(kinds) == 1 else None
+
+
+def _best_claim(rows: list[dict[str, Any]], *, prefer_denied: bool) -> str:
+    """The claim a patient's name most likely means: open ones first, denied first when the
+    question is about a denial, then the latest service (rows come newest first)."""
+    def rank(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int]:
+        i, row = item
+        is_open = row["work_status"] not in CLOSED_WORK_STATUSES and row["balance"] > 0
+        denied = prefer_denied and row["status"] in ("denied", "partially_paid")
+        return (0 if is_open else 1, 0 if denied else 1, i)
+
+    return str(min(enumerate(rows), key=rank)[1]["claim_id"])
+
+
+_NUMBER = re.compile(r"^\s*(?:#|no\.?|number)?\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def _choice_index(text: str, size: int) -> int | None:
+    """"2", "#2", "the second one", "last" -> a 0-based index among `size` choices."""
+    low = " ".join(w for w in text.lower().split() if w not in ("the", "one", "patient", "please"))
+    match = _NUMBER.match(low)
+    if match:
+        n = int(match.group(1))
+        return n - 1 if 1 <= n <= size else None
+    if low in _ORDINALS:
+        n = _ORDINALS[low]
+        return size - 1 if n == -1 else (n - 1 if n <= size else None)
+    return None
+
+
+def _pick_patient(text: str, candidates: tuple[PatientRef, ...]) -> PatientRef | None:
+    """The candidate a reply names: its number, its account, or words of its name."""
+    index = _choice_index(text, len(candidates))
+    if index is not None:
+        return candidates[index]
+    words = [w for w in re.split(r"[\s,]+", fold(text)) if w]
+    if not words:
+        return None
+    for p in candidates:
+        if any(w == p.account.lower() for w in words):
+            return p
+    def fits(p: PatientRef) -> bool:
+        parts = fold(f"{p.last_name} {p.first_name}").split()
+        return all(any(w == part or part.startswith(w) for part in parts) for w in words)
+
+    fitting = [p for p in candidates if fits(p)]
+    return fitting[0] if len(fitting) == 1 else None
