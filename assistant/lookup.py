@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from assistant.money import as_number
-from assistant.storage.lookup import claims_by_id_prefix, claims_of_patients, patient_names
+from assistant.storage.lookups import claims_by_id_prefix, claims_of_patients, patient_names
 
 MIN_SCORE = 60.0
 PER_PATIENT = 3
@@ -38,7 +38,7 @@ def find_claims(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[di
     found = [_row(r, "claim", 100.0) for r in claims_by_id_prefix(conn, query, limit)]
     seen = {r["claim_id"] for r in found}
     patients = patient_names(conn)
-    choices = {pk: f"{last}, {first} {first} {last} {account}" for pk, last, first, account in patients}
+    choices = {pk: f"{last}, {first} {first} {last} {account}" for pk, account, last, first in patients}
     best = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
                            limit=max(1, limit // PER_PATIENT + 1), score_cutoff=MIN_SCORE)
     ranked = [(pk, score) for _, score, pk in best]
