@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from assistant.chat.engine import ChatEngine, ChatReply
     from assistant.services import Services
-    from assistant.tui.sources import Page, WorklistSource
+    from assistant.tui.sources import Page, RankingProgress, WorklistSource
 
     FirstPage = tuple[WorklistSource, Future[Page]]
 
@@ -37,10 +37,11 @@ class ArApp(App[None]):
     ]
 
     def __init__(self, services: Services, gate: ServiceGate | None = None,
-                 first_page: FirstPage | None = None) -> None:
+                 first_page: FirstPage | None = None, progress: RankingProgress | None = None) -> None:
         super().__init__()
         self.gate = gate or ServiceGate(services)
         self.first_page = first_page  # (source, future) started before Textual was imported
+        self.first_progress = progress  # how far that first read's ranking catch-up has got
         self.today = services.today
         self.user = services.user
         self.focused_claim_id: str | None = None  # the highlighted row or the open claim
@@ -90,7 +91,7 @@ class ArApp(App[None]):
 
 
 def make_app(services: Services, *, gate: ServiceGate | None = None,
-             first_page: FirstPage | None = None) -> ArApp:
+             first_page: FirstPage | None = None, progress: RankingProgress | None = None) -> ArApp:
     """The one way to build the app: the CLI passes its services (and the first page it started
     reading, see `launch.run`), the tests theirs."""
-    return ArApp(services, gate, first_page)
+    return ArApp(services, gate, first_page, progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.tui.gate import ServiceGate
-from assistant.tui.sources import FIRST_PAGE, default_source
+from assistant.tui.sources import FIRST_PAGE, RankingProgress, default_source
 
 if TYPE_CHECKING:
     from assistant.services import Services
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def run(services: Services) -> None:
     gate = ServiceGate(services)
     source = default_source()
-    first = gate.submit(lambda s: source.fetch(s, 0, FIRST_PAGE))
+    progress = RankingProgress()
+    first = gate.submit(lambda s: source.fetch(s, 0, FIRST_PAGE, progress))
     from assistant.tui.app import make_app
 
-    make_app(services, gate=gate, first_page=(source, first)).run()
+    make_app(services, gate=gate, first_page=(source, first), progress=progress).run()

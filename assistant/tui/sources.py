@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,17 @@ class Page:
     description: str = ""
 
 
+class RankingProgress:
+    """How far a ranking catch-up has got (after an upgrade, or a new day on a big database):
+    written by the thread reading the first page, read by the screen's timer."""
+
+    def __init__(self) -> None:
+        self.done = self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
 @dataclass(frozen=True)
 class WorklistSource:
     """A saved worklist (None: the default, `today`), narrowed by the words typed in the filter."""
@@ -28,8 +40,10 @@ class WorklistSource:
     name: str | None = None
     search: str = ""
 
-    def fetch(self, services: Services, offset: int, limit: int) -> Page:
-        data = services.worklist(self.name, limit=limit, offset=offset, search=self.search or None)
+    def fetch(self, services: Services, offset: int, limit: int,
+              progress: Callable[[int, int], None] | None = None) -> Page:
+        data = services.worklist(self.name, limit=limit, offset=offset, search=self.search or None,
+                                 **({"progress": progress} if progress else {}))
         return Page(offset, data["rows"], data["total_claims"], data["total_balance"], data["worklist"],
                     data["description"])
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from typing import Any
+
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from assistant.services import Services
 from assistant.storage import transaction
-from assistant.tui.app import ArApp
+from assistant.tui.app import ArApp, make_app
 from assistant.tui.screens.claim import ClaimScreen
 from assistant.tui.screens.help import HelpScreen
 from assistant.tui.screens.letter import LetterScreen
 from assistant.tui.screens.worklist import WorklistScreen
 from assistant.tui.widgets.bars import ReasonPanel
 from assistant.tui.widgets.ranked_table import RankedTable
-from tests.tui.conftest import drive, settle
+from tests.tui.conftest import SIZE, drive, settle
 
 
 def _table(app: ArApp) -> RankedTable:
@@ -273,3 +278,29 @@ def test_logging_a_call_with_a_follow_up_takes_the_claim_off_today(practice_serv
         assert table.current is not None and table.current["claim_id"] == following
 
     drive(practice_services, scenario)
+
+
+def test_a_long_ranking_catch_up_says_how_far_it_got(practice_services: Services,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    worklist = Services.worklist
+
+    def catching_up(self: Services, *args: Any, progress: Any = None, **kwargs: Any) -> dict[str, Any]:
+        if progress is not None:
+            progress(1_200, 306_985)
+            release.wait(10)
+        return worklist(self, *args, **kwargs)
+
+    monkeypatch.setattr(Services, "worklist", catching_up)
+    app = make_app(practice_services)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.5)
+            table = _table(app)
+            assert "1,200 of 306,985 claims assessed" in table.render_line(1).text
+            release.set()
+            await settle(pilot)
+            assert table.total == 4
+
+    asyncio.run(main())

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
-from assistant.tui.sources import FIRST_PAGE, Page, WorklistSource, default_source
+from assistant.tui.sources import FIRST_PAGE, Page, RankingProgress, WorklistSource, default_source
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
 from assistant.tui.widgets.chat_pane import ChatPane
 from assistant.tui.widgets.ranked_table import RankedTable
@@ -65,6 +65,8 @@ class WorklistScreen(ClaimWorkScreen[None]):
         self.generation = 0
         self._restore: tuple[str | None, int] | None = None  # (claim id, index) to return to
         self._filter_timer: Timer | None = None
+        self._progress = RankingProgress()  # a first page may wait for the ranking to catch up
+        self._progress_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,6 +88,8 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self._progress = self.app.first_progress or self._progress
+        self._progress_timer = self.set_interval(0.3, self._show_progress, pause=True)
         started = self.app.first_page
         if started is not None and started[0] == self.source and started[1].done() \
                 and started[1].exception() is None:
@@ -97,15 +101,27 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     # ------------------------------------------------------------------ workers
 
-    @work(thread=True, exclusive=True, group="worklist-first", exit_on_error=False)
     def load_first(self) -> None:
-        generation, source = self.generation, self.source
+        if self._progress_timer is not None:
+            self._progress_timer.resume()
+        self._load_first()
+
+    @work(thread=True, exclusive=True, group="worklist-first", exit_on_error=False)
+    def _load_first(self) -> None:
+        generation, source, progress = self.generation, self.source, self._progress
         started, self.app.first_page = self.app.first_page, None
         if started is not None and started[0] == source:
             page = started[1].result()  # read while Textual was being imported
         else:
-            page = self.app.gate.call(lambda s: source.fetch(s, 0, FIRST_PAGE))
+            page = self.app.gate.call(lambda s: source.fetch(s, 0, FIRST_PAGE, progress))
         self.post_message(self.PageLoaded(generation, page))
+
+    def _show_progress(self) -> None:
+        """While the ranking catches up (a new day or a new version on a big database), say how far."""
+        done, total = self._progress.done, self._progress.total
+        if total and not self.table.total:
+            self.table.empty_text = f"Bringing the ranking up to date: {done:,} of {total:,} claims assessed…"
+            self.table.refresh()
 
     @work(thread=True, group="worklist-pages", exit_on_error=False)
     def load_page(self, offset: int, limit: int) -> None:
@@ -126,6 +142,8 @@ class WorklistScreen(ClaimWorkScreen[None]):
             self._show_page(message.page)
 
     def _show_page(self, page: Page) -> None:
+        if self._progress_timer is not None:
+            self._progress_timer.pause()
         table = self.table
         if page.offset == 0 and (self._restore is not None or table.total != page.total or not table.row(0)):
             table.reset(page.total, page.rows, empty_text=self._empty_text(), cursor=self._restored(page))
