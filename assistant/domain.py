@@ -413,6 +413,9 @@ class NextAction:
     deadline: date | None = None
 
 
+WINDOWS_CLOSED = "closed"  # Assessment.deadline_kind when every filing window has passed
+
+
 @dataclass(frozen=True)
 class Assessment:
     """What the rules say about one claim: why it is where it is and what to do by when."""
@@ -423,7 +426,13 @@ class Assessment:
     actions: tuple[NextAction, ...]
     findings: tuple[Finding, ...]
     deadline: date | None
-    deadline_kind: str | None = None  # timely_filing | appeal_level_1 | ...
+    # timely_filing | appeal_level_1 | ...; `closed` (with no deadline): a window passed and
+    # nothing can be filed any more, only a call or a write-off is left
+    deadline_kind: str | None = None
     # The first day after today on which the calendar alone may change the answer (a claim
     # going unanswered, an appeal decision coming due, a window closing).
     recheck: date | None = None
+
+    @property
+    def nothing_to_file(self) -> bool:
+        return self.deadline_kind == WINDOWS_CLOSED
