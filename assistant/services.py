@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,6 +189,7 @@ class Services:
             "work_status": view.work_status.value,
             "follow_up_date": view.follow_up_date.isoformat() if view.follow_up_date else None,
             "assignee": view.assignee,
+            "version": view.version,
             "frequency_code": view.frequency_code,
             "place_of_service": view.place_of_service,
             "prior_auth": view.prior_auth,
@@ -245,6 +246,34 @@ class Services:
             }
             for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
         ]
+
+    def find_claims(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Claims by the start of their id or their patient's name (fuzzy), best first."""
+        from assistant.lookup import find_claims
+
+        return find_claims(self.conn, text, limit)
+
+    def document(self, pk: int) -> dict[str, Any]:
+        """One therapy note or plan in full: {id, date, type, author, credential, title, text, source}."""
+        from assistant.storage.documents import load_document
+
+        d = load_document(self.conn, pk)
+        return {"id": d.pk, "date": d.doc_date.isoformat(), "type": d.doc_type.value, "author": d.author,
+                "credential": d.author_credential, "title": d.title, "text": d.text, "source": d.source}
+
+    def explain_codes(self, codes: Iterable[str], payer_kind: str | None = None) -> list[dict[str, Any]]:
+        """What each CARC, RARC or group code means and what is usually done (see `explain`)."""
+        from assistant.domain import PayerKind
+        from assistant.rules.codes import explain
+
+        return explain(list(codes), PayerKind(payer_kind) if payer_kind else None)
+
+    def care_status(self, claim_id: str) -> dict[str, Any]:
+        """The claim's authorization and plan of care, service day by service day."""
+        from assistant.rules.context import load_context
+        from assistant.rules.standing import care_status
+
+        return care_status(load_context(self.conn, claim_id, self.today))
 
     # ------------------------------------------------------------------ imports
 
@@ -385,8 +414,10 @@ class Services:
         return [wl.as_dict() for wl in self.worklist_definitions().values()]
 
     def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
-                 progress: Progress = _no_progress) -> dict[str, Any]:
-        """One page of a worklist (default `today`), ranked, with totals for paging.
+                 progress: Progress = _no_progress, search: str | None = None) -> dict[str, Any]:
+        """One page of a worklist (default `today`), ranked, with totals for paging; `search`
+        keeps the claims that have every word typed (id, patient, account, payer, category,
+        next action, codes).
 
         {worklist, description, today, sort, total_claims, total_balance, offset, limit,
         has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
@@ -395,6 +426,8 @@ class Services:
         from assistant import worklists
 
         wl = worklists.find(self.worklist_definitions(), name)
+        if words := worklists.search_words(search):
+            wl = replace(wl, filters=replace(wl.filters, search=words))
         return self._worklist_page(wl, limit, offset, progress)
 
     def worklist_from(self, filters: Mapping[str, Any], *, sort: str = "score", limit: int | None = 50,
@@ -652,20 +685,19 @@ class Services:
 
     def next_actions(self, claim_id: str) -> dict[str, Any]:
         """`next --json`: claim_id, category, codes, actions [{action, reason, level, template, deadline}]."""
-        a = self.assess(claim_id)
-        return {
-            "claim_id": a.claim_id,
-            "category": a.category.value if a.category else None,
-            "codes": list(a.codes),
-            "actions": [
-                {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
-                 "deadline": n.deadline.isoformat() if n.deadline else None}
-                for n in a.actions
-            ],
-            "deadline": a.deadline.isoformat() if a.deadline else None,
-            "deadline_kind": a.deadline_kind,
-            "findings": [_finding(f) for f in a.findings],
-        }
+        return _assessment(self.assess(claim_id))
+
+    def claim_review(self, claim_id: str) -> dict[str, Any]:
+        """What the claim screen shows beside the claim, from one load of its context:
+        {next: as `next_actions`, care: as `care_status`}."""
+        from assistant.rules.assess import assess_context
+        from assistant.rules.context import load_context
+        from assistant.rules.playbook import load_playbook
+        from assistant.rules.standing import care_status
+
+        ctx = load_context(self.conn, claim_id, self.today)
+        assessment = assess_context(ctx, load_playbook(self.locations.playbook_files))
+        return {"next": _assessment(assessment), "care": care_status(ctx)}
 
     def check(self, claim_id: str | None = None,
               progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
@@ -804,6 +836,22 @@ class Services:
 def _tidy(text: str | None) -> str | None:
     """Typed text with its spacing tidied; None when there is nothing in it."""
     return " ".join(text.split()) or None if text is not None else None
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    return {
+        "claim_id": a.claim_id,
+        "category": a.category.value if a.category else None,
+        "codes": list(a.codes),
+        "actions": [
+            {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
+             "deadline": n.deadline.isoformat() if n.deadline else None}
+            for n in a.actions
+        ],
+        "deadline": a.deadline.isoformat() if a.deadline else None,
+        "deadline_kind": a.deadline_kind,
+        "findings": [_finding(f) for f in a.findings],
+    }
 
 
 def _finding(f: Finding) -> dict[str, Any]:

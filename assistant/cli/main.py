@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "reports": "assistant.cli.report_cmds:reports",
     "ask": "assistant.cli.chat_cmds:ask",
     "payment": "assistant.cli.payment_cmds:payment",
+    "tui": "assistant.cli.tui_cmds:tui",
 }
 
 
