@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-
 from assistant.paths import Locations
 from assistant.services import Services
 
