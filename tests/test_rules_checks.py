@@ -279,6 +279,18 @@ def test_timely_filing_at_risk(services) -> None:
     assert findings(services, "FINE", "timely-filing") == []  # Medicare: one year
 
 
+def test_a_claim_the_payer_decided_met_timely_filing(services) -> None:
+    write(services.conn,
+          claim_record("DECIDED", payer="Aetna", dos=date(2026, 6, 1)),
+          claim_record("TF", account="A2", payer="Aetna", dos=date(2026, 6, 1)))
+    post_denial(services.conn, "DECIDED", "CO", "50", 225.0, remit_date=date(2026, 7, 1))
+    post_denial(services.conn, "TF", "CO", "29", 225.0, remit_date=date(2026, 7, 1))
+    [decided] = findings(services, "DECIDED", "timely-filing")
+    assert decided.severity == "info" and "corrected claim may now be refused" in decided.message
+    [untimely] = findings(services, "TF", "timely-filing")
+    assert untimely.severity == "error"
+
+
 def test_icd10_codes_and_pointers(services) -> None:
     write(services.conn,
           claim_record("DX-OK", diagnoses=("M62.81", "Z9181")),

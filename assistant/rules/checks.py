@@ -485,7 +485,16 @@ def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
     warn = int(setting("warnings", "timely_filing_days_left"))
     state = ("not sent yet" if claim.submitted_date is None and claim.payer_status is PayerStatus.SUBMITTED
              else "no remittance yet" if claim.payer_status is PayerStatus.SUBMITTED else "denied")
-    if left < 0:
+    adjudicated = claim.payer_status is PayerStatus.DENIED and not any(
+        a.code == "29" for a in claim.all_adjustments)
+    if left < 0 and adjudicated:
+        # The payer received and decided it, so the filing limit was met; what the date
+        # still changes is whether a corrected claim would be taken as a new submission.
+        yield Finding("timely-filing", INFO,
+                      f"timely filing ended {deadline}: the payer decided this claim in time, but a "
+                      "corrected claim may now be refused as late", None,
+                      "prefer an appeal (or reopening) over a corrected claim")
+    elif left < 0:
         yield Finding("timely-filing", ERROR,
                       f"timely filing ended {deadline} ({-left} days ago; {state})", None,
                       "find proof of timely filing (clearinghouse acceptance report) before anything else")
