@@ -20,8 +20,10 @@ from assistant.kinds import AppealStatus as AppealStatus
 from assistant.kinds import Category as Category
 from assistant.kinds import Credential as Credential
 from assistant.kinds import DocType as DocType
+from assistant.kinds import PatientPaymentKind as PatientPaymentKind
 from assistant.kinds import PayerKind as PayerKind
 from assistant.kinds import PayerStatus as PayerStatus
+from assistant.kinds import PaymentMethod as PaymentMethod
 from assistant.kinds import UnitRule as UnitRule
 from assistant.kinds import WorkStatus as WorkStatus
 
@@ -112,6 +114,23 @@ class ClaimRecord:
     paid_cents: int | None = None
     balance_cents: int | None = None
     assignee: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientPaymentRecord:
+    """One row of a practice-management payment export: a claim id, or an account (with
+    the date of service it was paid for, when the export gives one)."""
+
+    line: int  # in the source file, for errors found when it is applied
+    paid_date: date
+    amount_cents: int  # negative: a refund or reversal
+    kind: PatientPaymentKind = PatientPaymentKind.PAYMENT
+    claim_id: str | None = None
+    account: str | None = None
+    service_date: date | None = None
+    method: PaymentMethod | None = None  # None for an adjustment
+    reference: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +235,12 @@ class PatientView:
         return f"{self.last_name}, {self.first_name}" if self.first_name else self.last_name
 
 
+def patient_due_cents(responsibility: int, patient_paid: int, patient_adjusted: int, balance: int) -> int:
+    """The patient's share still to collect: what the payer assigned (CLP05) less what the
+    patient paid and the practice adjusted, never more than the claim's balance nor below 0."""
+    return max(min(responsibility - patient_paid - patient_adjusted, balance), 0)
+
+
 @dataclass(frozen=True)
 class ClaimView:
     """Everything known about one claim, as rules, letters and screens read it."""
@@ -253,6 +278,13 @@ class ClaimView:
     adjustments: tuple[AdjustmentView, ...] = ()  # claim level
     remarks: tuple[str, ...] = ()  # claim level (MOA/MIA)
     version: int = 1
+    patient_paid_cents: int = 0  # what the patient paid (patient_payments), net of refunds
+    patient_adjusted_cents: int = 0  # the patient's share the practice wrote off (in adjusted_cents)
+
+    @property
+    def patient_due_cents(self) -> int:
+        return patient_due_cents(self.patient_resp_cents, self.patient_paid_cents,
+                                 self.patient_adjusted_cents, self.balance_cents)
 
     @property
     def all_adjustments(self) -> tuple[AdjustmentView, ...]:
@@ -264,6 +296,24 @@ class ClaimView:
         for line in self.lines:
             seen.update(dict.fromkeys(line.remarks))
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class PatientPaymentView:
+    """One part of a patient payment as applied to a claim (`receipt` ties a split together)."""
+
+    pk: int
+    kind: PatientPaymentKind
+    amount_cents: int
+    paid_date: date
+    method: PaymentMethod | None
+    reference: str | None
+    reason: str | None
+    receipt: str
+    receipt_cents: int
+    source: str
+    line: int | None
+    user: str
 
 
 @dataclass(frozen=True)
@@ -321,6 +371,9 @@ class NextAction:
     deadline: date | None = None
 
 
+WINDOWS_CLOSED = "closed"  # Assessment.deadline_kind when every filing window has passed
+
+
 @dataclass(frozen=True)
 class Assessment:
     """What the rules say about one claim: why it is where it is and what to do by when."""
@@ -331,7 +384,13 @@ class Assessment:
     actions: tuple[NextAction, ...]
     findings: tuple[Finding, ...]
     deadline: date | None
-    deadline_kind: str | None = None  # timely_filing | appeal_level_1 | ...
+    # timely_filing | appeal_level_1 | ...; `closed` (with no deadline): a window passed and
+    # nothing can be filed any more, only a call or a write-off is left
+    deadline_kind: str | None = None
     # The first day after today on which the calendar alone may change the answer (a claim
     # going unanswered, an appeal decision coming due, a window closing).
     recheck: date | None = None
+
+    @property
+    def nothing_to_file(self) -> bool:
+        return self.deadline_kind == WINDOWS_CLOSED

@@ -5,9 +5,9 @@ changed what, with before and after. Given `expected_version` (the claim's versi
 user read it), a function refuses with `StaleWrite` if someone changed the claim since.
 Changing a claim bumps its version; a note alone does not (it changes no field).
 
-A write-off needs a reason and moves the balance to `adjusted_cents` (and its amount to
-`written_off_cents`, so remittances posted later keep it); leaving `written_off` puts
-back what the write-off still holds. Setting `waiting_payer`, `appealed`
+A write-off needs a reason and moves the balance to `adjusted_cents`, and records it in
+`written_off_cents` so recomputing the claim (a later 835, a patient payment) keeps it;
+leaving `written_off` puts back what the last write-off took. Setting `waiting_payer`, `appealed`
 or `corrected_resubmitted` without a follow-up date sets one (data/ranking.toml [tickler])
 so the claim comes back when the payer should have answered; `written_off` and `closed`
 clear it.
@@ -15,6 +15,7 @@ clear it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -131,6 +132,15 @@ def assign(conn: sqlite3.Connection, claim_pk: int, assignee: str | None, *, use
     return _write(conn, row, {"assignee": who}, user=user, kind="assign", details=details)
 
 
+def _last_write_off(conn: sqlite3.Connection, claim_pk: int) -> int:
+    row = conn.execute(
+        "SELECT details FROM activities WHERE claim_pk = ? AND kind = 'write_off' "
+        "AND field = 'balance_cents' ORDER BY pk DESC LIMIT 1", (claim_pk,)).fetchone()
+    if row is None or not row["details"]:
+        return 0
+    return int(json.loads(row["details"]).get("amount_cents", 0))
+
+
 def set_status(conn: sqlite3.Connection, claim_pk: int, status: WorkStatus | str, *, user: str,
                today: date, reason: str | None = None, follow_up: date | None = None,
                expected_version: int | None = None, tickler_days: Mapping[WorkStatus, int] | None = None,
@@ -162,17 +172,18 @@ def set_status(conn: sqlite3.Connection, claim_pk: int, status: WorkStatus | str
                      details=info or None)
     if new is WorkStatus.WRITTEN_OFF and row["balance_cents"] > 0:
         amount = row["balance_cents"]
-        money = {"balance_cents": 0, "adjusted_cents": row["adjusted_cents"] + amount}
+        money = {"balance_cents": 0, "adjusted_cents": row["adjusted_cents"] + amount,
+                 "written_off_cents": row["written_off_cents"] + amount}
         changes += _money(conn, claim_pk, money, user=user, kind="write_off", note=why,
-                          details={**info, "amount_cents": amount},
-                          written_off=row["written_off_cents"] + amount)
+                          details={**info, "amount_cents": amount})
     elif old is WorkStatus.WRITTEN_OFF:
-        amount = min(row["written_off_cents"], row["adjusted_cents"])
+        amount = min(_last_write_off(conn, claim_pk), row["written_off_cents"])
         if amount > 0:
             money = {"balance_cents": row["balance_cents"] + amount,
-                     "adjusted_cents": row["adjusted_cents"] - amount}
+                     "adjusted_cents": row["adjusted_cents"] - amount,
+                     "written_off_cents": row["written_off_cents"] - amount}
             changes += _money(conn, claim_pk, money, user=user, kind="write_off_reversed", note=why,
-                              details={**info, "amount_cents": amount}, written_off=0)
+                              details={**info, "amount_cents": amount})
     if new in CLOSED_WORK_STATUSES:
         if row["follow_up_date"] is not None:
             changes += set_follow_up(conn, claim_pk, None, user=user, today=today,
@@ -194,13 +205,9 @@ def _future(iso: str | None, today: date) -> bool:
 
 
 def _money(conn: sqlite3.Connection, claim_pk: int, values: Mapping[str, int], *, user: str, kind: str,
-           note: str | None, details: Mapping[str, object], written_off: int) -> list[Change]:
-    """Balance and adjustments, audited; `written_off_cents` is the person's share of the
-    adjustments, which the entries' `amount_cents` records."""
+           note: str | None, details: Mapping[str, object]) -> list[Change]:
     row = _claim(conn, claim_pk, None)
-    changes = _write(conn, row, values, user=user, kind=kind, note=note, details=details)
-    conn.execute("UPDATE claims SET written_off_cents = ? WHERE pk = ?", (written_off, claim_pk))
-    return changes
+    return _write(conn, row, values, user=user, kind=kind, note=note, details=details)
 
 
 BULK_ACTIONS = ("status", "follow_up", "assign", "note")

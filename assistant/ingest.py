@@ -21,6 +21,7 @@ from assistant.domain import (
     AuthorizationRecord,
     ClaimRecord,
     DocumentRecord,
+    PatientPaymentRecord,
     PayerSettingsRecord,
     PlanOfCareRecord,
     PracticeRecord,
@@ -42,7 +43,11 @@ class ParsedBatch:
     documents: list[DocumentRecord] = field(default_factory=list)
     plans_of_care: list[PlanOfCareRecord] = field(default_factory=list)
     authorizations: list[AuthorizationRecord] = field(default_factory=list)
+    patient_payments: list[PatientPaymentRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Our field -> the file's own column header, for errors found while writing (a payment's
+    # claim id that is not on file is reported at its line and column).
+    columns: dict[str, str] = field(default_factory=dict)
     # A settings file says what is true: its practice and providers replace what claim
     # files suggested. Claim files only fill gaps.
     authoritative: bool = False
@@ -50,7 +55,7 @@ class ParsedBatch:
     @property
     def records(self) -> int:
         return (len(self.claims) + len(self.documents) + len(self.plans_of_care)
-                + len(self.authorizations) + len(self.payer_settings))
+                + len(self.authorizations) + len(self.payer_settings) + len(self.patient_payments))
 
     @property
     def is_empty(self) -> bool:
@@ -67,6 +72,7 @@ class ParsedBatch:
             "authorizations": len(self.authorizations),
             "payers": len(self.payer_settings),
             "providers": len(self.providers),
+            "payments": len(self.patient_payments),
         }
 
 
@@ -79,6 +85,7 @@ PARSERS: dict[str, str] = {
     "notes": "assistant.importers.notes:parse_notes",
     "settings": "assistant.importers.settings:parse_settings",
     "auths": "assistant.importers.authorizations:parse_authorizations",
+    "payments": "assistant.importers.patient_payments:parse_payments_csv",
 }
 
 # The counts `import --json` reports for each kind (zero when a file was not imported).
@@ -88,6 +95,7 @@ KIND_COUNTS: dict[str, tuple[str, ...]] = {
     "notes": ("documents", "plans_of_care"),
     "settings": ("payers", "providers"),
     "auths": ("authorizations",),
+    "payments": ("payments",),
 }
 
 
@@ -95,6 +103,7 @@ KIND_COUNTS: dict[str, tuple[str, ...]] = {
 FOLDER_SUFFIXES: dict[str, tuple[str, ...]] = {
     "notes": (".txt", ".md", ".markdown", ".docx"),
     "835": (".835", ".era", ".edi", ".x12", ".txt", ".dat", ".rmt"),
+    "payments": (".csv", ".tsv", ".txt"),
 }
 
 
@@ -207,6 +216,15 @@ def write_batch(conn: sqlite3.Connection, batch: ParsedBatch, user: str, source:
         writer.plan_of_care(plan)
     for auth in batch.authorizations:
         writer.authorization(auth)
+    if batch.patient_payments:
+        from assistant.patient_payments import import_payments
+
+        applied = import_payments(conn, batch.patient_payments, user=user, source=source,
+                                  columns=batch.columns)
+        counts.created += applied.recorded
+        counts.unchanged += applied.duplicates
+        counts.claim_pks.extend(applied.claim_pks)
+        batch.warnings.extend(applied.warnings)
     return counts
 
 

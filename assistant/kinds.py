@@ -107,6 +107,24 @@ class Action(StrEnum):
     NO_ACTION = "no_action"
 
 
+class PaymentMethod(StrEnum):
+    """How a patient paid (front desk, statement, card on file, portal)."""
+
+    CASH = "cash"
+    CHECK = "check"
+    CARD = "card"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class PatientPaymentKind(StrEnum):
+    """A payment by the patient (negative: refund or reversal), or the practice adjusting
+    the patient's share (a small-balance write-off)."""
+
+    PAYMENT = "payment"
+    ADJUSTMENT = "adjustment"
+
+
 class AppealStatus(StrEnum):
     DRAFTED = "drafted"
     SENT = "sent"

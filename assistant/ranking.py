@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
-from assistant.domain import Action, Category, PayerKind, PayerStatus, WorkStatus
+from assistant.domain import WINDOWS_CLOSED, Action, Category, PayerKind, PayerStatus, WorkStatus
 from assistant.errors import ConfigError
 from assistant.money import fmt
 from assistant.paths import package_data
@@ -122,15 +122,20 @@ class RankingData:
     shares_by_kind: dict[tuple[str, str], float]  # (category, payer kind)
     shares_by_action: dict[str, float]
     tickler_days: dict[WorkStatus, int]
+    closed_factor: float = 1.0  # scales the share when nothing can be filed any more
 
-    def share(self, category: str | None, action: str | None, payer_kind: str | None) -> float:
-        """The share of the balance a specialist can expect to recover."""
+    def share(self, category: str | None, action: str | None, payer_kind: str | None,
+              closed: bool = False) -> float:
+        """The share of the balance a specialist can expect to recover; `closed`: every window
+        the rules named has passed (the assessment's deadline kind `closed`)."""
         if action in self.shares_by_action:
             return self.shares_by_action[action]
         key = category or "none"
         if payer_kind is not None and (key, payer_kind) in self.shares_by_kind:
-            return self.shares_by_kind[(key, payer_kind)]
-        return self.shares.get(key, self.shares["none"])
+            share = self.shares_by_kind[(key, payer_kind)]
+        else:
+            share = self.shares.get(key, self.shares["none"])
+        return share * self.closed_factor if closed else share
 
 
 def _share(value: Any, where: str) -> float:
@@ -160,7 +165,9 @@ def parse_ranking(raw: Mapping[str, Any], file: str) -> RankingData:
             raise ConfigError(f"{file}: [recoverability_by_action.{name}]: not an action")
         by_action[name] = _share(entry.get("share"), f"{file}: [recoverability_by_action.{name}] share")
     tickler = {WorkStatus(k): int(v) for k, v in raw.get("tickler", {}).items() if k != "source"}
-    return RankingData(weights, shares, by_kind, by_action, tickler)
+    closed = _share(raw.get("recoverability_when_closed", {}).get("factor", 1.0),
+                    f"{file}: [recoverability_when_closed] factor")
+    return RankingData(weights, shares, by_kind, by_action, tickler, closed)
 
 
 @cache
@@ -294,8 +301,8 @@ def refresh(conn: sqlite3.Connection, claim_pks: Sequence[int], today: date,
             category = a.category.value if a.category else None
             action = a.actions[0].action.value if a.actions else None
             is_open = _is_open(row)
-            value = rank_value(row["balance_cents"], data.share(category, action, row["kind"])) \
-                if is_open else None
+            share = data.share(category, action, row["kind"], closed=a.nothing_to_file)
+            value = rank_value(row["balance_cents"], share) if is_open else None
             reassess = _reassess_day(a, row, playbook.days_to_wait(PayerKind(row["kind"])), day) \
                 if is_open else None
             updates.append((
@@ -523,7 +530,10 @@ def explain(row: Mapping[str, Any], components: Mapping[str, float], today: date
     if (row["payer_status"] == PayerStatus.SUBMITTED.value and row["last_remit_day"] is None
             and row["submitted_day"] is not None and action == Action.CALL_PAYER.value):
         parts.append(f"no answer in {day - row['submitted_day']} days")
-    share = data.share(row["category"], action, row["payer_kind"])
+    closed = row["deadline_kind"] == WINDOWS_CLOSED
+    if closed:
+        parts.append("every filing window closed")
+    share = data.share(row["category"], action, row["payer_kind"], closed=closed)
     if action == Action.BILL_PATIENT.value:
         parts.append("to patient billing")
     elif action == Action.WRITE_OFF.value:
@@ -531,7 +541,7 @@ def explain(row: Mapping[str, Any], components: Mapping[str, float], today: date
     elif action == Action.WAIT.value:
         parts.append("waiting on the payer")
     rounded = {name: round(components[name], 2) for name in COMPONENTS}
-    return Explained(round(sum(components[name] for name in COMPONENTS), 2), rounded, share,
+    return Explained(round(sum(components[name] for name in COMPONENTS), 2), rounded, round(share, 4),
                      " - ".join(parts))
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from assistant.paths import Locations, current_user
 from assistant.storage import audit, open_database, transaction
 from assistant.storage.claims import ClaimFilter, claim_pk, list_claims, load_claim
 from assistant.storage.documents import documents_for_claim
+from assistant.storage.patient_payments import payments_for_claim
 
 if TYPE_CHECKING:
     from assistant.followup import Change
@@ -211,11 +212,15 @@ class Services:
             "paid": as_number(view.paid_cents),
             "adjusted": as_number(view.adjusted_cents),
             "patient_responsibility": as_number(view.patient_resp_cents),
+            "patient_paid": as_number(view.patient_paid_cents),
+            "patient_adjusted": as_number(view.patient_adjusted_cents),
+            "patient_due": as_number(view.patient_due_cents),
             "balance": as_number(view.balance_cents),
             "status": view.payer_status.value,
             "work_status": view.work_status.value,
             "follow_up_date": view.follow_up_date.isoformat() if view.follow_up_date else None,
             "assignee": view.assignee,
+            "version": view.version,
             "frequency_code": view.frequency_code,
             "place_of_service": view.place_of_service,
             "prior_auth": view.prior_auth,
@@ -247,6 +252,14 @@ class Services:
                  "author": d.author}
                 for d in documents
             ],
+            "patient_payments": [
+                {"id": p.pk, "kind": p.kind.value, "amount": as_number(p.amount_cents),
+                 "date": p.paid_date.isoformat(), "method": p.method.value if p.method else None,
+                 "reference": p.reference, "reason": p.reason, "receipt": p.receipt,
+                 "receipt_amount": as_number(p.receipt_cents), "source": p.source, "line": p.line,
+                 "user": p.user}
+                for p in payments_for_claim(self.conn, view.pk)
+            ],
             "activities": self.history(claim_id),
         }
 
@@ -265,6 +278,34 @@ class Services:
             for a in audit.history(self.conn, claim_pk(self.conn, claim_id))
         ]
 
+    def find_claims(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Claims by the start of their id or their patient's name (fuzzy), best first."""
+        from assistant.lookup import find_claims
+
+        return find_claims(self.conn, text, limit)
+
+    def document(self, pk: int) -> dict[str, Any]:
+        """One therapy note or plan in full: {id, date, type, author, credential, title, text, source}."""
+        from assistant.storage.documents import load_document
+
+        d = load_document(self.conn, pk)
+        return {"id": d.pk, "date": d.doc_date.isoformat(), "type": d.doc_type.value, "author": d.author,
+                "credential": d.author_credential, "title": d.title, "text": d.text, "source": d.source}
+
+    def explain_codes(self, codes: Iterable[str], payer_kind: str | None = None) -> list[dict[str, Any]]:
+        """What each CARC, RARC or group code means and what is usually done (see `explain`)."""
+        from assistant.domain import PayerKind
+        from assistant.rules.codes import explain
+
+        return explain(list(codes), PayerKind(payer_kind) if payer_kind else None)
+
+    def care_status(self, claim_id: str) -> dict[str, Any]:
+        """The claim's authorization and plan of care, service day by service day."""
+        from assistant.rules.context import load_context
+        from assistant.rules.standing import care_status
+
+        return care_status(load_context(self.conn, claim_id, self.today))
+
     # ------------------------------------------------------------------ imports
 
     def import_paths(
@@ -274,10 +315,10 @@ class Services:
         progress: Callable[[int, int], None] = lambda _done, _total: None,
         **options: Any,
     ) -> list[ImportResult]:
-        """Import source files of one kind ("837", "csv", "notes", "settings", "auths").
+        """Import source files of one kind ("837", "csv", "notes", "settings", "auths", "payments").
 
         Folders become the files inside them; each file is its own transaction. Options:
-        `mapping` (csv: a column-mapping TOML file).
+        `mapping` (csv, payments: a column-mapping TOML file).
         """
         from assistant.ingest import expand_paths, import_files, parser_for
 
@@ -286,11 +327,13 @@ class Services:
         if options:
             raise InvalidInput(f"unknown import option(s) for {kind}: {', '.join(sorted(options))}")
         if mapping is not None:
-            if kind != "csv":
-                raise InvalidInput("a column mapping applies to CSV claim exports only")
-            from assistant.importers.csv_claims import parse_claims_csv
-
-            parser = functools.partial(parse_claims_csv, mapping=Path(mapping))
+            if kind == "csv":
+                from assistant.importers.csv_claims import parse_claims_csv as parse
+            elif kind == "payments":
+                from assistant.importers.patient_payments import parse_payments_csv as parse
+            else:
+                raise InvalidInput("a column mapping applies to CSV exports (claims, payments) only")
+            parser = functools.partial(parse, mapping=Path(mapping))
         files = expand_paths(kind, [Path(p) for p in paths])
         conn = self.conn
         documents_before = conn.execute("SELECT coalesce(max(pk), 0) FROM documents").fetchone()[0]
@@ -320,6 +363,48 @@ class Services:
             pks += ranking.open_claims_of_patients(
                 self.conn, f"SELECT patient_pk FROM authorizations WHERE source IN ({marks})", names)
         self.refresh_claims(pks)
+
+    # ------------------------------------------------------------------ patient payments
+
+    def record_payment(self, claim_id: str, amount_cents: int, *, paid_date: date | None = None,
+                       method: str | None = None, reference: str | None = None, reason: str | None = None,
+                       adjustment: bool = False, force: bool = False) -> dict[str, Any]:
+        """One patient payment typed by hand (negative: a refund; `adjustment`: the practice
+        writes off that much of the patient's share). More than the patient's remaining share
+        is refused unless `force`.
+
+        {claim_id, amount, date, kind, method, patient_paid, patient_due, balance, work_status}
+        """
+        from assistant.domain import PatientPaymentKind, PaymentMethod
+        from assistant.importers.patient_payments import method_of
+        from assistant.patient_payments import Payment, record_payment
+
+        kind = PatientPaymentKind.ADJUSTMENT if adjustment else PatientPaymentKind.PAYMENT
+        chosen: PaymentMethod | None = None
+        if not adjustment:
+            chosen = method_of(method) if method else PaymentMethod.OTHER
+            if chosen is None:
+                raise InvalidInput(f"unknown payment method {method!r}; one of "
+                                   f"{', '.join(m.value for m in PaymentMethod)}")
+        elif method:
+            raise InvalidInput("an adjustment has no payment method")
+        payment = Payment(amount_cents, paid_date or self.today, kind, chosen, _tidy(reference),
+                          _tidy(reason))
+        if payment.paid_date > self.today:
+            raise InvalidInput(f"payment date {payment.paid_date} is after today ({self.today})")
+        with transaction(self.conn):
+            applied = record_payment(self.conn, claim_id, payment, user=self.user, force=force)
+            self.refresh_claims(applied.claim_pks)
+        view = load_claim(self.conn, claim_id)
+        return {
+            "claim_id": view.claim_id, "amount": as_number(amount_cents),
+            "date": payment.paid_date.isoformat(), "kind": kind.value,
+            "method": chosen.value if chosen else None, "reference": payment.reference,
+            "reason": payment.reason, "patient_responsibility": as_number(view.patient_resp_cents),
+            "patient_paid": as_number(view.patient_paid_cents),
+            "patient_due": as_number(view.patient_due_cents), "balance": as_number(view.balance_cents),
+            "work_status": view.work_status.value, "version": view.version,
+        }
 
     # ------------------------------------------------------------------ ranking and worklists
 
@@ -360,8 +445,10 @@ class Services:
         return [wl.as_dict() for wl in self.worklist_definitions().values()]
 
     def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
-                 progress: Progress = _no_progress) -> dict[str, Any]:
-        """One page of a worklist (default `today`), ranked, with totals for paging.
+                 progress: Progress = _no_progress, search: str | None = None) -> dict[str, Any]:
+        """One page of a worklist (default `today`), ranked, with totals for paging; `search`
+        keeps the claims that have every word typed (id, patient, account, payer, category,
+        next action, codes).
 
         {worklist, description, today, sort, total_claims, total_balance, offset, limit,
         has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
@@ -370,6 +457,8 @@ class Services:
         from assistant import worklists
 
         wl = worklists.find(self.worklist_definitions(), name)
+        if words := worklists.search_words(search):
+            wl = replace(wl, filters=replace(wl.filters, search=words))
         return self._worklist_page(wl, limit, offset, progress)
 
     def worklist_from(self, filters: Mapping[str, Any], *, sort: str = "score", limit: int | None = 50,
@@ -639,37 +728,36 @@ class Services:
 
     def next_actions(self, claim_id: str) -> dict[str, Any]:
         """`next --json`: claim_id, category, codes, actions [{action, reason, level, template, deadline}]."""
-        a = self.assess(claim_id)
-        return {
-            "claim_id": a.claim_id,
-            "category": a.category.value if a.category else None,
-            "codes": list(a.codes),
-            "actions": [
-                {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
-                 "deadline": n.deadline.isoformat() if n.deadline else None}
-                for n in a.actions
-            ],
-            "deadline": a.deadline.isoformat() if a.deadline else None,
-            "deadline_kind": a.deadline_kind,
-            "findings": [_finding(f) for f in a.findings],
-        }
+        return _assessment(self.assess(claim_id))
+
+    def claim_review(self, claim_id: str) -> dict[str, Any]:
+        """What the claim screen shows beside the claim, from one load of its context:
+        {next: as `next_actions`, care: as `care_status`}."""
+        from assistant.rules.assess import assess_context
+        from assistant.rules.context import load_context
+        from assistant.rules.playbook import load_playbook
+        from assistant.rules.standing import care_status
+
+        ctx = load_context(self.conn, claim_id, self.today)
+        assessment = assess_context(ctx, load_playbook(self.locations.playbook_files))
+        return {"next": _assessment(assessment), "care": care_status(ctx)}
 
     def check(self, claim_id: str | None = None,
               progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
-        """The OT claim checks on one saved claim, or (None) on every open claim.
+        """The OT claim checks on one saved claim, or (None) on every claim not written off.
 
         {checked, errors, warnings, results: [{claim_id, findings}]}; for all claims only
         those with findings are listed.
         """
         from assistant.rules.checks import check_claim
         from assistant.rules.context import load_context, load_contexts
-        from assistant.storage.claims_bulk import chunks, open_claim_pks
+        from assistant.storage.claims_bulk import checked_claim_pks, chunks
 
         if claim_id is not None:
             ctx = load_context(self.conn, claim_id, self.today)
             return _check_report([(ctx.claim.claim_id, check_claim(ctx))], keep_clean=True)
 
-        pks = open_claim_pks(self.conn)
+        pks = checked_claim_pks(self.conn)
         results: list[tuple[str, list[Finding]]] = []
         done = 0
         for part in chunks(pks):
@@ -786,6 +874,27 @@ class Services:
         from assistant.remit.validate import validate_835
 
         return validate_835(path)
+
+
+def _tidy(text: str | None) -> str | None:
+    """Typed text with its spacing tidied; None when there is nothing in it."""
+    return " ".join(text.split()) or None if text is not None else None
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    return {
+        "claim_id": a.claim_id,
+        "category": a.category.value if a.category else None,
+        "codes": list(a.codes),
+        "actions": [
+            {"action": n.action.value, "reason": n.reason, "level": n.level, "template": n.template,
+             "deadline": n.deadline.isoformat() if n.deadline else None}
+            for n in a.actions
+        ],
+        "deadline": a.deadline.isoformat() if a.deadline else None,
+        "deadline_kind": a.deadline_kind,
+        "findings": [_finding(f) for f in a.findings],
+    }
 
 
 def _finding(f: Finding) -> dict[str, Any]:

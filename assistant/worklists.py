@@ -62,6 +62,7 @@ class Filters:
     deadline_within_days: int | None = None
     no_response_days: int | None = None
     denied: bool | None = None
+    search: tuple[str, ...] = ()  # words typed to narrow the list (the app's filter); not a file key
 
     def as_dict(self) -> dict[str, Any]:
         """The filters that are set, as they are written in a file (dollars for money)."""
@@ -299,6 +300,15 @@ def _categories(values: Sequence[str], params: dict[str, Any], prefix: str) -> s
 
 DENIED_SQL = ("(c.payer_status = 'denied' OR (c.category IS NOT NULL AND c.category NOT IN "
               "('patient_responsibility', 'contractual')))")
+# One typed word: in the claim id, the patient's name or account, the payer, the category, the
+# next action or the denial codes (categories and actions are stored with underscores).
+SEARCH_SQL = (
+    "(c.claim_id LIKE {q} ESCAPE '\\' OR y.name LIKE {q} ESCAPE '\\' "
+    "OR replace(coalesce(c.category, '') || ' ' || coalesce(c.next_action, ''), '_', ' ') "
+    "LIKE {q} ESCAPE '\\' "
+    "OR coalesce(c.codes, '') LIKE {q} ESCAPE '\\' "
+    "OR c.patient_pk IN (SELECT pk FROM patients WHERE last_name || ', ' || first_name || ' ' || account "
+    "LIKE {q} ESCAPE '\\'))")
 DUE_SQL = ("(c.follow_up_day <= :t OR (c.follow_up_day IS NULL AND c.work_status IN ('new', 'in_progress') "
            "AND coalesce(c.next_action, '') NOT IN ('wait', 'no_action')))")
 
@@ -369,7 +379,15 @@ def compile_filters(conn: sqlite3.Connection, wl: Worklist, today: date,
         where.append(DENIED_SQL)
     elif f.denied is False:
         where.append(f"NOT coalesce({DENIED_SQL}, 0)")
+    for i, word in enumerate(f.search):
+        where.append(SEARCH_SQL.format(q=f":q{i}"))
+        params[f"q{i}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return where, params
+
+
+def search_words(text: str | None) -> tuple[str, ...]:
+    """What a person typed to narrow a list: each word must appear somewhere in the claim's row."""
+    return tuple(dict.fromkeys((text or "").lower().replace("_", " ").split()))
 
 
 # --------------------------------------------------------------------------- running a worklist

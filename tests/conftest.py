@@ -10,9 +10,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from assistant.paths import Locations
 from assistant.services import Services
+
+# Property tests are deterministic (same examples every run) and free of wall-clock deadlines,
+# which a loaded 2-core CI machine cannot promise.
+settings.register_profile("ar", derandomize=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ar")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_835 = SHARED / "x12-samples" / "835"

@@ -16,7 +16,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.paths import Locations
 from assistant.services import Services
 from assistant.storage.db import connect
-from assistant.storage.schema import SCHEMA_VERSION, STEPS, manual_write_offs, migrations
+from assistant.storage.schema import SCHEMA_VERSION, STEPS, migrations, patient_payments
 from tests import synthetic as syn
 from tests.conftest import TODAY
 from tests.processes import finish, run_cli, start_cli
@@ -151,7 +151,7 @@ def _old_database(path: Path, steps: int) -> None:
         INSERT INTO activities (claim_pk, user, kind, field, before, after, details)
             VALUES (1, 'tester', 'write_off', 'balance_cents', '7500', '0', '{"amount_cents": 7500}');
     """)
-    if steps > STEPS.index(manual_write_offs):  # that program kept the amount on the claim too
+    if steps > STEPS.index(patient_payments):  # that program kept the amount on the claim too
         conn.execute("UPDATE claims SET written_off_cents = 7500")
     conn.close()
 

@@ -78,11 +78,13 @@ def test_a_write_off_needs_a_reason_and_writes_the_balance_off(svc: Services) ->
     money = {a["field"]: (a["before"], a["after"], a["note"]) for a in entries(svc, "DEN-LATER", "write_off")}
     assert money == {"balance_cents": ("22500", "0", "not worth appealing"),
                      "adjusted_cents": (str(before["adjusted_cents"]), str(before["adjusted_cents"] + 22500),
-                                        "not worth appealing")}
+                                        "not worth appealing"),
+                     "written_off_cents": ("0", "22500", "not worth appealing")}
     # Reopened: what the write-off took comes back.
     svc.set_status("DEN-LATER", "in_progress", reason="patient sent new records")
     reopened = claim(svc, "DEN-LATER")
     assert reopened["balance_cents"] == 22500 and reopened["adjusted_cents"] == before["adjusted_cents"]
+    assert reopened["written_off_cents"] == 0
     assert "DEN-LATER" in ids(svc.worklist("denials-medicare"))
 
 

@@ -125,13 +125,42 @@ def test_recoverability_by_category_payer_kind_and_action() -> None:
     assert data.share("contractual", "call_payer", "commercial") == 0.0
 
 
+def test_a_claim_with_nothing_left_to_file_keeps_a_tenth_of_its_share() -> None:
+    data = ranking_data()
+    assert data.share("medical_necessity", "call_payer", "commercial", closed=True) == pytest.approx(0.051)
+    assert data.share("medical_necessity", "call_payer", "commercial") == 0.51
+    assert data.share("medical_necessity", "write_off", "commercial", closed=True) == 0.01  # the action says it
+
+
+def test_claims_whose_windows_have_all_closed_sink_below_recoverable_work(services: Services) -> None:
+    # The same CO-50 denial of the same day, answered 178 days ago: at Aetna the appeal window
+    # (60 days) has closed and only a call and a write-off are left; at Medicare the reopening
+    # year is still open. Before the discount both ranked on medical necessity's 0.51.
+    dos, remit = TODAY - timedelta(days=190), TODAY - timedelta(days=178)
+    write(services.conn, claim_record("CLOSED", payer="Aetna", dos=dos),
+          claim_record("REOPEN", account="A2", dos=dos))
+    for claim_id in ("CLOSED", "REOPEN"):
+        post_denial(services.conn, claim_id, "CO", "50", 225.0, remit_date=remit)
+    services.refresh_claims([pk for (pk,) in services.conn.execute("SELECT pk FROM claims")])
+    closed, reopen = stored(services, "CLOSED"), stored(services, "REOPEN")
+    assert (closed["next_action"], closed["deadline_kind"], closed["deadline"]) == ("call_payer", "closed", None)
+    assert reopen["next_action"] == "reopening" and reopen["deadline_kind"] == "reopening"
+    assert closed["rank_value"] == pytest.approx(reopen["rank_value"] - 1)  # a tenth of the dollars
+    rows = {row["claim_id"]: row for row in services.worklist(limit=None)["rows"]}
+    assert [row["claim_id"] for row in services.worklist(limit=None)["rows"]] == ["REOPEN", "CLOSED"]
+    assert rows["REOPEN"]["score"] - rows["CLOSED"]["score"] == pytest.approx(10, abs=0.05)
+    assert rows["CLOSED"]["recoverability"] == pytest.approx(0.051)
+    assert "every filing window closed" in rows["CLOSED"]["why"]
+    assert rows["REOPEN"]["recoverability"] == 0.51
+
+
 def test_every_ranking_entry_names_its_source() -> None:
     import tomllib
 
     from assistant.paths import package_data
 
     raw = tomllib.loads(package_data("ranking.toml").read_text())
-    tables = [raw["weights"], raw["tickler"], *raw["recoverability"].values(),
+    tables = [raw["weights"], raw["tickler"], raw["recoverability_when_closed"], *raw["recoverability"].values(),
               *raw["recoverability_by_action"].values()]
     assert all(table.get("source") for table in tables)
 

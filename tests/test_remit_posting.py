@@ -230,7 +230,10 @@ def test_unmatched_queue_and_posting_from_it(services: Services, tmp_path: Path,
     data = services.claim("C1")
     assert (data["status"], data["paid"], data["balance"]) == ("paid", 180.0, 0.0)
     assert [ln["paid"] for ln in data["lines"]] == [120.0, 60.0]
-    assert data["activities"][-1]["details"]["match"] == "manual"
+    *_, posting, closed = data["activities"]
+    assert posting["details"]["match"] == "manual"
+    assert (closed["kind"], closed["field"], closed["after"], data["work_status"]) == (
+        "settled", "work_status", "closed", "closed")
     assert run_cli("unmatched", "--json", "--db", str(db_path)).json() == []
 
 

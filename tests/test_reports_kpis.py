@@ -104,3 +104,31 @@ def test_empty_database_has_no_figures(services) -> None:
                 "net_collection_rate", "days_to_payment", "appeal_overturn_rate"):
         assert data[key] is None, key
     assert data["ar_balance"] == data["payer_ar_balance"] == 0.0 and data["days_in_payer_ar"] is None
+
+
+def test_patient_payments_count_as_collections(practice) -> None:
+    """K3's patient pays $20 of the $30 coinsurance, then the practice writes the last $10 off;
+    K4's $15 copay is taken before its payer answered."""
+    practice.record_payment("K3", 2000, paid_date=date(2026, 11, 20), method="check", reference="501")
+    data = practice.report("kpis")
+    assert data["ar_balance"] == 685.0  # 705 - 20
+    assert data["payer_ar_balance"] == 675.0  # K3's last 10 is still the patient's
+    assert data["days_in_ar"] == 82.2  # 685 / (750 / 90)
+    assert data["ar_over_90"] == 32.8  # 225 / 685
+    assert data["net_collection_rate"] == 51.6  # (470 + 20) / (1125 - 175)
+    assert data["payer_collection_rate"] == 51.1  # payers' 470 / (1125 - 175 - 30), as before
+    assert data["patient_collection_rate"] == 66.7  # 20 / 30
+    components = next(s for s in data["sections"] if s["name"] == "components")
+    assert ["net_collection_rate", "payer payments $470.00 + patient payments $20.00",
+            "charges $1,125.00 - contractual $175.00", None, None] in components["rows"]
+
+    practice.record_payment("K3", 1000, adjustment=True, reason="small balance write-off")
+    practice.record_payment("K4", 1500, paid_date=date(2026, 11, 1), method="card", force=True)
+    data = practice.report("kpis")
+    assert data["ar_balance"] == 660.0  # 225 + 225 + (225 - 15): K3 is settled
+    assert data["payer_ar_balance"] == 660.0  # no patient owes anything now
+    assert data["net_collection_rate"] == 51.6  # an adjustment is not a collection; K4 is not adjudicated
+    assert data["patient_collection_rate"] == 66.7
+    aging = practice.report("aging")
+    assert (aging["total_balance"], aging["total_claims"]) == (660.0, 3)
+    assert practice.claim("K3")["work_status"] == "closed"

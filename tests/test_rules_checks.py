@@ -237,12 +237,16 @@ def test_progress_report_every_ten_treatment_days(services) -> None:
 def test_authorization_states(services) -> None:
     conn = services.conn
     days = [date(2026, 9, d) for d in range(1, 14)]
-    write(conn, *[claim_record(f"AU{i}", payer="Aetna", dos=d, prior_auth="A12345") for i, d in enumerate(days, 1)])
+    claims = [claim_record(f"AU{i}", payer="Aetna", dos=d, prior_auth="A12345") for i, d in enumerate(days, 1)]
+    write(conn, *claims[:10])
     write_clinical(conn, authorizations=[
         AuthorizationRecord("A1001", "A12345", 12, date(2026, 9, 1), date(2026, 12, 31), payer_name="Aetna")])
     assert findings(services, "AU9", "authorization") == []
-    [warn] = findings(services, "AU10", "authorization")
-    assert warn.severity == "warning" and "2 of 12 visits left" in warn.message
+    # A heads-up about the visits to come, not an error of the claim: on the latest claim only.
+    [note] = findings(services, "AU10", "authorization")
+    assert note.severity == "info" and "2 of 12 visits left" in note.message
+    write(conn, *claims[10:])
+    assert findings(services, "AU10", "authorization") == []
     [used_up] = findings(services, "AU13", "authorization")
     assert used_up.severity == "error" and "visit 13 of 12" in used_up.message
 
@@ -273,6 +277,18 @@ def test_timely_filing_at_risk(services) -> None:
     [late] = findings(services, "LATE", "timely-filing")
     assert late.severity == "error"
     assert findings(services, "FINE", "timely-filing") == []  # Medicare: one year
+
+
+def test_a_claim_the_payer_decided_met_timely_filing(services) -> None:
+    write(services.conn,
+          claim_record("DECIDED", payer="Aetna", dos=date(2026, 6, 1)),
+          claim_record("TF", account="A2", payer="Aetna", dos=date(2026, 6, 1)))
+    post_denial(services.conn, "DECIDED", "CO", "50", 225.0, remit_date=date(2026, 7, 1))
+    post_denial(services.conn, "TF", "CO", "29", 225.0, remit_date=date(2026, 7, 1))
+    [decided] = findings(services, "DECIDED", "timely-filing")
+    assert decided.severity == "info" and "corrected claim may now be refused" in decided.message
+    [untimely] = findings(services, "TF", "timely-filing")
+    assert untimely.severity == "error"
 
 
 def test_icd10_codes_and_pointers(services) -> None:
@@ -371,15 +387,28 @@ def test_injury_code_without_its_seventh_character(services) -> None:
 
 
 def test_duplicate_claim_flags_the_later_copy_only(services) -> None:
-    write(services.conn, claim_record("FIRST", dos=D), claim_record("AGAIN", dos=D),
+    write(services.conn, claim_record("FIRST", dos=D, submitted=date(2026, 9, 16)),
+          claim_record("AGAIN", dos=D, submitted=date(2026, 10, 5)),
+          claim_record("SOON", dos=D, submitted=date(2026, 9, 25)),
           claim_record("OTHER-DAY", dos=date(2026, 9, 16)))
     assert findings(services, "FIRST", "duplicate-claim") == []
     [f] = findings(services, "AGAIN", "duplicate-claim")
     assert "FIRST" in f.message and "CO-18" in f.message
     assert findings(services, "OTHER-DAY", "duplicate-claim") == []
-    # a copy resent after the first was denied is a new claim, not a duplicate
-    post_denial(services.conn, "FIRST", "CO", "16", 225.0, remarks=["MA130"])
-    assert findings(services, "AGAIN", "duplicate-claim") == []
+    # a new claim sent after the first came back unprocessable (MA130) is no repeat of it ...
+    post_denial(services.conn, "FIRST", "CO", "16", 225.0, remarks=["MA130"], remit_date=date(2026, 10, 1))
+    assert "FIRST" not in " ".join(f.message for f in findings(services, "AGAIN", "duplicate-claim"))
+    # ... but one sent while the first was still pending repeats it
+    [soon] = findings(services, "SOON", "duplicate-claim")
+    assert "FIRST" in soon.message
     record = claim_record("SCRUB", dos=date(2026, 9, 16))
     assert [f.rule for f in check_record(services.conn, record, TODAY) if f.rule == "duplicate-claim"] == [
         "duplicate-claim"]
+
+
+def test_a_copy_of_a_claim_denied_on_its_merits_is_a_duplicate(services) -> None:
+    write(services.conn, claim_record("FIRST", dos=D, submitted=date(2026, 9, 16)),
+          claim_record("AGAIN", dos=D, submitted=date(2026, 10, 20)))
+    post_denial(services.conn, "FIRST", "CO", "50", 225.0, remarks=["N115"], remit_date=date(2026, 10, 1))
+    [f] = findings(services, "AGAIN", "duplicate-claim")
+    assert "FIRST" in f.message and "corrected claim" in f.fix

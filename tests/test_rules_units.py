@@ -50,6 +50,15 @@ def test_cms_worked_examples(case: str, minutes: dict[str, int], total: int, uni
     assert result.units in answers
 
 
+@pytest.mark.parametrize(("case", "minutes", "total", "units", "answers"), WORKED, ids=[w[0] for w in WORKED])
+def test_every_acceptable_answer_is_an_alternative(case: str, minutes: dict[str, int], total: int, units: int,
+                                                  answers: list[dict[str, int]]) -> None:
+    result = units_for(minutes, CMS)
+    assert result.alternatives[0] == result.units
+    assert sorted(map(sorted, (a.items() for a in result.alternatives))) == \
+        sorted(map(sorted, (a.items() for a in answers)))
+
+
 def test_a_tie_is_named_as_the_clinicians_choice() -> None:
     result = units_for({"97112": 20, "97110": 20}, CMS)
     assert any("tie" in n and "clinician" in n for n in result.notes)
@@ -142,6 +151,17 @@ def test_cms_units_never_exceed_the_units_of_the_total(minutes: dict[str, int]) 
     # R2: a code done 15 min or more gets at least its full 15-minute blocks.
     for code, m in minutes.items():
         assert result.units[code] >= m // 15
+
+
+@given(minutes_maps)
+def test_cms_alternatives_differ_only_where_leftovers_tie(minutes: dict[str, int]) -> None:
+    result = units_for(minutes, CMS)
+    assert len({tuple(sorted(a.items())) for a in result.alternatives}) == len(result.alternatives)
+    for alternative in result.alternatives:
+        assert sum(alternative.values()) == result.total_units
+        changed = {code for code in minutes if alternative[code] != result.units[code]}
+        assert len({minutes[code] % 15 for code in changed}) <= 1  # only equal leftovers trade a unit
+        assert all(abs(alternative[code] - result.units[code]) == 1 for code in changed)
 
 
 @given(minutes_maps)

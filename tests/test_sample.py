@@ -415,6 +415,89 @@ def test_notes_carry_front_matter_and_minutes(default_year: tuple[Sources, list[
     assert any(p.suffix == ".txt" for p in sources.notes)
 
 
+def _claim_facts(sources: Sources) -> dict[str, tuple[str, str, date]]:
+    """claim id -> (account, payer, date of service), read back from the 837 batches."""
+    facts: dict[str, tuple[str, str, date]] = {}
+    payer = claim_id = account = ""
+    for path in sources.batches:
+        for seg in tokenize(path.read_bytes(), path.name).segments:
+            if seg.id == "NM1" and seg.get(1) == "PR":
+                payer = seg.get(3)
+            elif seg.id == "CLM":
+                claim_id, account = seg.get(1), ""
+            elif seg.id == "REF" and seg.get(1) == "EA":
+                account = seg.get(2)
+            elif seg.id == "DTP" and seg.get(1) == "472" and claim_id not in facts:
+                day = seg.get(3)
+                facts[claim_id] = (account, payer, date(int(day[:4]), int(day[4:6]), int(day[6:])))
+    return facts
+
+
+def _payment_rows(sources: Sources) -> list[dict[str, str]]:
+    import csv
+
+    rows = []
+    for path in sources.patient_payments:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows.extend({**row, "file": path.name} for row in csv.DictReader(fh))
+    return rows
+
+
+def _us(text: str) -> date:
+    month, day, year = text.split("/")
+    return date(int(year), int(month), int(day))
+
+
+def test_patient_payments_are_exported_like_a_pm_system(
+        default_year: tuple[Sources, list[RemittanceRecord]]) -> None:
+    from assistant.sample.patient_payments import COLUMNS
+
+    sources, remits = default_year
+    assert [p.name for p in sources.patient_payments] == sorted(p.name for p in sources.patient_payments)
+    assert all(p.read_text().splitlines()[0] == ",".join(COLUMNS) for p in sources.patient_payments)
+    rows = _payment_rows(sources)
+    facts = _claim_facts(sources)
+    by_visit = {(account, dos): cid for cid, (account, _, dos) in sorted(facts.items(), reverse=True)}
+    answers: dict[str, tuple[date, str, int]] = {}  # the first answer: remittance date, CLP02, patient share
+    for rem in remits:
+        for c in rem.claims:
+            answers.setdefault(c.patient_control_number, (rem.payment_date, c.status_code, c.patient_resp_cents))
+    kinds = Counter(row["Type"] for row in rows)
+    assert kinds["Copay"] > 300 and kinds["Patient Payment"] > 600
+    assert 0 < kinds["Refund"] < 100 and 0 < kinds["Adjustment"] < 100
+    paid: Counter[str] = Counter()
+    for row in rows:
+        day = _us(row["Payment Date"])
+        assert day <= TODAY and row["file"] == f"{day:%Y-%m}.csv"
+        claim_id = row["Claim #"] or by_visit[(row["Account"], _us(row["DOS"]))]
+        account, payer, dos = facts[claim_id]
+        assert row["Account"] == account and _us(row["DOS"]) == dos
+        cents = round(float(row["Amount"]) * 100)
+        if row["Type"] == "Copay":  # at the front desk on the day, for plans with a copay
+            assert not row["Claim #"] and day == dos and cents > 0
+            assert payer.upper() in ("HUMANA GOLD PLUS HMO", "BLUE CROSS BLUE SHIELD", "CIGNA")
+        elif row["Type"] == "Refund":
+            assert cents < 0 and row["Memo"]
+        else:
+            remitted, status, share = answers[claim_id]
+            assert status != "19" and share > 0  # crossovers are the secondary payer's
+            assert (day - remitted).days >= 20
+            if row["Type"] == "Adjustment":
+                assert row["Memo"] == "Small balance write-off" and 0 < cents < 1000 and not row["Method"]
+        paid[claim_id] += cents
+    # Never more than the patient's share, except a copay kept while the payer has not answered
+    # or denied the claim, or whose refund is not due yet (7-30 days after the remittance).
+    for claim_id, cents in paid.items():
+        remitted, _, share = answers.get(claim_id, (TODAY, "", 0))
+        assert cents <= share or share == 0 or (TODAY - remitted).days < 30, claim_id
+    # Most patient shares billed long enough ago are settled; a few are never paid.
+    old = [cid for cid, (day, status, share) in answers.items()
+           if share > 0 and status != "19" and (TODAY - day).days > 160 and cid in facts]
+    settled = sum(1 for cid in old if paid[cid] >= answers[cid][2])
+    assert 0.7 < settled / len(old) < 0.97
+    assert sources.stats["patient_payments"]["never_paid"] > 0
+
+
 def test_readme_documents_every_planted_kind() -> None:
     readme = (bundled("sample_db") / "README.md").read_text()
     for kind, entry in load_profile().planted.items():
@@ -460,12 +543,31 @@ def test_build_imports_every_file_through_the_importers(built: tuple[Path, dict[
     assert files["837"] > 50 and files["835"] > 50 and files["notes"] == summary["documents"]  # type: ignore[index]
     imported = dict(_rows(db, "SELECT kind, count(*) FROM import_files GROUP BY kind"))
     assert imported == {"settings": 1, "837": files["837"], "notes": files["notes"],  # type: ignore[index]
-                        "auths": files["authorizations"], "835": files["835"]}  # type: ignore[index]
+                        "auths": files["authorizations"], "835": files["835"],  # type: ignore[index]
+                        "payments": files["payments"]}  # type: ignore[index]
     assert _rows(db, "SELECT count(*) FROM claim_payments WHERE claim_pk IS NULL") == [(0,)]
     assert _rows(db, "SELECT count(*) FROM remittances WHERE balanced = 0") == [(0,)]
     meta = dict(_rows(db, "SELECT key, value FROM meta WHERE key LIKE 'sample%'"))
     assert meta["sample"] == "1" and meta["sample_seed"] == str(SEED)
     assert meta["sample_today"] == TODAY.isoformat()
+
+
+def test_patient_payments_reach_the_claims(built: tuple[Path, dict[str, object]]) -> None:
+    db, _ = built
+    # The claims' totals are the rows summed; a claim with nothing left to collect is closed.
+    assert _rows(db, "SELECT count(*) FROM claims c WHERE patient_paid_cents <> (SELECT coalesce(sum("
+                     "amount_cents), 0) FROM patient_payments p WHERE p.claim_pk = c.pk AND kind = 'payment')"
+                 ) == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM claims WHERE balance_cents <> billed_cents - paid_cents - "
+                     "patient_paid_cents - adjusted_cents") == [(0,)]
+    ((closed, paid_off),) = _rows(db, "SELECT count(*), sum(patient_paid_cents > 0) FROM claims "
+                                      "WHERE work_status = 'closed'")
+    assert closed == _rows(db, "SELECT count(*) FROM claims WHERE balance_cents = 0")[0][0]
+    assert paid_off > 0
+    ((due, share),) = _rows(db, "SELECT sum(max(min(patient_resp_cents - patient_paid_cents - "
+                                "patient_adjusted_cents, balance_cents), 0)), sum(patient_resp_cents) FROM claims "
+                                "WHERE payer_status = 'paid'")
+    assert due < share * 0.35  # most of the patients' share is collected
 
 
 def test_payer_answers_reach_the_claims(built: tuple[Path, dict[str, object]]) -> None:
@@ -501,6 +603,9 @@ def test_same_seed_gives_the_same_database(built: tuple[Path, dict[str, object]]
         "SELECT patient_control_number, status_code, charge_cents, paid_cents, payer_claim_number "
         "FROM claim_payments ORDER BY 1, 5, 2",
         "SELECT group_code, reason_code, amount_cents FROM adjustments ORDER BY pk",
+        "SELECT c.claim_id, p.kind, p.amount_cents, p.paid_date, p.method, p.reference, p.reason, p.receipt, "
+        "p.source, p.line FROM patient_payments p JOIN claims c ON c.pk = p.claim_pk ORDER BY p.pk",
+        "SELECT claim_id, patient_paid_cents, patient_adjusted_cents, work_status FROM claims ORDER BY 1",
     ]
     for sql in queries:
         assert _rows(db, sql) == _rows(again, sql), sql

@@ -67,6 +67,10 @@ def claim(claim_id: str, as_json: bool) -> None:
     click.echo(f"Billed {fmt(to_cents(data['billed']))}  paid {fmt(to_cents(data['paid']))}  "
                f"balance {fmt(to_cents(data['balance']))}  status {data['status']}  "
                f"work {data['work_status']}")
+    if data["patient_responsibility"] or data["patient_payments"]:
+        click.echo(f"Patient share {fmt(to_cents(data['patient_responsibility']))}  paid "
+                   f"{fmt(to_cents(data['patient_paid']))}  still due {fmt(to_cents(data['patient_due']))}  "
+                   f"patient payments {len(data['patient_payments'])} (`claim --json` lists them)")
     click.echo("")
     click.echo(table(
         [(ln["line"], ln["code"], " ".join(ln["modifiers"]), ln["units"], ln["minutes"],

@@ -22,6 +22,7 @@ IMPORT_COMMANDS: dict[str, str] = {
     "settings": "assistant.cli.import_cmds:import_settings",
     "auths": "assistant.cli.import_cmds:import_auths",
     "fee-schedule": "assistant.cli.report_cmds:import_fee_schedule",
+    "payments": "assistant.cli.import_cmds:import_payments",
 }
 
 _SHOWN_WARNINGS = 5
@@ -55,6 +56,8 @@ def _what(kind: str, counts: dict[str, int]) -> str:
                 f"{_plural(counts.get('providers', 0), 'provider')}")
     if kind == "auths":
         return _plural(counts.get("authorizations", 0), "authorization")
+    if kind == "payments":
+        return _plural(counts.get("payments", 0), "payment")
     return _plural(sum(counts.values()), "record")
 
 
@@ -69,6 +72,9 @@ def _report(kind: str, result: Any) -> None:
     changes = ""
     if kind in _COUNTED_KINDS:
         changes = f" ({result.created} new, {result.updated} updated, {result.unchanged} unchanged)"
+    elif kind == "payments":
+        changes = (f" ({result.created} recorded on {_plural(len(set(result.claim_pks)), 'claim')}, "
+                   f"{result.unchanged} already imported)")
     warned = f"; {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
     click.echo(f"imported  {result.file}: {_what(kind, result.counts)}{changes}{warned}")
     for warning in result.warnings[:_SHOWN_WARNINGS]:
@@ -177,3 +183,28 @@ def import_auths(files: tuple[Path, ...], as_json: bool) -> None:
       ar-assistant import auths authorizations-2026-11.csv
     """
     _run("auths", files, as_json, "authorization files")
+
+
+@click.command("payments")
+@_FILES
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Column mapping (TOML) for this export; default: common header names.")
+@json_option
+@global_options
+def import_payments(files: tuple[Path, ...], mapping: Path | None, as_json: bool) -> None:
+    """Import patient payments from a practice-management export (CSV).
+
+    Each row: a claim id, or an account with the date of service it pays for; the payment
+    date; the amount; optionally the type (payment, refund, adjustment), method (cash,
+    check, card, online), reference and reason. An account's payment goes to that day's
+    claims, then to the account's oldest open patient balances; refunds are negative (or
+    typed as refunds) and need a reason. Insurance rows are skipped (they come from 835s);
+    a payment already imported from another export is skipped too.
+
+    \b
+    Example:
+      ar-assistant import payments pm-payments-2026-11.csv
+      ar-assistant import payments deposits.csv --mapping our-pm-payments.toml
+    """
+    options = {"mapping": mapping} if mapping is not None else {}
+    _run("payments", files, as_json, "payment exports", **options)

@@ -49,6 +49,8 @@ COMMANDS: dict[str, str] = {
     "report": "assistant.cli.report_cmds:report",
     "reports": "assistant.cli.report_cmds:reports",
     "ask": "assistant.cli.chat_cmds:ask",
+    "payment": "assistant.cli.payment_cmds:payment",
+    "tui": "assistant.cli.tui_cmds:tui",
     "backup": "assistant.cli.backup_cmds:backup",
     "restore": "assistant.cli.backup_cmds:restore",
 }

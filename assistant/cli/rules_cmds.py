@@ -98,11 +98,13 @@ def _print_findings(results: list[dict[str, Any]]) -> None:
 
 @click.command()
 @click.argument("target", required=False, metavar="CLAIM|FILE.837")
-@click.option("--all", "check_all", is_flag=True, help="Check every open claim in the database.")
+@click.option("--all", "check_all", is_flag=True,
+              help="Check every claim in the database that is not written off (paid ones too).")
 @json_option
 @global_options
 def check(target: str | None, check_all: bool, as_json: bool) -> None:
-    """Run the OT claim checks on a claim, on every open claim, or on an 837 file before sending it.
+    """Run the OT claim checks on a claim, on every claim not written off, or on an 837 file
+    before sending it.
 
     Checks: 8-minute units, GO/GP/GN, CO for OTA services, KX threshold, add-on without base,
     97014/97010 at Medicare, NCCI pairs, plan of care certification, progress reports,

@@ -36,8 +36,10 @@ from assistant.importers.vocabulary import payer_kind_for_filing_indicator
 from assistant.ingest import ParsedBatch
 from assistant.paths import package_data
 
-_MAPPING_OPTIONS = {"delimiter", "encoding", "date_format", "header_line", "line_amounts", "use_defaults"}
-_DEFAULTS = {"payer", "payer_kind", "payer_id", "frequency", "place_of_service", "coverage_priority"}
+_MAPPING_OPTIONS = frozenset({"delimiter", "encoding", "date_format", "header_line", "line_amounts",
+                              "use_defaults"})
+_DEFAULTS = frozenset({"payer", "payer_kind", "payer_id", "frequency", "place_of_service",
+                       "coverage_priority"})
 _PRIORITY_WORDS = {"p": 1, "primary": 1, "1": 1, "s": 2, "secondary": 2, "2": 2,
                    "t": 3, "tertiary": 3, "3": 3}
 # Words in a "payer type" / "financial class" cell, tried in order (the first match wins).
@@ -75,14 +77,19 @@ class CsvMapping:
     defaults: dict[str, str] = field(default_factory=dict)
 
 
-def default_columns() -> dict[str, list[str]]:
+def default_columns(section: str = "columns") -> dict[str, list[str]]:
+    """The header synonyms of one kind of export (a table of csv_columns.toml)."""
     with package_data("csv_columns.toml").open("rb") as fh:
-        return {key: list(names) for key, names in tomllib.load(fh)["columns"].items()}
+        return {key: list(names) for key, names in tomllib.load(fh)[section].items()}
 
 
-def load_mapping(path: Path | None) -> CsvMapping:
-    """The default synonyms, with a mapping file's columns and options on top."""
-    columns = default_columns()
+def load_mapping(path: Path | None, *, section: str = "columns",
+                 options_allowed: frozenset[str] | set[str] = _MAPPING_OPTIONS,
+                 defaults_allowed: frozenset[str] | set[str] = _DEFAULTS) -> CsvMapping:
+    """The default synonyms (`section` of csv_columns.toml), with a mapping file's columns,
+    options and defaults on top; another kind of export names its own allowed keys."""
+    known = default_columns(section)
+    columns = {key: list(names) for key, names in known.items()}
     if path is None:
         return CsvMapping(columns)
     name = path.name
@@ -97,27 +104,27 @@ def load_mapping(path: Path | None) -> CsvMapping:
         raise ImportFailed(name, sorted(unknown)[0], "unknown section; expected csv, columns, defaults")
     options = _table(raw, "csv", name)
     for key in options:
-        if key not in _MAPPING_OPTIONS:
+        if key not in options_allowed:
             raise ImportFailed(name, f"csv.{key}",
-                               f"unknown option; one of {', '.join(sorted(_MAPPING_OPTIONS))}")
+                               f"unknown option; one of {', '.join(sorted(options_allowed))}")
     mapped = _table(raw, "columns", name)
     if options.get("use_defaults", True) is False:
         columns = {}
     elif not isinstance(options.get("use_defaults", True), bool):
         raise ImportFailed(name, "csv.use_defaults", "must be true or false")
     for key, value in mapped.items():
-        if key not in default_columns():
+        if key not in known:
             raise ImportFailed(name, f"columns.{key}",
-                               f"unknown field; one of {', '.join(sorted(default_columns()))}")
+                               f"unknown field; one of {', '.join(sorted(known))}")
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
             raise ImportFailed(name, f"columns.{key}", "must be a header name or a list of header names")
         columns[key] = names
     defaults = _table(raw, "defaults", name)
     for key, value in defaults.items():
-        if key not in _DEFAULTS:
+        if key not in defaults_allowed:
             raise ImportFailed(name, f"defaults.{key}",
-                               f"unknown default; one of {', '.join(sorted(_DEFAULTS))}")
+                               f"unknown default; one of {', '.join(sorted(defaults_allowed))}")
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise ImportFailed(name, f"defaults.{key}", "must be text")
     if "payer_kind" in defaults and str(defaults["payer_kind"]) not in {k.value for k in PayerKind}:

@@ -7,9 +7,12 @@ matched to a billed line by REF*6R, then code + modifiers + date, code alone, th
 original code, and charge. What matches nothing is kept: a claim payment with no claim is
 the unmatched queue, a line payment with no line a warning.
 
-A claim's money is recomputed from its live postings (not reversed, not a reversal,
-not informational): paid is their sum, written off the CAS amounts that `writes_off` says
-leave AR, patient responsibility the latest one's CLP05, and the balance what is left.
+A claim's payer money is recomputed from its live postings (not reversed, not a reversal,
+not informational): paid is their sum, the payer's write-off the CAS amounts that
+`writes_off` says leave AR, patient responsibility the latest one's CLP05; the balance is
+what is left after the patient's payments and the practice's write-offs too
+(`settlement.ClaimMoney`, which the patient-payment path uses as well), and a claim whose
+balance reaches zero is closed (`settlement.settle_work_status`).
 A reversal (CLP02 22) marks the posting it undoes; the correction after it posts normally.
 A remittance already posted (same payer, trace number and claims) is not posted twice.
 
@@ -33,6 +36,7 @@ from assistant.money import fmt
 from assistant.remit import status as rules
 from assistant.remit.reader import Read835
 from assistant.remit.records import ClaimPaymentRecord, RemittanceRecord, ServiceRecord
+from assistant.settlement import ClaimMoney, settle_work_status
 from assistant.storage import audit
 from assistant.storage.bulk import insert_rows, update_rows
 
@@ -112,15 +116,13 @@ class _Claim:
     """A matched claim: its row as read, its lines and live postings, and its new state."""
 
     __slots__ = (
-        "adjusted",
-        "balance",
         "billed",
         "claim_id",
         "dos_from_day",
         "dos_to_day",
         "last_day",
         "lines",
-        "paid",
+        "money",
         "payer_number",
         "pk",
         "postings",
@@ -128,34 +130,38 @@ class _Claim:
         "reversed_now",
         "status",
         "touched",
-        "written_off",
     )
 
     def __init__(self, row: Sequence[Any]) -> None:
-        (self.pk, self.claim_id, self.billed, self.paid, self.adjusted, self.responsibility,
-         self.balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
-         self.dos_to_day, self.written_off) = row
+        (self.pk, self.claim_id, self.billed, paid, adjusted, self.responsibility,
+         balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
+         self.dos_to_day, patient_paid, patient_adjusted, written_off) = row
+        self.money = ClaimMoney.stored(self.billed, paid, adjusted, balance, patient_paid,
+                                       patient_adjusted, written_off)
         # (pk, code, modifiers as stored: space-separated, charge, date ISO, control number, paid)
         self.lines: list[tuple[Any, ...]] = []
         self.postings: list[_Posting] = []
         self.reversed_now = False
         self.touched = False
 
-    def settle(self) -> None:
-        paid = adjusted = 0
+    @property
+    def paid(self) -> int:
+        return self.money.paid
+
+    @property
+    def balance(self) -> int:
+        return self.money.balance
+
+    def settle(self) -> int:
+        """Recompute from the live postings; returns what a write-off shrank by (`ClaimMoney.settle`)."""
+        paid = written_off = 0
         latest = None
         for posting in self.postings:
             if not posting.reversed and posting.effect not in _CARRY_NO_MONEY:
                 paid += posting.paid
-                adjusted += posting.written_off
+                written_off += posting.written_off
                 latest = posting
-        self.paid = paid
-        self.adjusted = adjusted
-        self.balance = self.billed - paid - adjusted
-        if self.written_off:  # a person's write-off stays, up to what is still owed
-            self.written_off = min(self.written_off, max(self.balance, 0))
-            self.adjusted += self.written_off
-            self.balance -= self.written_off
+        self.money.from_payers(paid, written_off)
         if latest is not None:
             self.responsibility = latest.responsibility
             self.status = _status_after(latest.effect, latest.paid > 0, latest.open > 0) or self.status
@@ -163,11 +169,12 @@ class _Claim:
             self.responsibility = 0
             if self.reversed_now:
                 self.status = PayerStatus.REVERSED.value
+        return self.money.settle()
 
 
 _CLAIM_COLUMNS = ("pk, claim_id, billed_cents, paid_cents, adjusted_cents, patient_resp_cents, "
                   "balance_cents, payer_status, payer_claim_number, last_remit_day, dos_from_day, "
-                  "dos_to_day, written_off_cents")
+                  "dos_to_day, patient_paid_cents, patient_adjusted_cents, written_off_cents")
 
 
 def post_remittances(conn: sqlite3.Connection, read: Read835, *, import_file_pk: int,
@@ -561,7 +568,7 @@ class _Poster:
         if method != PATIENT and abs(clp.charge_cents) != claim.billed:
             self.warn(f"segment {clp.segment} (CLP): claim {claim.claim_id}: the payer's "
                       f"charge {fmt(clp.charge_cents)} differs from the billed {fmt(claim.billed)}")
-        claim.settle()
+        self._settle(claim)
         self.audit.append(audit.Entry(
             claim.pk, self.user, "posting", "payer_status", before_status, claim.status,
             f"835 CLP02 {clp.status_code}: paid {_money(clp.paid_cents)}; balance "
@@ -569,6 +576,16 @@ class _Poster:
             self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
+
+    def _settle(self, claim: _Claim) -> None:
+        """Recompute the claim; a write-off the payer's money made too large shrinks, audited."""
+        before = claim.money.written_off
+        if claim.settle():
+            self.audit.append(audit.Entry(
+                claim.pk, self.user, "write_off_reduced", "written_off_cents", before,
+                claim.money.written_off, "the payer paid after the write-off: it shrinks by "
+                f"{fmt(before - claim.money.written_off)} so the claim holds no credit",
+                {"file": self.file}))
 
     def _details(self, rem: RemittanceRecord, clp: ClaimPaymentRecord, cp_pk: int, reversal_of: int | None,
                  method: str | None, before: int | None, after: int | None) -> str:
@@ -689,15 +706,16 @@ class _Poster:
                     [(target, reversal) for reversal, target in self.reversal_links])
         touched = [c for c in self.claims.values() if c.touched]
         update_rows(cur, "claims", (
-            "paid_cents", "adjusted_cents", "patient_resp_cents", "balance_cents", "payer_status",
-            "payer_claim_number", "last_remit_date", "last_remit_day", "written_off_cents"),
-            [(c.pk, c.paid, c.adjusted, c.responsibility, c.balance, c.status, c.payer_number,
-              _day_iso(c.last_day) if c.last_day else None, c.last_day, c.written_off)
+            "paid_cents", "adjusted_cents", "written_off_cents", "patient_resp_cents", "balance_cents",
+            "payer_status", "payer_claim_number", "last_remit_date", "last_remit_day"),
+            [(c.pk, c.money.paid, c.money.adjusted, c.money.written_off, c.responsibility, c.money.balance,
+              c.status, c.payer_number, _day_iso(c.last_day) if c.last_day else None, c.last_day)
              for c in touched],
             also="version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
         update_rows(cur, "claim_lines", ("paid_cents",), _line_updates(touched))
         self.result.claim_pks = [c.pk for c in touched]
         audit.record_many(self.conn, self.audit)
+        settle_work_status(self.conn, self.result.claim_pks, user=self.user, details={"file": self.file})
 
 
 def _line_updates(claims: Iterable[_Claim]) -> list[tuple[int, int]]:
@@ -816,7 +834,7 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     remit_day = pay_date or production
     if remit_day and (claim.last_day is None or date.fromisoformat(remit_day).toordinal() > claim.last_day):
         claim.last_day = date.fromisoformat(remit_day).toordinal()
-    claim.settle()
+    poster._settle(claim)
     poster.audit.append(audit.Entry(
         claim.pk, user, "posting", field="payer_status", before=before[0], after=claim.status,
         note=f"unmatched payment {payment_pk} ({pcn!r}) posted by hand: paid {fmt(paid)}; balance "

@@ -3,7 +3,7 @@
 - days_in_ar (HFMA): open AR today / average daily charges net of contractual adjustments
   over the window: the period when both ends are given, else the 90 days ending at --to (or
   today), from --from when only that is given. days_in_ar_gross divides by gross charges;
-  days_in_payer_ar counts only what payers owe (the open balance less patient responsibility).
+  days_in_payer_ar counts only what payers owe (the open balance less the patients' open share).
 - ar_over_90 / ar_over_120: the shared aging's balance over 90 (91-120 and 120+) and over
   120 days, as a share of the open balance, today.
 - denial_rate (and denial_rate_dollars): claims (dollars) with a denial on their first
@@ -11,9 +11,10 @@
 - clean_claim_rate: of those claims, the ones whose first adjudication had no denial and
   that were never reworked (no replacement or void claim, not corrected and resubmitted,
   no appeal).
-- net_collection_rate: payments / (charges - contractual adjustments) for adjudicated claims
-  with service in the period; payer_collection_rate leaves patient responsibility out of the
-  denominator (patient payments are not recorded here).
+- net_collection_rate: payer and patient payments / (charges - contractual adjustments) for
+  adjudicated claims with service in the period; payer_collection_rate: payer payments over
+  the same less patient responsibility; patient_collection_rate: patient payments / patient
+  responsibility.
 - days_to_payment: first payment date - submission date, for claims first paid in the period.
 - appeal_overturn_rate: (won + partly won) / decided, for appeals sent in the period.
 """
@@ -100,12 +101,15 @@ class Kpis:
     denial_rate_dollars: float | None
     clean: int
     clean_claim_rate: float | None
-    payments_cents: int
+    payments_cents: int  # payers' and patients'
+    payer_payments_cents: int
+    patient_payments_cents: int
     charges_cents: int
     contractual_cents: int
     patient_cents: int
     net_collection_rate: float | None
     payer_collection_rate: float | None
+    patient_collection_rate: float | None
     days_to_payment: float | None
     median_days_to_payment: float | None
     paid_claims: int
@@ -119,10 +123,8 @@ def kpis(ledger: Ledger, claims: Iterable[ClaimRow], firsts: dict[int, Adjudicat
     in_window = [c for c in claims if start <= c.dos_from <= end]
     gross = sum(c.billed_cents for c in in_window)
     net = gross - sum(live_contractual_cents(ledger, c.pk) for c in in_window)
-    # What payers still owe or refused: the open balance less the patients' share (patient
-    # payments are not recorded here, so that share would otherwise age for ever).
-    payer_ar = sum(max(c.balance_cents - max(c.patient_resp_cents, 0), 0)
-                   for c in claims if c.balance_cents > 0)
+    # What payers still owe or refused: the open balance less what the patients still owe.
+    payer_ar = sum(max(c.balance_cents - c.patient_due_cents, 0) for c in claims if c.balance_cents > 0)
 
     first = [(c, firsts[c.pk]) for c in claims if c.pk in firsts and query.in_period(firsts[c.pk].day)]
     denied = [(c, a) for c, a in first if a.denied]
@@ -130,7 +132,9 @@ def kpis(ledger: Ledger, claims: Iterable[ClaimRow], firsts: dict[int, Adjudicat
     clean_claims = sum(1 for c, a in first if clean(c, a, ledger.appealed))
 
     collected = [c for c in claims if c.pk in firsts and query.in_period(c.dos_from)]
-    payments = sum(c.paid_cents for c in collected)
+    payer_payments = sum(c.paid_cents for c in collected)
+    patient_payments = sum(c.patient_paid_cents for c in collected)
+    payments = payer_payments + patient_payments
     charges = sum(c.billed_cents for c in collected)
     contractual = sum(live_contractual_cents(ledger, c.pk) for c in collected)
     patient = sum(c.patient_resp_cents for c in collected)
@@ -150,10 +154,12 @@ def kpis(ledger: Ledger, claims: Iterable[ClaimRow], firsts: dict[int, Adjudicat
         adjudicated=len(first), denied=len(denied), denial_rate=rate(len(denied), len(first)),
         denial_rate_dollars=rate(sum(a.denied_cents for _, a in denied), billed),
         clean=clean_claims, clean_claim_rate=rate(clean_claims, len(first)),
-        payments_cents=payments, charges_cents=charges, contractual_cents=contractual, patient_cents=patient,
+        payments_cents=payments, payer_payments_cents=payer_payments, patient_payments_cents=patient_payments,
+        charges_cents=charges, contractual_cents=contractual, patient_cents=patient,
         net_collection_rate=rate(payments, charges - contractual) if charges - contractual > 0 else None,
-        payer_collection_rate=(rate(payments, charges - contractual - patient)
+        payer_collection_rate=(rate(payer_payments, charges - contractual - patient)
                                if charges - contractual - patient > 0 else None),
+        patient_collection_rate=rate(patient_payments, patient) if patient > 0 else None,
         days_to_payment=mean_days(waits), median_days_to_payment=median_days(waits), paid_claims=len(waits),
     )
 
@@ -175,10 +181,10 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
                t.get("days_in_ar"), f"average daily charges of {start} to {end}"),
         Figure("days_in_ar_gross", "Days in AR (gross charges)", total.days_in_ar_gross, DAYS,
                None, f"average daily charges of {start} to {end}"),
-        Figure("payer_ar_balance", "Open AR owed by payers (less patient responsibility)",
+        Figure("payer_ar_balance", "Open AR owed by payers (less what patients still owe)",
                money(total.payer_ar_cents), MONEY),
         Figure("days_in_payer_ar", "Days in AR owed by payers", total.days_in_payer_ar, DAYS, None,
-               "patient payments are not recorded: their share is left out"),
+               "the patients' open share is left out"),
         Figure("ar_over_90", "Share of AR over 90 days", total.over_90_rate, RATE, t.get("ar_over_90")),
         Figure("ar_over_120", "Share of AR over 120 days", total.over_120_rate, RATE, t.get("ar_over_120")),
         Figure("claims_adjudicated", "Claims first adjudicated", total.adjudicated, COUNT),
@@ -188,9 +194,11 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
         Figure("clean_claim_rate", "Clean-claim rate", total.clean_claim_rate, RATE,
                t.get("clean_claim_rate"), "first adjudication without a denial, never reworked"),
         Figure("net_collection_rate", "Net collection rate", total.net_collection_rate, RATE,
-               t.get("net_collection_rate"), "payer payments only: patient payments are not recorded"),
+               t.get("net_collection_rate"), "payer and patient payments"),
         Figure("payer_collection_rate", "Net collection rate without patient responsibility",
-               total.payer_collection_rate, RATE),
+               total.payer_collection_rate, RATE, None, "payer payments only"),
+        Figure("patient_collection_rate", "Patient collection rate", total.patient_collection_rate, RATE,
+               None, "patient payments / patient responsibility"),
         Figure("days_to_payment", "Average days from submission to first payment", total.days_to_payment,
                DAYS),
         Figure("median_days_to_payment", "Median days from submission to first payment",
@@ -231,9 +239,12 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
     adjudicated = f"{total.adjudicated} claims adjudicated"
     components.add("denial_rate", f"{total.denied} claims with a denial", adjudicated, None, None)
     components.add("clean_claim_rate", f"{total.clean} clean claims", adjudicated, None, None)
-    components.add("net_collection_rate", f"payments {fmt(total.payments_cents)}",
+    components.add("net_collection_rate", f"payer payments {fmt(total.payer_payments_cents)} + patient "
+                   f"payments {fmt(total.patient_payments_cents)}",
                    f"charges {fmt(total.charges_cents)} - contractual {fmt(total.contractual_cents)}",
                    None, None)
+    components.add("patient_collection_rate", f"patient payments {fmt(total.patient_payments_cents)}",
+                   f"patient responsibility {fmt(total.patient_cents)}", None, None)
     components.add("appeal_overturn_rate", f"{outcomes.won + outcomes.partly_won} won or partly won",
                    f"{outcomes.decided} decided", None, None)
     empty = not ledger.claims

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from assistant.domain import Assessment, ClaimRecord, ClaimView, Finding
+from assistant.domain import WINDOWS_CLOSED, Assessment, ClaimRecord, ClaimView, Finding
 from assistant.rules.checks import check_claim
 from assistant.rules.context import ClaimContext, context_for_view, load_contexts, record_context
 from assistant.rules.next_actions import next_actions
@@ -28,6 +28,8 @@ def assess_context(ctx: ClaimContext, playbook: Playbook) -> Assessment:
         deadline, kind = route.actions[0].deadline, route.deadline_kinds[0]
     elif dated:
         deadline, kind = min(dated, key=lambda item: item[0])
+    if route.closed:
+        deadline, kind = None, WINDOWS_CLOSED
     return Assessment(
         claim_id=ctx.claim.claim_id, category=route.category, codes=route.situation.codes,
         actions=route.actions, findings=findings, deadline=deadline, deadline_kind=kind,

@@ -15,6 +15,7 @@ from assistant.domain import DocType, Finding, LineView, PayerKind, PayerStatus
 from assistant.money import fmt
 from assistant.rules.codes import cpt, kx_threshold, ncci_modifiers, ncci_pairs, setting
 from assistant.rules.context import ClaimContext, is_assistant
+from assistant.rules.icd10 import CodeStatus, code_table, compact, dotted
 from assistant.rules.units import units_for
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -47,9 +48,10 @@ def eight_minute_units(ctx: ClaimContext) -> Iterator[Finding]:
     """Rule `eight-minute-units`: billed units against the minutes, under the payer's unit rule.
 
     CMS total time (fact sheet 3.1-3.3) or per code (3.4); only for days where every timed
-    line's minutes are known. Untimed codes bill 1 unit (0.3).
+    line's minutes are known. The day's total takes every timed code the notes record, billed
+    or not: a code that earned no unit still adds its minutes (3.2). Where equal leftovers
+    compete for the last unit, either choice is accepted (3.3). Untimed codes bill 1 unit (0.3).
     """
-    rule = ctx.payer.unit_rule
     for day, lines in _lines_by_day(ctx).items():
         for line in lines:
             info = cpt(line.code)
@@ -60,29 +62,67 @@ def eight_minute_units(ctx: ClaimContext) -> Iterator[Finding]:
         timed = [ln for ln in lines if (i := cpt(ln.code)) is not None and i.timed]
         if not timed or any(ln.minutes is None for ln in timed):
             continue
-        minutes: dict[str, int] = defaultdict(int)
-        billed: dict[str, float] = defaultdict(float)
-        first_line: dict[str, int] = {}
-        for ln in timed:
-            minutes[ln.code] += ln.minutes or 0
-            billed[ln.code] += ln.units
-            first_line.setdefault(ln.code, ln.line_no)
-        result = units_for(minutes, rule)
-        basis = (f"{result.total_minutes} timed min on {day} = {result.total_units} units under "
-                 f"{'CMS total time' if rule.value == 'cms' else 'the per-code rule'}")
-        for code in sorted(set(billed) | {c for c, n in result.units.items() if n},
-                           key=lambda c: first_line.get(c, 999)):
-            want = result.units.get(code, 0)
-            got = billed.get(code, 0.0)
-            if got > want:
-                yield Finding("eight-minute-units", ERROR,
-                              f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
-                              first_line.get(code), f"bill {want} unit{'s' if want != 1 else ''} of {code}"
-                              if want else f"remove {code}: its minutes do not reach a unit")
-            elif got < want:
-                yield Finding("eight-minute-units", WARNING,
-                              f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
-                              first_line.get(code), f"bill {want} units of {code} if the notes support it")
+        yield from _judge_units(ctx, day, timed)
+
+
+def _judge_units(ctx: ClaimContext, day: date, timed: list[LineView]) -> Iterator[Finding]:
+    rule = ctx.payer.unit_rule
+    minutes: dict[str, int] = defaultdict(int)
+    billed: dict[str, float] = defaultdict(float)
+    first_line: dict[str, int] = {}
+    for ln in timed:
+        minutes[ln.code] += ln.minutes or 0
+        billed[ln.code] += ln.units
+        first_line.setdefault(ln.code, ln.line_no)
+    # Timed codes the notes record that this claim does not bill, with what other claims bill.
+    elsewhere = _billed_elsewhere(ctx, day)
+    for code, noted in ctx.day_minutes.get(day, {}).items():
+        if code not in minutes and (info := cpt(code)) is not None and info.timed:
+            minutes[code] = noted
+            billed[code] = elsewhere.get(code, 0.0)
+    result = units_for(minutes, rule)
+    # An add-on billed without its base: judge the service as a whole on the add-on's line, for
+    # units over what it supports (rule `add-on-without-base` says to bill the base's unit).
+    present = {code for code, n in billed.items() if n}
+    orphans = {code: base for code in first_line if (info := cpt(code)) is not None and info.is_add_on
+               for base in info.add_on_of[:1] if not present & set(info.add_on_of)}
+
+    def fold(units: dict[str, int] | dict[str, float]) -> dict[str, float]:
+        out = {code: float(n) for code, n in units.items()}
+        for add_on, base in orphans.items():
+            out[add_on] = out.get(add_on, 0.0) + out.pop(base, 0.0)
+        return out
+
+    got_by_code = fold(billed)
+    choices = [fold(units) for units in result.alternatives or (result.units,)]
+    codes = sorted(set(got_by_code) | {c for units in choices for c in units},
+                   key=lambda c: first_line.get(c, 999))
+    want_by_code = min(choices, key=lambda units: sum(abs(got_by_code.get(c, 0.0) - units.get(c, 0.0))
+                                                     for c in codes))
+    basis = (f"{result.total_minutes} timed min on {day} = {result.total_units} units under "
+             f"{'CMS total time' if rule.value == 'cms' else 'the per-code rule'}")
+    for code in codes:
+        want = int(want_by_code.get(code, 0))
+        got = got_by_code.get(code, 0.0)
+        on_claim = code in first_line
+        if got > want and on_claim:
+            yield Finding("eight-minute-units", ERROR,
+                          f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
+                          first_line[code], f"bill {want} unit{'s' if want != 1 else ''} of {code}"
+                          if want else f"remove {code}: its minutes do not reach a unit")
+        elif got < want and code not in orphans and (on_claim or code not in elsewhere):
+            yield Finding("eight-minute-units", WARNING,
+                          f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
+                          first_line.get(code), f"bill {want} units of {code} if the notes support it")
+
+
+def _billed_elsewhere(ctx: ClaimContext, day: date) -> dict[str, float]:
+    """Units per code the patient's other claims (voids aside) bill for the day."""
+    out: dict[str, float] = defaultdict(float)
+    for h in ctx.history:
+        if h.service_date == day and h.claim_pk != ctx.claim.pk and h.frequency_code != "8":
+            out[h.code] += h.units
+    return out
 
 
 def timed_code_one_line(ctx: ClaimContext) -> Iterator[Finding]:
@@ -160,7 +200,11 @@ def assistant_modifier(ctx: ClaimContext) -> Iterator[Finding]:
 
 
 def kx_threshold_check(ctx: ClaimContext) -> Iterator[Finding]:
-    """Rule `kx-threshold`: KX once the year's OT allowed amount passes the threshold; not below it (2.2)."""
+    """Rule `kx-threshold`: KX once the year's OT allowed amount passes the threshold; not below it (2.2).
+
+    The year's amount counts every claim billed, denied ones too (their lines estimated until
+    priced): the practice decides on KX from what it billed, and a denial may yet be overturned.
+    """
     if not ctx.is_medicare or not ctx.is_ot_claim:
         return
     ytd = ctx.ytd_ot_lines
@@ -173,23 +217,29 @@ def kx_threshold_check(ctx: ClaimContext) -> Iterator[Finding]:
                       None, f"add the {year} figure to thresholds.toml")
         return
     by_no = {line.line_no: line for line in ctx.claim.lines}
+    # Which line of a day "crosses" is only the order lines are listed in: KX on any line of a
+    # day whose services take the patient past the threshold is fair (its upper bound at day end).
+    day_upper = {item.service_date: item.upper_cents for item in ytd if item.complete}
     crossed_review = False
     for item in ytd:
         line = by_no[item.line_no]
         has_kx = "KX" in line.modifiers
         amount = fmt(item.cumulative_cents)
-        estimate = " (estimated from charges where not yet priced)" if item.estimated else ""
+        estimate = (" (estimated from charges where not yet priced, and from the notes of days not "
+                    "billed here)" if not item.complete else
+                    " (estimated from charges where not yet priced)" if item.estimated else "")
         if item.cumulative_cents > threshold.ot_cents and not has_kx:
             yield Finding("kx-threshold", WARNING if item.estimated else ERROR,
                           f"KX needed on {line.code}: the patient's {year} OT allowed amount reaches "
                           f"{amount}{estimate}, above the {fmt(threshold.ot_cents)} threshold",
                           line.line_no, "add KX if the therapy is medically necessary and documented; "
                           "otherwise bill with an ABN and GA instead")
-        elif has_kx and item.upper_cents <= threshold.ot_cents:
-            # Judged on the upper bound (unpriced lines at full charge), so it is never a guess.
+        elif has_kx and item.service_date in day_upper and day_upper[item.service_date] <= threshold.ot_cents:
+            # Judged on the upper bound (unpriced and denied lines at full charge), never a guess.
             yield Finding("kx-threshold", WARNING,
                           f"KX used on {line.code} below the threshold: the patient's {year} OT "
-                          f"allowed amount is at most {fmt(item.upper_cents)} of {fmt(threshold.ot_cents)}",
+                          f"allowed amount is at most {fmt(day_upper[item.service_date])} of "
+                          f"{fmt(threshold.ot_cents)} through {item.service_date}",
                           line.line_no, "remove KX: using it before the threshold is considered abusive")
         if not crossed_review and item.cumulative_cents > threshold.review_cents:
             crossed_review = True
@@ -305,13 +355,14 @@ def plan_of_care(ctx: ClaimContext) -> Iterator[Finding]:
             continue
         due = plan.start_date + timedelta(days=within)
         if plan.certified_date is None:
-            if day > due:
+            # Past the 30 days, no service under the plan is covered, the first ones included.
+            if ctx.today > due:
                 yield Finding("plan-of-care", severe,
                               f"plan of care of {plan.start_date} not certified within 30 days (due "
                               f"{due}); service on {day}", None,
                               "get the physician/NPP's dated signature, with the reason for the delay "
                               "(or the 2025 exception: signed order + plan sent within 30 days)")
-            elif ctx.today <= due:
+            else:
                 yield Finding("plan-of-care", INFO,
                               f"plan of care of {plan.start_date} not certified yet: due by {due}", None,
                               "send the plan to the physician/NPP for signature")
@@ -361,7 +412,7 @@ def progress_report(ctx: ClaimContext) -> Iterator[Finding]:
 
 
 def authorization(ctx: ClaimContext) -> Iterator[Finding]:
-    """Rule `authorization`: missing, expired, used up, or about to run out (warn before the last visits)."""
+    """Rule `authorization`: missing, expired or used up; a note when it is about to run out or end."""
     if not ctx.auth_relevant:
         return
     warn_days = int(setting("warnings", "authorization_days_left"))
@@ -394,13 +445,17 @@ def authorization(ctx: ClaimContext) -> Iterator[Finding]:
                               f"{status.used} of {auth.approved} approved ({auth.start_date} to "
                               f"{auth.end_date})", None,
                               "request more visits (retro-authorization) before billing this one")
-            elif status.problem == "running_out" and auth.end_date >= ctx.today:
-                yield Finding("authorization", WARNING,
+            # Heads-ups about the visits to come, not errors of this claim: said on the latest
+            # claim under the authorization only.
+            latest = ctx.last_day_under(auth) <= day
+            if status.problem == "running_out" and auth.end_date >= ctx.today and latest:
+                yield Finding("authorization", INFO,
                               f"authorization {auth.number} about to run out: {status.remaining} of "
                               f"{auth.approved} {auth.unit_kind} left after {day}", None,
                               "request an extension now, before the last authorized visits are used")
-            if ctx.today <= auth.end_date <= ctx.today + timedelta(days=warn_days) and status.remaining > 0:
-                yield Finding("authorization", WARNING,
+            if (ctx.today <= auth.end_date <= ctx.today + timedelta(days=warn_days)
+                    and status.remaining > 0 and latest):
+                yield Finding("authorization", INFO,
                               f"authorization {auth.number} ends {auth.end_date} with {status.remaining} "
                               f"{auth.unit_kind} unused", None, "request an extension if care continues")
             if not ctx.claim.prior_auth and not ctx.is_medicare:
@@ -410,7 +465,11 @@ def authorization(ctx: ClaimContext) -> Iterator[Finding]:
 
 
 def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
-    """Rule `timely-filing`: a claim not yet adjudicated, or denied, near its filing limit (7.3)."""
+    """Rule `timely-filing`: a claim sent late, or not sent, unanswered or denied near its filing limit (7.3).
+
+    A claim sent in time met the limit if the payer received it: near the limit while no
+    answer has come, a note to confirm receipt; past it, an error (proof of timely filing).
+    """
     claim = ctx.claim
     if claim.payer_status not in (PayerStatus.SUBMITTED, PayerStatus.DENIED) or claim.balance_cents <= 0:
         return
@@ -426,21 +485,40 @@ def timely_filing(ctx: ClaimContext) -> Iterator[Finding]:
     warn = int(setting("warnings", "timely_filing_days_left"))
     state = ("not sent yet" if claim.submitted_date is None and claim.payer_status is PayerStatus.SUBMITTED
              else "no remittance yet" if claim.payer_status is PayerStatus.SUBMITTED else "denied")
-    if left < 0:
+    adjudicated = claim.payer_status is PayerStatus.DENIED and not any(
+        a.code == "29" for a in claim.all_adjustments)
+    if left < 0 and adjudicated:
+        # The payer received and decided it, so the filing limit was met; what the date
+        # still changes is whether a corrected claim would be taken as a new submission.
+        yield Finding("timely-filing", INFO,
+                      f"timely filing ended {deadline}: the payer decided this claim in time, but a "
+                      "corrected claim may now be refused as late", None,
+                      "prefer an appeal (or reopening) over a corrected claim")
+    elif left < 0:
         yield Finding("timely-filing", ERROR,
                       f"timely filing ended {deadline} ({-left} days ago; {state})", None,
                       "find proof of timely filing (clearinghouse acceptance report) before anything else")
     elif left <= warn:
-        yield Finding("timely-filing", WARNING,
+        # Sent in time, the limit is met once the payer has it: until it passes, a note to
+        # confirm receipt (the worklist's no-answer follow-up carries the deadline).
+        sent = claim.submitted_date is not None and claim.payer_status is PayerStatus.SUBMITTED
+        yield Finding("timely-filing", INFO if sent else WARNING,
                       f"timely filing ends {deadline}, in {left} days ({state})", None,
-                      "send (or confirm receipt of) a clean claim before then")
+                      "confirm the payer received it (claim status, or the clearinghouse's accepted "
+                      "277CA), so a lost claim can be sent again in time" if sent
+                      else "send a clean claim before then")
 
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 
 
 def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
-    """Rule `icd10-format`: ICD-10-CM codes well formed, pointed at, and a sequela never first (837P HI)."""
+    """Rule `icd10-format`: ICD-10-CM codes billable, pointed at, and a sequela never first (837P HI).
+
+    Billable: in the ICD-10-CM code set (data/icd10cm.toml), to its last character; a category
+    or a code without its 7th character is not (CARC 16/146). A code set holds from October 1:
+    for services before the table's period an unknown or split code is a warning, not an error.
+    """
     dx = ctx.claim.diagnoses
     if not dx:
         yield Finding("icd10-format", ERROR, "no diagnosis on the claim", None, "add the ICD-10-CM codes")
@@ -452,12 +530,8 @@ def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
             yield Finding("icd10-format", ERROR, f"diagnosis {i} ({code!r}) is not a well-formed "
                           "ICD-10-CM code", None, "use a letter, a digit, then up to 5 letters/digits "
                           "(e.g. M62.81, sent as M6281)")
-    for i, code in enumerate(dx, 1):
-        text = code.replace(".", "").strip().upper()
-        if _ICD10.match(code.strip().upper()) and text.startswith("S") and len(text) < 7:
-            yield Finding("icd10-format", ERROR,
-                          f"diagnosis {i} ({code}) is an injury code without its 7th character", None,
-                          "add the 7th character (A initial, D subsequent, S sequela; X placeholders)")
+        else:
+            yield from _billable(ctx, i, text)
     compact = dx[0].replace(".", "").upper()
     if len(compact) == 7 and compact.endswith("S"):
         yield Finding("icd10-format", ERROR, f"diagnosis 1 ({dx[0]}) is a sequela code and cannot be first",
@@ -473,6 +547,46 @@ def icd10_format(ctx: ClaimContext) -> Iterator[Finding]:
             yield Finding("icd10-format", ERROR, f"{line.code} points at diagnosis "
                           f"{', '.join(map(str, bad))}, but the claim has {len(dx)}", line.line_no,
                           "fix the diagnosis pointer")
+
+
+def _billable(ctx: ClaimContext, i: int, code: str) -> Iterator[Finding]:
+    table = code_table()
+    status = table.status(code)
+    if status is CodeStatus.BILLABLE:
+        return
+    day = ctx.service_dates[0]
+    # A split category stays split in later code sets; before the table's period it may not have been.
+    later = status is CodeStatus.HEADER and day > table.effective_through
+    severity = ERROR if table.in_force(day) or later else WARNING
+    if status is CodeStatus.HEADER:
+        more = table.completions(code)
+        examples = ", ".join(dotted(c) for c in more[:3]) + (" ..." if len(more) > 3 else "")
+        if all(len(c) == 7 for c in more) and len(compact(code)) < 7:
+            yield Finding("icd10-format", severity,
+                          f"diagnosis {i} ({dotted(code)}) is without its 7th character: not billable "
+                          f"({examples})", None,
+                          "add the 7th character from the chart (A initial, D subsequent, S sequela; "
+                          "X placeholders)")
+        else:
+            yield Finding("icd10-format", severity,
+                          f"diagnosis {i} ({dotted(code)}) is a category, not a billable code: it has "
+                          f"subcodes ({examples})", None, "use the full code the chart supports")
+        return
+    placeholder = _with_placeholder(compact(code))
+    fixed = dotted(placeholder) if placeholder and table.status(placeholder) is CodeStatus.BILLABLE else None
+    hint = f"; with its X placeholder it would be {fixed}" if fixed else ""
+    period = (f"{table.release}" if severity == ERROR
+              else f"{table.release}: check it was valid on {day}")
+    yield Finding("icd10-format", severity,
+                  f"diagnosis {i} ({dotted(code)}) is not an ICD-10-CM code ({period}){hint}", None,
+                  f"send {fixed}" if fixed else "correct the code from the chart")
+
+
+def _with_placeholder(code: str) -> str | None:
+    """'S6290A' -> 'S6290XA': a 7th character written without the X placeholders before it."""
+    if len(code) >= 7 or not code[-1].isalpha():
+        return None
+    return code[:-1].ljust(6, "X") + code[-1]
 
 
 def duplicate_claim(ctx: ClaimContext) -> Iterator[Finding]:

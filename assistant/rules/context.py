@@ -8,13 +8,15 @@ database yet (`record_context`, the pre-submission scrub of an 837 file).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
 from assistant.domain import (
+    Action,
     ClaimRecord,
     ClaimView,
     DocType,
@@ -25,8 +27,9 @@ from assistant.domain import (
     PayerView,
     WorkStatus,
 )
-from assistant.rules.codes import cpt, setting
+from assistant.rules.codes import cpt, rarc, setting
 from assistant.rules.payer_rules import PayerRules, payer_rules
+from assistant.rules.units import units_for
 from assistant.storage import clinical
 from assistant.storage.claims import claim_pk
 from assistant.storage.claims_bulk import load_claims
@@ -82,6 +85,7 @@ class YtdLine:
     cumulative_cents: int  # the patient's OT allowed amount for the year through this line
     estimated: bool  # some of it is estimated from charges
     upper_cents: int = 0  # the same with every unpriced line at its full charge: it cannot be more
+    complete: bool = True  # every treatment day of the year before it is on a claim here
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class ClaimContext:
     appeals: tuple[AppealView, ...] = ()
     allowed_ratio: float | None = None  # the payer's allowed / charged, to estimate unpriced lines
     allowed_by_line: dict[int, int] = field(default_factory=dict)  # this claim's priced lines
+    # The patient's notes: minutes per code on each day, billed or not.
+    day_minutes: dict[date, dict[str, int]] = field(default_factory=dict)
     saved: bool = True
     # Whether the practice keeps these records here at all: without any, their absence says nothing.
     tracks_authorizations: bool = True
@@ -184,24 +190,50 @@ class ClaimContext:
         by_payer[None].update(own)
         return {k: sorted(v) for k, v in by_payer.items()}
 
+    @cached_property
+    def _unbilled_days(self) -> tuple[date, ...]:
+        """Days the notes show a treatment that no claim here bills (before the claims on file
+        begin, or not billed yet): they used the authorization all the same."""
+        billed = set(self._visit_days[None])
+        return tuple(d for d in self.treatment_days if d not in billed)
+
+    def _noted_units(self, day: date, counts: Callable[[str], bool]) -> int:
+        """Units a day's note supports under the payer's rule, for a day no claim bills."""
+        minutes = {code: m for code, m in self.day_minutes.get(day, {}).items()
+                   if cpt(code) is not None and counts(code)}
+        return sum(units_for(minutes, self.payer.unit_rule).units.values()) if minutes else 0
+
+    def last_day_under(self, auth: AuthorizationView) -> date:
+        """The latest day of service under the authorization so far (this claim included)."""
+        days = [*self._visit_days.get(auth.payer_pk, []), *self._unbilled_days]
+        return max((d for d in days if auth.covers(d)), default=self.service_dates[-1])
+
     def _used(self, auth: AuthorizationView, day: date) -> int:
+        """Visits (or units) used through `day`, this one included: the claims here, the
+        treatment days only the notes show, and what the source reported beyond both."""
         if auth.unit_kind == "units":
             def counts(code: str) -> bool:
                 return not auth.codes or code in auth.codes
 
-            used = sum(h.units for h in self.history
-                       if h.claim_pk != self.claim.pk and h.frequency_code != "8"
-                       and (auth.payer_pk is None or h.payer_pk == auth.payer_pk)
-                       and auth.start_date <= h.service_date <= day and counts(h.code))
-            used += sum(line.units for line in self.claim.lines
-                        if auth.start_date <= (line.service_date or self.claim.dos_from) <= day
-                        and counts(line.code))
-            total = used
+            by_day: dict[date, float] = defaultdict(float)
+            for h in self.history:
+                if (h.claim_pk != self.claim.pk and h.frequency_code != "8"
+                        and (auth.payer_pk is None or h.payer_pk == auth.payer_pk)
+                        and auth.covers(h.service_date) and counts(h.code)):
+                    by_day[h.service_date] += h.units
+            for line in self.claim.lines:
+                if auth.covers(line.service_date or self.claim.dos_from) and counts(line.code):
+                    by_day[line.service_date or self.claim.dos_from] += line.units
+            for d in self._unbilled_days:
+                if auth.covers(d):
+                    by_day[d] += self._noted_units(d, counts)
+            used = sum(n for d, n in by_day.items() if d <= day)
+            total = sum(by_day.values())
         else:
-            days = self._visit_days.get(auth.payer_pk, [])
+            days = {*self._visit_days.get(auth.payer_pk, []), *self._unbilled_days}
             used = sum(1 for d in days if auth.start_date <= d <= day)
-            total = sum(1 for d in days if auth.start_date <= d <= auth.end_date)
-        # Visits the source counted that no claim here shows (billed elsewhere or not yet imported).
+            total = sum(1 for d in days if auth.covers(d))
+        # Visits the source counted that nothing here shows (billed elsewhere, not yet imported).
         return int(used + max(0, auth.reported_used - total))
 
     def auth_status(self, day: date) -> AuthStatus:
@@ -239,57 +271,122 @@ class ClaimContext:
     # ---------------------------------------------------------------- Medicare therapy threshold
 
     def _is_ot_line(self, code: str, modifiers: Sequence[str], credential: str | None) -> bool:
+        """An OT service: GO/CO, or furnished by an OT or OTA (a GP on it is a billing error the
+        discipline check reports, not a physical therapy service)."""
         mods = set(modifiers)
         if "GO" in mods or "CO" in mods:
             return True
-        if mods & {"GP", "GN", "CQ"}:
-            return False
-        info = cpt(code)
-        return info is not None and (credential or "").upper() in OT_CREDENTIALS
+        return cpt(code) is not None and (credential or "").upper() in OT_CREDENTIALS
 
-    def _estimate(self, charge_cents: int) -> int:
+    @cached_property
+    def _medicare_unit_rates(self) -> dict[tuple[str, bool], float]:
+        """What Medicare allowed this patient per unit of a code, by whether the line had CO."""
+        units: dict[tuple[str, bool], float] = defaultdict(float)
+        allowed: dict[tuple[str, bool], int] = defaultdict(int)
+        for h in self.history:
+            if h.payer_kind is PayerKind.MEDICARE and h.allowed_cents and h.units > 0:
+                key = (h.code, "CO" in h.modifiers)
+                units[key] += h.units
+                allowed[key] += h.allowed_cents
+        return {key: allowed[key] / n for key, n in units.items()}
+
+    def _estimate(self, charge_cents: int, code: str = "", modifiers: Sequence[str] = (),
+                  units: float = 0) -> int:
+        """An unpriced line's allowed amount: what Medicare allowed this patient per unit of the
+        code (with or without CO, an OTA's line paid at 85%), else the charge times the payer's
+        usual allowed share, else the charge."""
+        rates = self._medicare_unit_rates
+        by_ota = "CO" in modifiers
+        rate = rates.get((code, by_ota))
+        if rate is None and (code, not by_ota) in rates:
+            share = int(setting("assistant", "co_payment_percent")) / 100
+            rate = rates[(code, not by_ota)] * (share if by_ota else 1 / share)
+        if rate is not None and units > 0:
+            return round(rate * units)
         return round(charge_cents * self.allowed_ratio) if self.allowed_ratio else charge_cents
 
     @cached_property
     def ytd_ot_lines(self) -> tuple[YtdLine, ...]:
         """The patient's Medicare OT allowed amount for the year, running through this claim's lines.
 
-        Priced lines count what Medicare allowed; unpriced ones are estimated from the charge
-        (times the payer's usual allowed share when known).
+        Priced lines count what Medicare allowed; unpriced ones (not answered yet, or denied
+        without an allowed amount) are estimated from the charge (times the payer's usual
+        allowed share when known). Denied claims count: the practice bills KX from what it
+        billed, and a denial corrected or appealed later still adds to the year. The same
+        service billed twice (a copy, a corrected claim) counts once. Treatment days of the
+        year that only the notes show (billed before the claims here begin) are estimated
+        from their minutes, and the amount is then no longer a known upper bound.
         """
         if not self.is_medicare:
             return ()
         first = self.service_dates[0]
-        running = upper = 0
-        estimated = False
+        counted: dict[tuple[date, str], tuple[int, int, bool]] = {}  # (day, code) -> amount, upper, estimated
         for h in self.history:
             if (h.claim_pk == self.claim.pk or h.payer_kind is not PayerKind.MEDICARE
-                    or h.frequency_code == "8" or h.payer_status == "denied"
+                    or h.frequency_code == "8"
                     or h.service_date.year != first.year
                     or not self._is_ot_line(h.code, h.modifiers, h.rendering_credential)):
                 continue
             if h.service_date < first or (h.service_date == first
                                           and (h.claim_pk < self.claim.pk or not self.saved)):
-                if h.allowed_cents is None:
-                    estimated = True
-                running += h.allowed_cents if h.allowed_cents is not None else self._estimate(h.charge_cents)
-                upper += h.allowed_cents if h.allowed_cents is not None else h.charge_cents
+                entry = ((h.allowed_cents, h.allowed_cents, False) if h.allowed_cents is not None
+                         else (self._estimate(h.charge_cents, h.code, h.modifiers, h.units),
+                               h.charge_cents, True))
+                key = (h.service_date, h.code)
+                if key not in counted or (counted[key][2] and not entry[2]):
+                    counted[key] = entry
+        running = sum(amount for amount, _, _ in counted.values())
+        upper = sum(most for _, most, _ in counted.values())
+        estimated = any(guess for _, _, guess in counted.values())
+        noted, complete = self._noted_ot_amount(first)
+        running += noted
+        estimated = estimated or not complete
         out = []
         lines = sorted(self.claim.lines, key=lambda ln: (ln.service_date or first, ln.line_no))
         for line in lines:
             if not self._is_ot_line(line.code, line.modifiers, line.rendering_credential
                                     or self.claim.rendering_credential):
                 continue
-            allowed = self.allowed_by_line.get(line.pk)
-            if allowed is None:
-                estimated = True
-                running += self._estimate(line.charge_cents)
-                upper += line.charge_cents
-            else:
-                running += allowed
-                upper += allowed
-            out.append(YtdLine(line.line_no, line.service_date or first, running, estimated, upper))
+            day = line.service_date or first
+            if (day, line.code) not in counted:  # else this claim repeats a service counted already
+                allowed = self.allowed_by_line.get(line.pk)
+                if allowed is None:
+                    estimated = True
+                    running += self._estimate(line.charge_cents, line.code, line.modifiers, line.units)
+                    upper += line.charge_cents
+                else:
+                    running += allowed
+                    upper += allowed
+            out.append(YtdLine(line.line_no, day, running, estimated, upper, complete))
         return tuple(out)
+
+    def _noted_ot_amount(self, before: date) -> tuple[int, bool]:
+        """An estimate of the Medicare OT allowed amount of the year's treatment days before
+        `before` that no claim here bills, from the notes' minutes and the patient's priced
+        lines; and whether there are none (the claims here then hold the whole year)."""
+        days = [d for d in self._unbilled_days if d.year == before.year and d < before
+                and self._medicare_then(d)]
+        if not days:
+            return 0, True
+        rates = self._medicare_unit_rates
+        if not rates:
+            return 0, False
+        by_code: dict[str, list[float]] = defaultdict(list)
+        for (code, _), rate in rates.items():
+            by_code[code].append(rate)
+        per_unit = sum(rates.values()) / len(rates)
+        total = 0.0
+        for d in days:
+            minutes = {code: m for code, m in self.day_minutes.get(d, {}).items() if cpt(code) is not None}
+            for code, units in (units_for(minutes, self.payer.unit_rule).units if minutes else {}).items():
+                known = by_code.get(code)
+                total += units * (sum(known) / len(known) if known else per_unit)
+        return round(total), False
+
+    def _medicare_then(self, day: date) -> bool:
+        """Whether a day no claim bills fell under Medicare: the patient's next claim here is Medicare's."""
+        nxt = next((h for h in self.history if h.service_date > day), None)  # history is by date
+        return nxt is None or nxt.payer_kind is PayerKind.MEDICARE
 
     # ---------------------------------------------------------------- other payers and claims
 
@@ -306,7 +403,13 @@ class ClaimContext:
 
     @cached_property
     def earlier_duplicates(self) -> tuple[str, ...]:
-        """Claims sent before this one for the same services and not denied: this one repeats them."""
+        """Claims sent before this one for the same services: this one repeats them.
+
+        A claim the payer returned as unprocessable (a remark asking for a new claim, MA130)
+        before this one was sent was never filed, so this one is no repeat; one denied on its
+        merits was filed: a copy is a duplicate (CO-18), which a corrected claim or an appeal
+        is not.
+        """
         return self._same_services(earlier_only=True)
 
     def _same_services(self, earlier_only: bool) -> tuple[str, ...]:
@@ -316,10 +419,19 @@ class ClaimContext:
             if (h.claim_pk == self.claim.pk or h.payer_pk != self.claim.payer.pk
                     or h.frequency_code == "8" or (h.service_date, h.code) not in mine):
                 continue
-            if earlier_only and (h.payer_status == "denied" or (self.saved and h.claim_pk > self.claim.pk)):
+            if earlier_only and (self._returned_before(h) or (self.saved and h.claim_pk > self.claim.pk)):
                 continue
             seen[h.claim_id] = None
         return tuple(seen)
+
+    def _returned_before(self, line: HistoryLine) -> bool:
+        """The line's claim came back unprocessable (a remark that asks for a new claim, MA130)
+        before this claim was sent (or, for one not sent yet, by now)."""
+        sent = self.claim.submitted_date
+        return (line.payer_status == PayerStatus.DENIED.value
+                and (sent is None or line.remit_date is None or line.remit_date <= sent)
+                and any((info := rarc(code)) is not None and Action.NEW_CLAIM in info.actions
+                        for code in line.claim_remarks))
 
     # ---------------------------------------------------------------- appeals
 
@@ -336,6 +448,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
     auths = clinical.authorizations(conn, patients)
     plans = clinical.plans_of_care(conn, patients)
     docs = clinical.document_stubs(conn, patients)
+    minutes = clinical.note_minutes_by_day(conn, patients)
     history = clinical.history_lines(conn, patients)
     coverages = clinical.coverages(conn, patients)
     appeals = clinical.appeals(conn, list(views))
@@ -357,7 +470,8 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
             authorizations=tuple(auths.get(p, ())), plans=tuple(plans.get(p, ())),
             documents=tuple(docs.get(p, ())), history=hist, coverages=tuple(coverages.get(p, ())),
             appeals=tuple(appeals.get(pk, ())), allowed_ratio=ratios.get(view.payer.pk),
-            allowed_by_line=allowed, tracks_authorizations=tracks_auths, tracks_plans=tracks_plans,
+            allowed_by_line=allowed, day_minutes=minutes.get(p, {}),
+            tracks_authorizations=tracks_auths, tracks_plans=tracks_plans,
         )
     return out
 
@@ -477,7 +591,7 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
     return ClaimContext(
         claim=view, payer=ctx.payer, today=today, authorizations=ctx.authorizations,
         plans=ctx.plans, documents=ctx.documents, history=history, coverages=ctx.coverages,
-        appeals=(), allowed_ratio=ctx.allowed_ratio, saved=False,
+        appeals=(), allowed_ratio=ctx.allowed_ratio, day_minutes=ctx.day_minutes, saved=False,
         tracks_authorizations=ctx.tracks_authorizations, tracks_plans=ctx.tracks_plans,
     )
 

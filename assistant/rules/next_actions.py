@@ -240,7 +240,7 @@ def situation(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playbook
     fact("has_denial", denials)
     fact("balance_due", claim.balance_cents > 0)
     fact("patient_balance",
-         claim.patient_resp_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
+         claim.patient_due_cents > 0 and claim.work_status is not WorkStatus.PATIENT_BILLING)
     fact("patient_billed", claim.work_status is WorkStatus.PATIENT_BILLING)
     fact("has_secondary", ctx.secondary)
     fact("is_secondary_claim", claim.coverage_priority > 1)
@@ -557,6 +557,7 @@ class Route:
     actions: tuple[NextAction, ...]
     deadline_kinds: tuple[str | None, ...]  # per action: timely_filing, appeal_level_N, reopening ...
     rules: tuple[str, ...]  # ids of the rules that matched, for "why"
+    closed: bool = False  # a window passed and nothing can be filed any more (a call, a write-off)
 
     @property
     def recheck(self) -> date | None:
@@ -594,6 +595,7 @@ def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playb
         if rule.final and not rule.always:
             stopped = True
     actions = _replace_missed(chosen + later, ctx, s, findings, playbook)
+    closed = _nothing_to_file(chosen + later, actions, ctx.today)
     if not actions:  # a practice playbook may leave a claim unmatched: still say something useful
         if "balance_due" in s.facts:
             words = s.words
@@ -602,4 +604,17 @@ def next_actions(ctx: ClaimContext, findings: Sequence[Finding], playbook: Playb
         else:
             fallback = NextAction(Action.NO_ACTION, "Nothing to do: no balance and no denial on the claim.")
         actions = [(fallback, None)]
-    return Route(s, category, tuple(a for a, _ in actions), tuple(k for _, k in actions), tuple(matched))
+    return Route(s, category, tuple(a for a, _ in actions), tuple(k for _, k in actions), tuple(matched),
+                 closed)
+
+
+# Actions that file or bill nothing: what is left when every window has closed.
+_NOT_FILINGS = frozenset({Action.CALL_PAYER, Action.WRITE_OFF, Action.WAIT, Action.NO_ACTION})
+
+
+def _nothing_to_file(planned: list[Rendered], actions: list[Rendered], today: date) -> bool:
+    """A deadline the playbook's actions named has passed, and no filing or billing is still
+    open: only calls and write-offs are left (the ranking sinks such a claim)."""
+    missed = any(a.deadline is not None and a.deadline < today for a, _ in planned)
+    return missed and not any(a.action not in _NOT_FILINGS and (a.deadline is None or a.deadline >= today)
+                              for a, _ in actions)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import combinations
 
 from assistant.errors import InvalidInput
 from assistant.kinds import UnitRule
@@ -33,11 +34,15 @@ class UnitsResult:
     units: dict[str, int]  # every code: timed, untimed and add-ons
     notes: tuple[str, ...]
     untimed_units: int = 0
+    # Every allocation the rule accepts, `units` first: more than one only when equal leftover
+    # minutes compete for the last units, which the clinician then chooses (3.3, CMS-2).
+    alternatives: tuple[dict[str, int], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {"rule": self.rule.value, "total_minutes": self.total_minutes,
                 "total_units": self.total_units, "untimed_units": self.untimed_units,
-                "units": dict(self.units), "notes": list(self.notes)}
+                "units": dict(self.units), "alternatives": [dict(a) for a in self.alternatives],
+                "notes": list(self.notes)}
 
 
 @dataclass
@@ -106,7 +111,12 @@ def _long_base_units(service: _Service, notes: list[str]) -> None:
                  f"(midpoint rule), outside the 15-minute total")
 
 
-def _allocate_cms(services: list[_Service], notes: list[str]) -> tuple[int, int]:
+def _allocate_cms(services: list[_Service], notes: list[str]) -> tuple[int, int, list[set[str]]]:
+    """Full 15-minute blocks to their services, then the extra units to the largest leftovers.
+
+    Returns the timed minutes, the units, and every accepted choice of services getting an
+    extra unit (more than one when equal leftovers compete for the last units).
+    """
     total = sum(s.minutes for s in services)
     allowed = units_of_minutes(total)
     for s in services:
@@ -114,20 +124,22 @@ def _allocate_cms(services: list[_Service], notes: list[str]) -> tuple[int, int]
     remaining = allowed - sum(s.units for s in services)
     ranked = sorted((s for s in services if s.minutes % UNIT_MINUTES),
                     key=lambda s: -(s.minutes % UNIT_MINUTES))
-    for s in ranked[:remaining]:
-        s.units += 1
+    choices = [{s.base for s in ranked[:remaining]}]
     if 0 < remaining < len(ranked):
         cut = ranked[remaining - 1].minutes % UNIT_MINUTES
         tied = [s.base for s in ranked if s.minutes % UNIT_MINUTES == cut]
         if len(tied) > 1:
+            sure = {s.base for s in ranked if s.minutes % UNIT_MINUTES > cut}
             given = [s.base for s in ranked[:remaining] if s.minutes % UNIT_MINUTES == cut]
+            choices = [set(given) | sure] + [sure | set(pick) for pick in combinations(tied, len(given))
+                                              if set(pick) != set(given)]
             notes.append(f"tie: {', '.join(tied)} have {cut} min left over each; the clinician "
                          f"chooses which gets the extra unit (given to {', '.join(given)})")
     if total and allowed == 0:
         notes.append(f"{total} timed min is under 8: no timed unit can be billed")
     notes.append(f"CMS total time: {total} timed min = {allowed} unit{'s' if allowed != 1 else ''}; "
                  "full 15-min blocks first, extra units to the most leftover minutes")
-    return total, allowed
+    return total, allowed, choices
 
 
 def _allocate_per_code(services: list[_Service], notes: list[str]) -> tuple[int, int]:
@@ -148,26 +160,34 @@ def units_for(minutes_by_code: Mapping[str, int], rule: UnitRule) -> UnitsResult
     pool = [s for s in services if s.unit_minutes <= UNIT_MINUTES]
     for s in long_services:
         _long_base_units(s, notes)
+    choices: list[set[str]] = [set()]
     if not pool:
         total_minutes = total_units = 0
     elif rule is UnitRule.CMS:
-        total_minutes, total_units = _allocate_cms(pool, notes)
+        total_minutes, total_units, choices = _allocate_cms(pool, notes)
     else:
         total_minutes, total_units = _allocate_per_code(pool, notes)
         notes.append(f"per code: each timed code rounded on its own ({total_minutes} timed min "
                      f"-> {total_units} units)")
     given = {c.strip().upper() for c in minutes_by_code}
-    units: dict[str, int] = {}
-    for s in services:
-        base_units = min(s.units, 1) if s.add_on else s.units
-        units[s.base] = base_units
-        if s.add_on and (s.units > base_units or s.add_on in given):
-            units[s.add_on] = s.units - base_units
-    units.update(untimed)
+    alternatives = tuple({**_code_units(services, extra, given), **untimed} for extra in choices)
     if untimed:
         notes.append(f"untimed {', '.join(untimed)}: 1 unit each, minutes not in the timed total")
-    return UnitsResult(rule, total_minutes, total_units, units, tuple(notes),
-                       untimed_units=sum(untimed.values()))
+    return UnitsResult(rule, total_minutes, total_units, alternatives[0], tuple(notes),
+                       untimed_units=sum(untimed.values()), alternatives=alternatives)
+
+
+def _code_units(services: list[_Service], extra: set[str], given: set[str]) -> dict[str, int]:
+    """Units per code, with one more unit for the services in `extra`; a base code with an
+    add-on bills the first unit and its add-on the rest."""
+    units: dict[str, int] = {}
+    for s in services:
+        n = s.units + (1 if s.base in extra else 0)
+        base_units = min(n, 1) if s.add_on else n
+        units[s.base] = base_units
+        if s.add_on and (n > base_units or s.add_on in given):
+            units[s.add_on] = n - base_units
+    return units
 
 
 def parse_minutes(pairs: list[str] | tuple[str, ...]) -> dict[str, int]:

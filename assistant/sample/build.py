@@ -114,6 +114,7 @@ def build_sample(
         "files": {
             "837": len(sources.batches), "835": len(sources.remittances), "notes": len(sources.notes),
             "authorizations": 1 if sources.authorizations else 0, "settings": 1,
+            "payments": len(sources.patient_payments),
         },
         # Claims carrying each planted kind (planted.json), not the episodes it was planted in.
         "planted": dict(sorted(Counter(k for kinds in sources.planted.values() for k in kinds).items())),
@@ -138,7 +139,7 @@ def _remit_writer(practice: dict[str, str]) -> Callable[[Any, int], str]:
 def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: str,
                 progress: Progress) -> None:
     """Import every source file in the order a practice would: settings, claims, notes,
-    authorizations, then the payers' remittances."""
+    authorizations, the payers' remittances, then the patients' payments."""
     from assistant.ingest import import_file, parser_for
     from assistant.remit.service import import_835
     from assistant.storage import open_database, transaction
@@ -157,6 +158,8 @@ def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: s
         steps.append(("auths", sources.authorizations, importer("auths")))
     steps.extend(("835", p, lambda conn, file: import_835(conn, file, user=user))
                  for p in sources.remittances)
+    payments = importer("payments")
+    steps.extend(("payments", p, payments) for p in sources.patient_payments)
     conn = open_database(path, create=True)
     try:
         conn.execute("PRAGMA synchronous = OFF")  # a throwaway file until it is moved into place

@@ -117,20 +117,22 @@ class PayerSimulator:
             run = self.runs[key] = Run(payer, day)
         return run
 
-    def receive(self, claim: Claim) -> None:
-        """Adjudicate a submitted claim and put the answer in its payer's next run."""
+    def receive(self, claim: Claim) -> tuple[Answer, date] | None:
+        """Adjudicate a submitted claim and put the answer in its payer's next run; returns the
+        answer and the run's date (None: never answered, or not by today)."""
         rng = random.Random(f"{self.seed}:payer:{claim.claim_id}")
         payer = claim.coverage.payer
         if "claim_lost" in claim.errors:
-            return
+            return None
         run = self._run(payer, claim.submitted + timedelta(days=rng.randint(*payer.lag_days)))
         if run is None:
-            return
+            return None
         answer = self.adjudicate(claim, rng)
         run.answers.append(answer)
         self.answered += 1
         if answer.paid_cents > 0:
             self._later(answer, run, rng)
+        return answer, run.day
 
     def _later(self, answer: Answer, run: Run, rng: random.Random) -> None:
         """A few paid claims are reversed or recouped in a later run."""

@@ -1,5 +1,5 @@
 """Writing the sample's source files: the practice settings, 837P batches, the authorization
-list, 835 remittances and the manifest of planted errors.
+list, 835 remittances, the patient-payment exports and the manifest of planted errors.
 
 `generate_sources` runs the year day by day: each day's visits become claims and notes, the
 day's 837 batch is written once no later claim can join it, and each payer run is written
@@ -25,6 +25,7 @@ from assistant.remit.records import RemittanceRecord
 from assistant.sample.inputs import Profile
 from assistant.sample.model import Claim, Episode
 from assistant.sample.notes import NoteWriter
+from assistant.sample.patient_payments import PatientLedger
 from assistant.sample.payers import PayerSimulator
 from assistant.sample.practice import Planner
 from assistant.sample.visits import Clinic
@@ -39,6 +40,7 @@ PLANTED_FILE = "planted.json"
 CLAIMS_DIR = "837"
 REMITS_DIR = "835"
 NOTES_DIR = "notes"
+PAYMENTS_DIR = "payments"
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Sources:
     notes: list[Path] = field(default_factory=list)
     authorizations: Path | None = None
     remittances: list[Path] = field(default_factory=list)
+    patient_payments: list[Path] = field(default_factory=list)
     planted: dict[str, list[str]] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -61,13 +64,14 @@ def generate_sources(profile: Profile, folder: Path, *, today: date, claims: int
     if folder.exists():
         shutil.rmtree(folder)
     ensure_private_dir(folder)
-    for name in (CLAIMS_DIR, REMITS_DIR, NOTES_DIR):
+    for name in (CLAIMS_DIR, REMITS_DIR, NOTES_DIR, PAYMENTS_DIR):
         ensure_private_dir(folder / name)
     sources = Sources(folder=folder, settings=write_settings(profile, folder / SETTINGS_FILE))
     planner = Planner(profile, today=today, claims=claims, seed=seed)
     episodes = planner.plan()
     notes = NoteWriter(profile, folder / NOTES_DIR, today)
     payers = PayerSimulator(profile, today=today, seed=seed, tally=planner.tally)
+    patients = PatientLedger(folder / PAYMENTS_DIR, today=today, seed=seed)
     pending: dict[date, list[Claim]] = defaultdict(list)
     counters = {"claims": 0, "lines": 0, "batches": 0, "remits": 0, "billed_cents": 0}
 
@@ -78,7 +82,9 @@ def generate_sources(profile: Profile, folder: Path, *, today: date, claims: int
         if claim.errors:
             sources.planted[claim.claim_id] = list(claim.errors)
         pending[claim.submitted].append(claim)
-        payers.receive(claim)
+        answered = payers.receive(claim)
+        answer, remit_day = answered if answered is not None else (None, None)
+        patients.claim(claim, answer, remit_day)
 
     clinic = Clinic(profile, planner, notes, today=today, emit_claim=on_claim)
     clinic.billed_accounts = {ep.patient.account for ep in episodes
@@ -105,6 +111,7 @@ def generate_sources(profile: Profile, folder: Path, *, today: date, claims: int
             path = folder / REMITS_DIR / f"{remittance.payment_date}-{slug}.835"
             path.write_text(remit_writer(remittance, counters["remits"]), encoding="ascii")
             sources.remittances.append(path)
+        patients.flush(through)
 
     for done, (day, group) in enumerate(groupby(visits, key=lambda item: item[0]), 1):
         for _, episode_index, visit_index in group:
@@ -113,6 +120,7 @@ def generate_sources(profile: Profile, folder: Path, *, today: date, claims: int
         flush(day)
         progress(done, len(days))
     flush(max(today, last_day))
+    sources.patient_payments = patients.finish()
     sources.authorizations = write_authorizations(episodes, folder / AUTHORIZATIONS_FILE,
                                                   clinic.billed_accounts)
     for claim_id, events in payers.later_events.items():
@@ -122,6 +130,7 @@ def generate_sources(profile: Profile, folder: Path, *, today: date, claims: int
     sources.stats = {
         **counters, "patients": planner.patients, "episodes": len(episodes),
         "notes": notes.count, "answered": payers.answered, "planted": planner.tally.as_dict(),
+        "patient_payments": dict(sorted(patients.counts.items())),
     }
     return sources
 

@@ -113,19 +113,25 @@ class Clinic:
                         and chance(rng, self._ota_share))
         author = self.profile.assistant if by_assistant else ep.therapist
         procedures = self._procedures(ep, state, visit, kind)
-        claim = self._claim(ep, state, visit, procedures, by_assistant)
-        billable = visit.day >= self.window_start
-        if billable:
-            self._plant(ep, state, claim, by_assistant)
+        claim = self._claim(ep, visit, procedures, by_assistant)
+        # A progress report, re-evaluation, recertification or discharge summary written at
+        # this visit covers it.
+        reports = writes_report or kind == "re_evaluation" or any(
+            p.recertification and p.written == visit.day for p in plans) or (
+            last and self._discharge(ep, visit) == (visit.day, False))
+        if visit.day >= self.window_start:
+            self._plant(ep, state, claim, by_assistant, reports)
             self.emit_claim(claim)
             if visit.duplicate:
                 self.emit_claim(self._duplicate(ep, claim))
+        else:
+            self._use_authorization(ep, state, claim)
+            self._kx(ep, claim)
         with_notes = ep.patient.with_notes and ep.patient.account in self.billed_accounts
         if with_notes:
             self._write_notes(ep, state, visit, kind, procedures, author, writes_report, last, plans,
                               reported)
-        if writes_report or kind == "re_evaluation" or any(
-                p.recertification and p.written == visit.day for p in plans):
+        if reports:
             state.since_report = 0
             state.report_target = rng.randint(8, self._progress_every)
         if last:
@@ -240,7 +246,7 @@ class Clinic:
 
     # ------------------------------------------------------------------ the claim
 
-    def _claim(self, ep: Episode, state: EpisodeState, visit: Visit, procedures: list[Procedure],
+    def _claim(self, ep: Episode, visit: Visit, procedures: list[Procedure],
                by_assistant: bool) -> Claim:
         payer = ep.coverage.payer
         fees = self.profile.fees
@@ -268,12 +274,6 @@ class Clinic:
                 line.modifiers.append("59")
             if line.code == "97168" and len(codes) > 1:
                 line.modifiers.append("59")
-        if payer.is_medicare:
-            self._kx(ep, visit, lines)
-        if ep.authorization is not None:
-            auth = ep.authorization
-            state.auth_used += sum(line.units for line in lines) if auth.unit_kind == "units" else 1
-            auth.used = state.auth_used
         claim_id = self._claim_id(visit.day)
         return Claim(
             claim_id=claim_id, patient=ep.patient, coverage=ep.coverage, dos=visit.day, lines=lines,
@@ -284,10 +284,14 @@ class Clinic:
             accident_date=ep.accident_date,
         )
 
-    def _kx(self, ep: Episode, visit: Visit, lines: list[Line]) -> None:
-        """KX once the year's Medicare OT allowed amount goes above the threshold."""
+    def _kx(self, ep: Episode, claim: Claim) -> None:
+        """KX once the year's Medicare OT allowed amount goes above the threshold: the clinic's
+        estimate from its fee schedule of what it billed (as billed, errors included)."""
         payer = ep.coverage.payer
-        year = visit.day.year
+        if not payer.is_medicare:
+            return
+        year = claim.dos.year
+        lines = claim.lines
         allowed = 0
         for line in lines:
             amount = self.profile.fees[line.code].medicare_cents * line.units
@@ -308,7 +312,15 @@ class Clinic:
 
     # ------------------------------------------------------------------ planted errors
 
-    def _plant(self, ep: Episode, state: EpisodeState, claim: Claim, by_assistant: bool) -> None:
+    def _use_authorization(self, ep: Episode, state: EpisodeState, claim: Claim) -> None:
+        """The visit (or the units billed) counts against the episode's authorization."""
+        auth = ep.authorization
+        if auth is not None:
+            state.auth_used += sum(line.units for line in claim.lines) if auth.unit_kind == "units" else 1
+            auth.used = state.auth_used
+
+    def _plant(self, ep: Episode, state: EpisodeState, claim: Claim, by_assistant: bool,
+               reports: bool) -> None:
         rng = ep.rng
         tally = self.tally
         payer = ep.coverage.payer
@@ -351,6 +363,7 @@ class Clinic:
             line = lines[codes.index("G0283")]
             line.code = "97014"
             touched["medicare_97014"] = line
+        self._kx(ep, claim)
         if payer.is_medicare and any("KX" in line.modifiers for line in lines) and tally.consider(
                 "kx_missing", rng, rate("kx_missing")):
             for line in lines:
@@ -365,7 +378,8 @@ class Clinic:
                 "late_submission", rng, rate("late_submission")):
             claim.submitted = min(self.today, limit + timedelta(days=rng.randint(5, 40)))
             touched["late_submission"] = None
-        self._episode_truths(ep, state, claim, touched)
+        self._use_authorization(ep, state, claim)  # the units as billed, after the errors above
+        self._episode_truths(ep, state, claim, touched, reports)
         if payer.kind is PayerKind.COMMERCIAL and tally.consider(
                 "other_payer_primary", rng, rate("other_payer_primary")):
             touched["other_payer_primary"] = None
@@ -380,8 +394,12 @@ class Clinic:
                         if k in self.profile.planted and chance(rng, self.profile.planted[k].denied)]
 
     def _episode_truths(self, ep: Episode, state: EpisodeState, claim: Claim,
-                        touched: dict[str, Line | None]) -> None:
-        """Episode-level errors, judged from what is actually on file for this date."""
+                        touched: dict[str, Line | None], reports: bool) -> None:
+        """Episode-level errors, judged from what is actually on file for this date.
+
+        A visit at which the overdue progress report (or a re-evaluation, or a recertification
+        with its progress summary) is written is covered by it.
+        """
         dos = claim.dos
         plan = _plan_on(ep.plans, dos)
         latest = ep.plans[-1]
@@ -389,8 +407,10 @@ class Clinic:
             touched["poc_lapsed"] = None
         first = ep.plans[0]
         evaluation_only = all(line.code in EVAL_MINUTES for line in claim.lines)  # needs no plan
-        if plan is first and dos <= first.end and not evaluation_only and (
-                first.certified is None or first.certified > first.start + timedelta(days=30)):
+        # Known by today only once the 30 days have passed: signed late, or not signed yet.
+        due = first.start + timedelta(days=30)
+        if plan is first and dos <= first.end and not evaluation_only and due < self.today and (
+                first.certified is None or first.certified > due):
             touched["poc_uncertified"] = None
         auth = ep.authorization
         if auth is not None:
@@ -398,7 +418,7 @@ class Clinic:
                 touched["auth_exhausted"] = None
             if dos > auth.end:
                 touched["auth_expired"] = None
-        if (ep.coverage.payer.uses_assistant_modifier
+        if (ep.coverage.payer.uses_assistant_modifier and not reports
                 and state.since_report > self._progress_every):
             touched["progress_report_missing"] = None
         if ep.coverage_end is not None and dos > ep.coverage_end:
@@ -460,15 +480,20 @@ class Clinic:
             writer.add(writer.daily(ep, state, visit, procedures, author))
         if writes_report:
             writer.add(writer.progress(ep, state, visit.day, fraction))
-        if last and not ep.eval_only:
-            if ep.ends_early:
-                day, stopped = visit.day + timedelta(days=30), True
-            elif ep.course_end is None or ep.course_end <= self.today:
-                day, stopped = visit.day, False
-            else:
-                return  # still in treatment today
-            if day <= self.today:
-                writer.add(writer.discharge(ep, state, day, fraction, stopped=stopped))
+        discharge = self._discharge(ep, visit) if last else None
+        if discharge is not None and discharge[0] <= self.today:
+            writer.add(writer.discharge(ep, state, discharge[0], fraction, stopped=discharge[1]))
+
+    def _discharge(self, ep: Episode, visit: Visit) -> tuple[date, bool] | None:
+        """The discharge summary after an episode's last visit: its day, and whether the patient
+        stopped coming (written a month later); None while still in treatment today."""
+        if ep.eval_only:
+            return None
+        if ep.ends_early:
+            return visit.day + timedelta(days=30), True
+        if ep.course_end is None or ep.course_end <= self.today:
+            return visit.day, False
+        return None
 
 
 def _plan_on(plans: list[PlanOfCare], day: date) -> PlanOfCare | None:

@@ -222,6 +222,8 @@ def load_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimView:
         adjustments=tuple(claim_adj),
         remarks=tuple(claim_rem),
         version=row["version"],
+        patient_paid_cents=row["patient_paid_cents"],
+        patient_adjusted_cents=row["patient_adjusted_cents"],
     )
 
 

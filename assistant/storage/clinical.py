@@ -1,8 +1,8 @@
 """What the rules need to know about a patient beyond one claim, read in bulk by patient.
 
 Authorizations, plans of care, which notes are on file (type, date, author's credential,
-never the text), every claim line of the patient with what the payer allowed, coverages,
-and the appeals filed for claims.
+never the text) and the minutes they record, every claim line of the patient with what the
+payer allowed, coverages, and the appeals filed for claims.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class HistoryLine:
     frequency_code: str
     rendering_credential: str | None
     payer_status: str = "submitted"
+    claim_remarks: tuple[str, ...] = ()  # the claim's remark codes on live postings (MA130 ...)
+    remit_date: date | None = None  # the claim's latest remittance
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,17 @@ def document_stubs(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict
     return out
 
 
+def note_minutes_by_day(conn: sqlite3.Connection,
+                        patient_pks: Iterable[int]) -> dict[int, dict[date, dict[str, int]]]:
+    """Per patient and day, the minutes the notes record per code, billed or not."""
+    out: dict[int, dict[date, dict[str, int]]] = defaultdict(dict)
+    for r in _by_patient(conn, "SELECT d.patient_pk, d.doc_date, nm.code, nm.minutes FROM note_minutes nm "
+                               "JOIN documents d ON d.pk = nm.document_pk WHERE d.patient_pk IN ({marks}) "
+                               "ORDER BY d.doc_date, d.pk", patient_pks):
+        out[r["patient_pk"]].setdefault(date.fromisoformat(r["doc_date"]), {})[r["code"]] = r["minutes"]
+    return out
+
+
 def history_lines(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[int, list[HistoryLine]]:
     """Every claim line of the patients, with the allowed amount of the live posting."""
     out: dict[int, list[HistoryLine]] = defaultdict(list)
@@ -145,12 +158,16 @@ def history_lines(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[
         SELECT c.patient_pk, c.pk AS claim_pk, c.claim_id, l.pk AS line_pk, c.payer_pk, y.kind,
                coalesce(l.service_date, c.dos_from) AS service_date, l.code, l.modifiers, l.units,
                l.charge_cents, c.frequency_code, coalesce(lpr.credential, cpr.credential) AS credential,
-               c.payer_status,
+               c.payer_status, c.last_remit_date,
                (SELECT lp.allowed_cents FROM line_payments lp
                 JOIN claim_payments cp ON cp.pk = lp.claim_payment_pk
                 WHERE lp.line_pk = l.pk AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
                       AND lp.allowed_cents IS NOT NULL
-                ORDER BY lp.pk DESC LIMIT 1) AS allowed
+                ORDER BY lp.pk DESC LIMIT 1) AS allowed,
+               (SELECT group_concat(DISTINCT r.code) FROM remarks r
+                JOIN claim_payments cp ON cp.pk = r.claim_payment_pk
+                WHERE r.claim_pk = c.pk AND cp.reversed_by_pk IS NULL AND cp.status_code != '22'
+               ) AS remarks
         FROM claims c
         JOIN claim_lines l ON l.claim_pk = c.pk
         JOIN payers y ON y.pk = c.payer_pk
@@ -167,6 +184,8 @@ def history_lines(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[
             charge_cents=r["charge_cents"], allowed_cents=r["allowed"],
             frequency_code=r["frequency_code"], rendering_credential=r["credential"],
             payer_status=r["payer_status"],
+            claim_remarks=tuple(r["remarks"].split(",")) if r["remarks"] else (),
+            remit_date=_date(r["last_remit_date"]),
         ))
     return out
 

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from assistant.domain import patient_due_cents
+
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -50,6 +52,13 @@ class ClaimRow:
     frequency_code: str
     provider_pk: int | None
     category: str | None
+    patient_paid_cents: int = 0  # patient payments, net of refunds
+    patient_adjusted_cents: int = 0  # the patient's share the practice wrote off (inside adjusted_cents)
+
+    @property
+    def patient_due_cents(self) -> int:
+        return patient_due_cents(self.patient_resp_cents, self.patient_paid_cents,
+                                 self.patient_adjusted_cents, self.balance_cents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +151,13 @@ def load_ledger(conn: sqlite3.Connection, payer_pk: int | None = None) -> Ledger
         f"""
         SELECT c.pk, c.claim_id, c.payer_pk, y.name, y.kind, c.dos_from, c.submitted_date,
                c.billed_cents, c.paid_cents, c.adjusted_cents, c.patient_resp_cents, c.balance_cents,
-               c.payer_status, c.work_status, c.frequency_code, c.rendering_provider_pk, c.category
+               c.payer_status, c.work_status, c.frequency_code, c.rendering_provider_pk, c.category,
+               c.patient_paid_cents, c.patient_adjusted_cents
         FROM claims c JOIN payers y ON y.pk = c.payer_pk {where}
         """, params):
         ledger.claims[r[0]] = ClaimRow(
             r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), _date(r[6]), r[7], r[8], r[9],
-            r[10], r[11], r[12], r[13], r[14], r[15], r[16])
+            r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18])
     for r in conn.execute("SELECT pk, last_name, first_name, credential FROM providers"):
         ledger.providers[r[0]] = ProviderRow(r[0], r[1], r[2], r[3])
     for r in conn.execute(

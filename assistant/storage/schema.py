@@ -463,13 +463,44 @@ ALTER TABLE payers ADD COLUMN corrected_claim_days INTEGER;
 """)
 
 
-def manual_write_offs(db: Database) -> None:
-    """The part of `adjusted_cents` a person wrote off (`status written_off`), kept apart from
-    the payers' adjustments so that a later remittance, which recomputes the payers' part
-    from its postings, keeps it (up to what is still owed) and reopening the claim puts back
-    exactly it. Existing write-offs are read back from their audit entries."""
+def patient_payments(db: Database) -> None:
+    """What patients paid toward their share, and the practice's adjustments of that share.
+
+    One row per amount applied to one claim. A payment received for an account is split
+    over the account's open patient shares; its rows share `receipt` (the payment as
+    received, also how a re-exported payment is recognised) and `receipt_cents` (its whole
+    amount). A negative amount is a refund or a reversal (a returned check) and carries a
+    reason; `kind` adjustment is the practice writing off part of the patient's share (a
+    small balance). The claim keeps the totals, recomputed by `assistant.settlement`:
+    `patient_paid_cents` (payments), `patient_adjusted_cents` (adjustments, also inside
+    `adjusted_cents`), and `written_off_cents`, the part of `adjusted_cents` a work-status
+    write-off took (followup.py), so recomputing a claim from its postings keeps it.
+    """
     _run(db, """
+CREATE TABLE patient_payments (
+    pk INTEGER PRIMARY KEY,
+    claim_pk INTEGER NOT NULL REFERENCES claims(pk),
+    kind TEXT NOT NULL DEFAULT 'payment' CHECK (kind IN ('payment', 'adjustment')),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents <> 0),   -- negative: refund or reversal
+    paid_date TEXT NOT NULL,
+    method TEXT CHECK (method IS NULL OR method IN ('cash', 'check', 'card', 'online', 'other')),
+    reference TEXT,                              -- check number, card authorization, receipt
+    reason TEXT,                                 -- why a refund, reversal or adjustment
+    receipt TEXT NOT NULL,                       -- the payment as received; its split rows share it
+    receipt_cents INTEGER NOT NULL,              -- the whole amount received
+    source TEXT NOT NULL,                        -- file it came from, or 'manual'
+    line INTEGER,                                -- its line in that file
+    user TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    CHECK (kind = 'adjustment' OR method IS NOT NULL),
+    CHECK (amount_cents > 0 OR reason IS NOT NULL)
+);
+CREATE INDEX patient_payments_claim ON patient_payments(claim_pk);
+CREATE INDEX patient_payments_receipt ON patient_payments(receipt);
+ALTER TABLE claims ADD COLUMN patient_paid_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN patient_adjusted_cents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE claims ADD COLUMN written_off_cents INTEGER NOT NULL DEFAULT 0;
+-- A claim written off before this step: what its last write-off took (followup.py audits it).
 UPDATE claims SET written_off_cents = max(0, min(adjusted_cents, coalesce((
     SELECT CAST(json_extract(a.details, '$.amount_cents') AS INTEGER) FROM activities a
     WHERE a.claim_pk = claims.pk AND a.kind = 'write_off' AND a.field = 'balance_cents'
@@ -502,7 +533,7 @@ def migrations() -> Migrations:
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
 STEPS = [initial_schema, worklists_ranking, fee_schedule, assessment_indexes, payer_corrected_claim_window,
-         manual_write_offs, audit_no_overwrite]
+         patient_payments, audit_no_overwrite]
 SCHEMA_VERSION = len(STEPS)
 
 

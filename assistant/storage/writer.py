@@ -378,7 +378,7 @@ class Writer:
             paid = record.paid_cents
             sets.append("paid_cents = ?")
             params.append(paid)
-        balance = record.billed_cents - paid - old["adjusted_cents"]
+        balance = record.billed_cents - paid - old["patient_paid_cents"] - old["adjusted_cents"]
         if record.balance_cents is not None and not has_postings:
             balance = record.balance_cents
         if balance != old["balance_cents"]:
