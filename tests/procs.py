@@ -74,7 +74,58 @@ def read(db: str, stop: Path, claim_ids: list[str]) -> dict[str, Any]:
     return {"reads": reads, "rounds": rounds, "errors": errors}
 
 
-TASKS = {"work": work, "read": read}
+def tui(db: str, stop: Path, claim_ids: list[str]) -> dict[str, Any]:
+    """The terminal app, headless, as a specialist keeps it open: refresh the worklist, log a
+    note through the app's own connection, again and again; then one last refresh."""
+    import asyncio
+    import contextlib
+
+    from textual.worker import WorkerFailed
+
+    from assistant.tui.app import make_app
+
+    svc = _services(db, "tui-user")
+    app = make_app(svc)
+    shown: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def record(message: str, **options: Any) -> None:
+        shown.append((str(options.get("severity", "information")), message))
+        notify(message, **options)
+
+    app.notify = record  # type: ignore[method-assign]
+    found: dict[str, Any] = {"rounds": 0, "totals": [], "times": []}
+
+    async def settle(pilot: Any) -> None:
+        for _ in range(50):
+            with contextlib.suppress(WorkerFailed):
+                await app.workers.wait_for_complete()
+            await pilot.pause()
+            if all(w.is_finished for w in app.workers):
+                return
+
+    async def main() -> None:
+        async with app.run_test(size=(140, 42), notifications=True) as pilot:
+            await settle(pilot)
+            Path(f"{stop}.up").touch()  # the app is on screen: the test starts the import now
+            while found["rounds"] == 0 or not stop.exists():
+                await pilot.press("r")
+                await settle(pilot)
+                claim_id = claim_ids[found["rounds"] % len(claim_ids)]
+                await asyncio.to_thread(app.gate.call, lambda s, c=claim_id: s.note(c, "tui: called the payer"))
+                found["totals"].append(app.screen.table.total)  # type: ignore[attr-defined]
+                found["times"].append(time.time())
+                found["rounds"] += 1
+            await pilot.press("r")
+            await settle(pilot)
+            found["final_total"] = app.screen.table.total  # type: ignore[attr-defined]
+
+    asyncio.run(main())
+    svc.close()
+    return {**found, "notifications": shown, "errors": [m for severity, m in shown if severity == "error"]}
+
+
+TASKS = {"work": work, "read": read, "tui": tui}
 
 
 def main(argv: list[str]) -> None:

@@ -200,3 +200,35 @@ def test_a_reader_waits_for_a_long_write_instead_of_failing(billed: Path, db_pat
     assert read.code == 0 and read.stderr == "", read.stderr
     assert len(read.json()) == 3
     assert wrote.code == 0 and wrote.stderr == "", wrote.stderr
+
+
+def test_the_app_stays_open_and_right_while_an_835_import_runs(billed: Path, db_path: Path, tmp_path: Path) -> None:
+    """The terminal app open on the database (refreshing, logging notes through its own
+    connection) while `import 835` runs in another terminal: no error reaches the screen,
+    its notes are all kept, and its last refresh shows what the import did."""
+    stop = tmp_path / "stop"
+    app = start_worker("tui", db_path, stop, *WORKED[:5])
+    up = Path(f"{stop}.up")
+    deadline = time.monotonic() + 120
+    while not up.exists():
+        assert app.poll() is None and time.monotonic() < deadline, "the app did not come up"
+        time.sleep(0.05)
+    started = time.time()
+    result = finish(start_cli(db_path, "import", "835", str(billed), "--json"))
+    ended = time.time()
+    stop.touch()
+    shown = worker_result(app, timeout=300)
+    assert result.code == 0 and result.json()[0]["status"] == "imported", result.stderr
+    assert shown["errors"] == [], shown["errors"]
+    assert "locked" not in shown["stderr"] and "Traceback" not in shown["stderr"]
+    assert any(started < at < ended for at in shown["times"]), "the app did nothing while the import ran"
+    conn = sqlite3.connect(db_path)
+    notes = conn.execute("SELECT count(*) FROM activities WHERE kind = 'note' AND user = 'tui-user'").fetchone()[0]
+    conn.close()
+    assert notes == shown["rounds"]
+    from assistant.paths import Locations
+    from tests.conftest import TODAY
+
+    fresh = Services(Locations.resolve(db_path), today=TODAY, user="tester")
+    assert shown["final_total"] == fresh.worklist("today", limit=1)["total_claims"]
+    fresh.close()
