@@ -17,6 +17,7 @@ reused (delete them to rebuild); everything generated is synthetic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -62,6 +63,8 @@ def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == "ms":
+        if value >= 10_000:
+            return f"{value / 1000:,.0f} s"
         digits = 3 if value < 1 else 2 if value < 10 else 1 if value < 100 else 0
         return f"{value:,.{digits}f} ms"
     return f"{value:,.0f} {unit}" if value >= 100 else f"{value:,.1f} {unit}"
@@ -190,7 +193,8 @@ def ranking(claims: int, log: Callable[[str], None]) -> list[Row]:
     fresh = not db.exists()
     if fresh:
         log(f"building {claims:,} claims through the writer (kept in {db}) ...")
-    svc = bench_worklist.open_or_build(db, claims, TODAY, writer=True, log=open(os.devnull, "w"))  # noqa: SIM115
+    with contextlib.redirect_stdout(sys.stderr):  # the writer's progress, not the table's stream
+        svc = bench_worklist.open_or_build(db, claims, TODAY, writer=True, log=sys.stderr)
     found = bench_worklist.measure(svc)
     svc.close()
     label = f"{claims:,} claims"
