@@ -190,3 +190,20 @@ def test_practice_templates_give_a_letter_or_a_located_error(letter_services: Se
     assert tally.tried >= examples(200)
     assert tally.outcomes.get("result", 0) > 0 and tally.outcomes.get("ConfigError", 0) > 0
     letter_services.close()
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ("{{ range(10**9) | list | length }}", "OverflowError"),  # found by fuzzing: memory ran out
+    ("{{ patient.name.__class__.__mro__ }}", "SecurityError|not defined|letter's data"),
+    ("{{ claim.claim_id.format.__globals__ }}", "SecurityError|not defined|letter's data"),
+])
+def test_found_by_fuzzing_a_template_cannot_exhaust_the_machine_or_reach_python(
+        letter_services: Services, tmp_path: Path, body: str, reason: str) -> None:
+    from assistant.errors import ConfigError
+
+    folder = tmp_path / "config" / "templates" / "appeals"
+    folder.mkdir(parents=True)
+    (folder / "hostile.j2").write_text('{#---\ntitle = "x"\n---#}\n' + body)
+    with pytest.raises(ConfigError, match=reason):
+        letter_services.drafter().prepare("FZ-1", "hostile")
+    letter_services.close()

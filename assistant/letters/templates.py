@@ -236,14 +236,17 @@ class LetterTemplates:
 
     @cached_property
     def env(self) -> Any:
-        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+        from jinja2 import FileSystemLoader, StrictUndefined
         from jinja2.ext import Extension
+        from jinja2.sandbox import SandboxedEnvironment
 
         class LineBreaks(Extension):
             def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
                 return keep_line_breaks(source)
 
-        env = Environment(
+        # Sandboxed: a practice's template is code the practice edits; it may not reach Python's
+        # internals or ask for a billion-item range (found by fuzzing: memory ran out).
+        env = SandboxedEnvironment(
             extensions=[LineBreaks],
             loader=FileSystemLoader([str(d) for d in self.dirs]),
             undefined=StrictUndefined,
