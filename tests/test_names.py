@@ -1,0 +1,34 @@
+"""Names from upper-case sources are stored the way a person writes them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.names import proper_case
+from tests.builders import claim_record, write
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("MCDONALD", "McDonald"),
+    ("O'BRIEN", "O'Brien"),
+    ("SMITH-JONES", "Smith-Jones"),
+    ("VAN DER BERG", "Van der Berg"),
+    ("JOSÉ", "José"),
+    ("DeLuca", "DeLuca"),      # the source's own mixed case stays
+    ("MacArthur", "MacArthur"),
+    ("", ""),
+])
+def test_proper_case(raw: str, expected: str) -> None:
+    assert proper_case(raw) == expected
+
+
+@given(st.text(max_size=40))
+def test_only_the_case_changes(text: str) -> None:
+    assert proper_case(text).lower() == text.lower()
+
+
+def test_upper_case_claim_names_are_stored_proper(services) -> None:
+    write(services.conn, claim_record("C1", last="MCDONALD", first="ALBERT"))
+    assert services.claim("C1")["patient"]["name"] == "McDonald, Albert"
