@@ -160,6 +160,9 @@ def test_a_corrected_claim_fits_the_payers_window(services) -> None:
     assert kinds(late) == [Action.APPEAL, Action.WRITE_OFF]
     assert "the corrected-claim window passed on 2026-10-31" in late.actions[0].reason
     assert late.actions[0].deadline == date(2026, 11, 30) and late.deadline_kind == "appeal_level_1"
+    # the late appeal argues the category with the playbook's own letter for it, not a generic one
+    coding_letter = load_playbook(services.locations.playbook_files).appeal_letter_for(late.category)
+    assert late.actions[0].template == coding_letter is not None
 
 
 # --------------------------------------------------------------------------- the rule in code

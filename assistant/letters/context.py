@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from assistant.contact import format_phone
 from assistant.domain import Assessment, ClaimView, LineView, PayerKind
 from assistant.letters.choice import Choice, level_name
 from assistant.letters.evidence import Evidence, Gap, Situation
@@ -214,7 +215,8 @@ def build_context(
         "signer": {"name": signer_name, "practice": practice.name if practice else ""},
         "payer": {
             "name": payer.name, "kind": payer.kind.value, "payer_id": payer.payer_id,
-            "address_lines": address, "fax": payer.appeal_fax, "phone": payer.appeal_phone or payer.phone,
+            "address_lines": address, "fax": format_phone(payer.appeal_fax),
+            "phone": format_phone(payer.appeal_phone or payer.phone),
             "portal_url": payer.portal_url, "is_medicare": medicare,
             "timely_filing_days": situation.timely_filing_days,
             "unit_rule": situation.unit_rule.value if situation.unit_rule else None,

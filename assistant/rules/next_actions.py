@@ -416,7 +416,8 @@ def _render(spec: PlaybookAction, action: Action, ctx: ClaimContext, s: Situatio
     words = {**s.words, **(extra or {})}
     if level is not None:
         by_level = playbook.appeal_templates.get(ctx.payer.kind.value, {})
-        template = by_level.get(level) or spec.template or "generic"
+        template = (by_level.get(level) or spec.template
+                    or playbook.appeal_letter_for(s.category) or "generic")
         window = ctx.payer.appeal_level(level)
         words["level"] = str(level)
         words["level_name"] = window.name if window else f"level {level} appeal"

@@ -96,6 +96,18 @@ class Playbook:
     def rule(self, rule_id: str) -> PlaybookRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def appeal_letter_for(self, category: Category | None) -> str | None:
+        """The letter the playbook's own rules use to appeal this category (first by priority),
+        for an appeal that a [[late]] rule or a level without a form offers without naming one."""
+        if category is None:
+            return None
+        for rule in self.rules:
+            if category.value in rule.when.category:
+                for spec in rule.actions:
+                    if spec.action is Action.APPEAL and spec.template:
+                        return spec.template
+        return None
+
     def days_to_wait(self, kind: PayerKind) -> int:
         return self.no_response_days.get(kind.value, self.no_response_days.get("default", 30))
 

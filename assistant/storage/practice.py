@@ -6,6 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from assistant.contact import format_phone, format_zip
+
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -37,6 +39,6 @@ def load_practice(conn: sqlite3.Connection) -> PracticeView | None:
         return None
     return PracticeView(
         name=row["name"], npi=row["npi"], tax_id=row["tax_id"], address1=row["address1"],
-        address2=row["address2"], city=row["city"], state=row["state"], zip=row["zip"],
-        phone=row["phone"], fax=row["fax"], contact=row["contact"],
+        address2=row["address2"], city=row["city"], state=row["state"], zip=format_zip(row["zip"]),
+        phone=format_phone(row["phone"]), fax=format_phone(row["fax"]), contact=row["contact"],
     )

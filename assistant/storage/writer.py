@@ -30,6 +30,7 @@ from assistant.domain import (
     ProviderRecord,
 )
 from assistant.errors import InvalidInput
+from assistant.names import proper_case
 from assistant.storage import audit
 
 CHUNK = 500
@@ -139,8 +140,8 @@ class Writer:
             cur = self.conn.execute(
                 "INSERT INTO providers (npi, last_name, first_name, credential, taxonomy, "
                 "is_organization) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.npi, record.last_name, record.first_name, credential, record.taxonomy,
-                 int(record.is_organization)),
+                (record.npi, proper_case(record.last_name), proper_case(record.first_name),
+                 credential, record.taxonomy, int(record.is_organization)),
             )
             pk = int(cur.lastrowid or 0)
             self._providers[record.npi] = pk
@@ -148,8 +149,8 @@ class Writer:
             self.conn.execute(
                 "UPDATE providers SET last_name = ?, first_name = ?, credential = coalesce(?, credential), "
                 "taxonomy = coalesce(?, taxonomy), is_organization = ? WHERE pk = ?",
-                (record.last_name, record.first_name, credential, record.taxonomy,
-                 int(record.is_organization), pk),
+                (proper_case(record.last_name), proper_case(record.first_name), credential,
+                 record.taxonomy, int(record.is_organization), pk),
             )
         elif credential or record.taxonomy:
             self.conn.execute(
@@ -215,8 +216,8 @@ class Writer:
             "FROM patients WHERE account = ?",
             (record.account,),
         ).fetchone()
-        values = (record.last_name, record.first_name, _iso(record.dob), record.sex,
-                  record.member_id, record.address1, record.city, record.state, record.zip)
+        values = (proper_case(record.last_name), proper_case(record.first_name), _iso(record.dob),
+                  record.sex, record.member_id, record.address1, record.city, record.state, record.zip)
         if row is None:
             cur = self.conn.execute(
                 "INSERT INTO patients (account, last_name, first_name, dob, sex, member_id, "
