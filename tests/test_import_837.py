@@ -453,10 +453,10 @@ def test_cli_exit_code_and_one_line_per_file(run_cli, db_path, tmp_path) -> None
     bad = write(tmp_path, "bad.837", text_of("medicare_self.837").replace("CLM*OT261101A1", "CLM*"))
     result = run_cli("import", "837", str(F837 / "medicare_self.837"), str(bad), "--db", db)
     assert result.exit_code == 1
-    lines = result.stdout.strip().splitlines()
-    assert lines[0] == "imported  medicare_self.837: 1 claim, 2 lines (1 new, 0 updated, 0 unchanged)"
-    assert lines[1] == ("rejected  bad.837: segment 21 (CLM): claim without a patient control number "
-                        "(CLM01)")
+    assert result.stdout.strip() == ("imported  medicare_self.837: 1 claim, 2 lines "
+                                     "(1 new, 0 updated, 0 unchanged)")
+    assert result.stderr.strip() == ("error: bad.837: segment 21 (CLM): claim without a patient "
+                                     "control number (CLM01)")
     data = run_cli("import", "837", str(bad), "--db", db, "--json")
     assert data.exit_code == 1
     assert data.json() == [{"file": "bad.837", "kind": "837", "status": "rejected",

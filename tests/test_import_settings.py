@@ -193,5 +193,5 @@ def test_authorizations_into_the_database(services, run_cli, db_path, tmp_path: 
     unknown = write(tmp_path, "other.csv", "Account,Auth #,Approved,Start,End\nZ9,N1,1,2026-01-01,2026-02-01\n")
     refused = run_cli("import", "auths", str(unknown), "--db", str(db_path))
     assert refused.exit_code == 1
-    assert refused.stdout.strip() == ("rejected  other.csv: authorization: no patient with account 'Z9'; "
+    assert refused.stderr.strip() == ("error: other.csv: authorization: no patient with account 'Z9'; "
                                       "import the claims (837P or CSV) first")

@@ -70,7 +70,7 @@ def test_strict_flag(services, run_cli, db_path: Path, tmp_path: Path) -> None:
                                                       payment=100))
     result = run_cli("import", "835", str(path), "--strict", "--db", str(db_path))
     assert result.exit_code == 1
-    assert "short.835: rejected: short.835: does not balance in 1 place(s)" in result.stdout
+    assert "error: short.835: does not balance in 1 place(s)" in result.stderr
 
 
 def test_unmatched_needs_an_id_for_names(services, run_cli, db_path: Path) -> None:

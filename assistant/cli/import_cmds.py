@@ -11,7 +11,7 @@ import click
 
 from assistant.cli.context import global_options, json_option, services
 from assistant.cli.main import lazy_group
-from assistant.cli.output import emit_json
+from assistant.cli.output import echo_rejected, emit_json
 from assistant.cli.progress import progress
 
 IMPORT_COMMANDS: dict[str, str] = {
@@ -64,7 +64,7 @@ def _what(kind: str, counts: dict[str, int]) -> str:
 def _report(kind: str, result: Any) -> None:
     """One line per file (warnings indented below it)."""
     if result.status == "rejected":
-        click.echo(f"rejected  {result.error}")
+        echo_rejected(result.error)
         return
     if result.status == "duplicate":
         click.echo(f"duplicate {result.file}: imported before (same bytes); nothing changed")

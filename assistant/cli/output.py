@@ -63,3 +63,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], right: Iterable
 
 def is_interactive() -> bool:
     return sys.stderr.isatty()
+
+
+def echo_rejected(error: str | None) -> None:
+    """A file an import refused: one `error:` line on stderr (the file, where, and why)."""
+    click.echo(f"error: {error or 'rejected'}", err=True)

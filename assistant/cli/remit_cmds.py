@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.output import echo_rejected, emit_json, table
 from assistant.cli.progress import progress
 from assistant.money import fmt, to_cents
 
@@ -52,7 +52,7 @@ def import_835(files: tuple[Path, ...], strict: bool, as_json: bool) -> None:
 def _print_result(result: dict[str, Any]) -> None:
     name, status = result["file"], result["status"]
     if status == "rejected":
-        click.echo(f"{name}: rejected: {result['error']}")
+        echo_rejected(result["error"])
         return
     if status == "duplicate":
         click.echo(f"{name}: duplicate, already imported; nothing changed")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.output import echo_rejected, emit_json, table
 from assistant.cli.progress import progress
 from assistant.dates import parse_iso
 from assistant.errors import InvalidInput
@@ -205,7 +205,7 @@ def import_fee_schedule(files: tuple[Path, ...], as_json: bool) -> None:
     else:
         for r in results:
             if r.status == "rejected":
-                click.echo(f"rejected  {r.error}")
+                echo_rejected(r.error)
             elif r.status == "duplicate":
                 click.echo(f"duplicate {r.file}: imported before (same bytes); nothing changed")
             else:
