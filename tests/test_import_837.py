@@ -481,3 +481,23 @@ def test_a_bad_npi_is_warned_once_per_file() -> None:
     text = text_of("two_sets.837").replace("XX*1234567893", "XX*1234567890")
     batch = read_837(text, "npi.837")
     assert batch.warnings == ["segment 20 (CLM): NPI 1234567890 fails the check digit"]
+
+
+# --------------------------------------------------------------------------- files from other systems
+
+
+def test_a_home_grown_file_in_lower_case_reads_like_an_upper_case_one(run_cli, db_path, services) -> None:
+    """Segment ids, qualifiers and codes in lower case: the rendering OTA (NM108 'xx') still counts."""
+    batch = parse_837(F837 / "homegrown_lowercase.837")
+    assert batch.warnings == []
+    [claim] = batch.claims
+    assert claim.rendering_provider is not None and claim.rendering_provider.npi == "1777888995"
+    assert claim.rendering_provider.credential is Credential.OTA
+    assert claim.referring_provider is not None and claim.referring_provider.npi == "1999000114"
+    assert claim.payer.kind is PayerKind.MEDICARE and claim.patient.sex == "F"
+    assert claim.diagnoses == ("M6281", "R2689")
+    [line] = claim.lines
+    assert (line.code, line.modifiers, line.rendering_npi) == ("97530", ("GO",), "1777888995")
+    checked = run_cli("check", str(F837 / "homegrown_lowercase.837"), "--db", str(db_path), "--json")
+    rules = {f["rule"] for r in checked.json()["results"] for f in r["findings"]}
+    assert "assistant-modifier" in rules  # an OTA's line without CO

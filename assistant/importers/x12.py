@@ -151,23 +151,26 @@ def _split(chunk: str, delims: Delimiters, first_index: int, name: str,
     note_control = controls.append
     new = tuple.__new__  # skips NamedTuple's Python-level __new__
     element = delims.element
-    known: dict[str, bool] = {}  # id checked -> is an envelope segment
+    known: dict[str, tuple[str, bool]] = {}  # id as written -> (id, is an envelope segment)
     index = first_index
     for raw in chunk.split(delims.segment):
         text = raw.strip(_WHITESPACE)
         if not text:
             continue
         elements = text.split(element)
-        seg_id = elements[0]
-        control = known.get(seg_id)
-        if control is None:
-            seg_id = seg_id.strip(_WHITESPACE)
+        written = elements[0]
+        checked = known.get(written)
+        if checked is None:
+            # Some home-grown systems write ids in lower case ("clm"); X12 ids are upper case.
+            seg_id = written.strip(_WHITESPACE).upper()
             if not _SEGMENT_ID.match(seg_id):
-                shown = seg_id[:12].encode("ascii", "backslashreplace").decode()
+                shown = written[:12].encode("ascii", "backslashreplace").decode()
                 raise X12Error(name, f"segment {index}", f"{shown!r} is not an X12 segment id")
-            control = seg_id in _CONTROL
-            if seg_id == elements[0]:
-                known[seg_id] = control
+            if seg_id == written:
+                seg_id = written  # the same object: the check below is then an identity test
+            checked = known[written] = (seg_id, seg_id in _CONTROL)
+        seg_id, control = checked
+        if seg_id is not written:
             elements[0] = seg_id
         if control:
             note_control(index - 1)
@@ -192,7 +195,7 @@ def tokenize(data: str | bytes, name: str) -> X12File:
     segments: list[Segment] = []
     interchanges: list[tuple[int, Delimiters]] = []
     controls: list[int] = []
-    if text.startswith("ISA"):
+    if text[:3].upper() == "ISA":
         # Each interchange may bring its own delimiters; re-read them at every ISA.
         while text:
             delims, isa_end = _isa_delimiters(text, name, len(segments) + 1)
@@ -201,7 +204,7 @@ def tokenize(data: str | bytes, name: str) -> X12File:
             chunk = text[:next_isa] if next_isa >= 0 else text
             segments.extend(_split(chunk, delims, len(segments) + 1, name, controls))
             text = text[next_isa:].lstrip(_WHITESPACE) if next_isa >= 0 else ""
-    elif text[:2] in ("ST", "GS"):
+    elif text[:2].upper() in ("ST", "GS"):
         delims = _guess_delimiters(text, name)
         interchanges.append((1, delims))
         warnings.append("no ISA envelope: delimiters were guessed from the first segments")
@@ -213,7 +216,7 @@ def tokenize(data: str | bytes, name: str) -> X12File:
 
 def _next_interchange(text: str, start: int, delims: Delimiters) -> int:
     """Offset of the next ISA segment at or after `start`, or -1."""
-    pattern = re.compile(re.escape(delims.segment) + r"\s*ISA(?=[^A-Za-z0-9\s])")
+    pattern = re.compile(re.escape(delims.segment) + r"\s*(?:ISA|isa)(?=[^A-Za-z0-9\s])")
     match = pattern.search(text, max(start - 1, 0))
     if match is None:
         return -1
@@ -254,13 +257,13 @@ def transactions(doc: X12File) -> Iterator[Transaction]:
         if seg_id == "ISA":
             sender, receiver, interchange = seg.get(6).strip(), seg.get(8).strip(), seg.get(13)
         elif seg_id == "GS":
-            version = seg.get(8)
+            version = seg.get(8).strip().upper()
         elif seg_id == "ST":
             start = position
             current = Transaction(
                 set_id=seg.get(1),
                 control_number=seg.get(2),
-                version=seg.get(3) or version,
+                version=seg.get(3).strip().upper() or version,
                 segments=[seg],
                 delimiters=doc.delimiters_at(seg.index),
                 sender=sender,

@@ -288,7 +288,7 @@ class _TransactionReader:
             self.warn(seg, f"payer responsibility {responsibility or '(none)'!r} read as primary")
         self.subscriber.is_patient = seg.get(2) == "18"
         self.subscriber.group = seg.get(3) or None
-        self.subscriber.filing_indicator = seg.get(9)
+        self.subscriber.filing_indicator = seg.get(9).strip().upper()
 
     def on_nm1(self, seg: Segment) -> None:
         kind = seg.get(1).upper()
@@ -298,7 +298,7 @@ class _TransactionReader:
             return
         person = _Person(
             last=seg.get(3).strip(), first=seg.get(4).strip(), is_organization=seg.get(2) == "2",
-            id_qualifier=seg.get(8), id=seg.get(9).strip(),
+            id_qualifier=seg.get(8).strip().upper(), id=seg.get(9).strip(),
         )
         if self.line is not None:
             if kind == "82":  # 2420A
@@ -343,13 +343,14 @@ class _TransactionReader:
         if self.entity is not None and self.entity_kind in ("IL", "QC") and not self.skipping:
             if seg.get(2):
                 self.entity.dob = self.day(seg, seg.get(2), "DMG02")
-            self.entity.sex = seg.get(3) or None
+            self.entity.sex = seg.get(3).strip().upper() or None
 
     def on_prv(self, seg: Segment) -> None:
         taxonomy = seg.get(3).strip().upper() or None
         if self.skipping:
             return
-        if self.claim is None and self.billing is not None and self.level == "20" and seg.get(1) == "BI":
+        if (self.claim is None and self.billing is not None and self.level == "20"
+                and seg.get(1).strip().upper() == "BI"):
             self.billing.taxonomy = taxonomy
         elif self.entity is not None and self.entity_kind in ("82", "85"):
             self.entity.taxonomy = taxonomy
@@ -503,7 +504,7 @@ class _TransactionReader:
     def period(self, seg: Segment) -> tuple[date, date]:
         """DTP03 as D8 (one day) or RD8 (CCYYMMDD-CCYYMMDD)."""
         value = seg.get(3).strip()
-        if seg.get(2) == "RD8" or "-" in value:
+        if seg.get(2).strip().upper() == "RD8" or "-" in value:
             start_text, _, end_text = value.partition("-")
             start, end = self.day(seg, start_text, "DTP03"), self.day(seg, end_text, "DTP03")
             if end < start:
