@@ -300,3 +300,56 @@ def test_an_837_then_the_835_that_answers_it(services: Services, tmp_path: Path)
     assert (data["status"], data["paid"], data["adjusted"], data["balance"]) == (
         "partially_paid", 96.0, 30.0, 114.0)
     assert [(ln["paid"], ln["remarks"]) for ln in data["lines"]] == [(96.0, []), (0.0, ["N115"])]
+
+
+# --------------------------------------------------------------------------- files from real payers' habits
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_claim_the_payer_split_into_two_clps_keeps_both_parts(services: Services) -> None:
+    """UHC answers CR1101's three lines in two CLPs: the first denies the bundled line (CO-97, no
+    REF*6R: matched by SVC06) and leaves a $30 copay, the second pays the other line. The claim
+    is partially paid and the patient owes the copay, whichever CLP came last."""
+    services.import_paths("837", [FIXTURES / "837" / "ranges_12dx_crlf.837"])
+    (result,) = services.import_835([FIXTURES / "835" / "uhc_split_bundled.835"])
+    assert (result["matched"], result["unmatched"], result["balanced"]) == (2, 0, True)
+    data = services.claim("CR1101")
+    assert data["status"] == "partially_paid"
+    assert (data["paid"], data["patient_responsibility"]) == (384.0, 30.0)
+    assert (data["adjusted"], data["balance"]) == (36.0, 180.0)  # CO-45 60 - 24; $150 CO-97 + $30 copay open
+    lines = {ln["line"]: ln for ln in data["lines"]}
+    assert [(a["group"], a["code"]) for a in lines[1]["adjustments"]] == [("CO", "97")]
+    assert (lines[1]["paid"], lines[2]["paid"], lines[3]["paid"]) == (0.0, 240.0, 144.0)
+
+
+def test_a_reprocessing_of_the_same_lines_still_supersedes_the_first_answer(services: Services,
+                                                                             tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, clp("C1", "4", svc("97530", 150, 0, ("CO", "50", 150)),
+                                 svc("97110", 75, 0, ("CO", "50", 75))), name="denied.835")
+    post(services, tmp_path, clp("C1", "1", svc("97530", 150, 120, ("CO", "45", 30)),
+                                 svc("97110", 75, 60, ("CO", "45", 15)), number="ICN2"),
+         name="paid.835", trace="T2")
+    data = services.claim("C1")
+    assert (data["status"], data["paid"]) == ("paid", 180.0)
+
+
+def test_an_upper_cased_claim_id_from_the_payer_finds_the_lower_case_claim(services: Services) -> None:
+    services.import_paths("837", [FIXTURES / "837" / "homegrown_lowercase.837"])
+    (result,) = services.import_835([FIXTURES / "835" / "noridian_upper_case_and_unmatched.835"])
+    assert (result["matched"], result["unmatched"]) == (1, 1)
+    row = services.conn.execute(
+        "SELECT match_method FROM claim_payments WHERE patient_control_number = 'CR1402'").fetchone()
+    assert row[0] == "pcn"
+    assert services.claim("cr1402")["paid"] == 92.8
+
+
+def test_a_queued_payment_posted_by_hand_gives_the_claim_the_payer_claim_number(services: Services) -> None:
+    services.import_835([FIXTURES / "835" / "noridian_upper_case_and_unmatched.835"])
+    services.import_paths("837", [FIXTURES / "837" / "late_claim.837"])
+    [queued] = [q for q in services.unmatched() if q["claim_id"] == "ZZ88001"]
+    services.post_unmatched(queued["id"], "PEM1101")
+    data = services.claim("PEM1101")
+    assert (data["status"], data["paid"], data["balance"]) == ("paid", 96.0, 24.0)
+    assert data["payer_claim_number"] == "22632400055500"

@@ -1,6 +1,7 @@
 """Posting 835 remittances to claims, inside the caller's transaction.
 
-Each CLP is matched to a claim by patient control number, then by payer claim number
+Each CLP is matched to a claim by patient control number (as sent, then in upper or lower
+case: payers often echo it upper-cased), then by payer claim number
 (CLP07 or REF*F8 against the claim's or an earlier posting's), then by patient (last name
 or member id) + service dates + charge, and only when exactly one claim fits. Each SVC is
 matched to a billed line by REF*6R, then code + modifiers + date, code alone, the SVC06
@@ -9,7 +10,9 @@ the unmatched queue, a line payment with no line a warning.
 
 A claim's payer money is recomputed from its live postings (not reversed, not a reversal,
 not informational): paid is their sum, the payer's write-off the CAS amounts that
-`writes_off` says leave AR, patient responsibility the latest one's CLP05; the balance is
+`writes_off` says leave AR, patient responsibility the CLP05 of the answers still standing
+(a payer that splits a claim answers its lines in several CLPs; a later answer covering
+the same lines supersedes an earlier one), and the status follows them too; the balance is
 what is left after the patient's payments and the practice's write-offs too
 (`settlement.ClaimMoney`, which the patient-payment path uses as well), and a claim whose
 balance reaches zero is closed (`settlement.settle_work_status`).
@@ -155,21 +158,32 @@ class _Claim:
     def settle(self) -> int:
         """Recompute from the live postings; returns what a write-off shrank by (`ClaimMoney.settle`)."""
         paid = written_off = 0
-        latest = None
-        for posting in self.postings:
-            if not posting.reversed and posting.effect not in _CARRY_NO_MONEY:
-                paid += posting.paid
-                written_off += posting.written_off
-                latest = posting
+        live = [p for p in self.postings if not p.reversed and p.effect not in _CARRY_NO_MONEY]
+        for posting in live:
+            paid += posting.paid
+            written_off += posting.written_off
         self.money.from_payers(paid, written_off)
-        if latest is not None:
-            self.responsibility = latest.responsibility
-            self.status = _status_after(latest.effect, latest.paid > 0, latest.open > 0) or self.status
+        if live:
+            # A payer that splits a claim answers its lines in several CLPs: each part stands
+            # until a later answer covers the same lines (a reprocessing supersedes it).
+            parts = [p for k, p in enumerate(live) if not any(_supersedes(q, p) for q in live[k + 1:])]
+            self.responsibility = sum(p.responsibility for p in parts)
+            self.status = _status_after(live[-1].effect, sum(p.paid for p in parts) > 0,
+                                        sum(p.open for p in parts) > 0) or self.status
         else:
             self.responsibility = 0
             if self.reversed_now:
                 self.status = PayerStatus.REVERSED.value
         return self.money.settle()
+
+
+def _supersedes(later: _Posting, earlier: _Posting) -> bool:
+    """Whether a later answer replaces an earlier one: it covers one of the same billed lines,
+    or either names no billed line (a claim-level answer is about the whole claim)."""
+    if not later.line_paid or not earlier.line_paid:
+        return True
+    lines = {line for line, _ in earlier.line_paid}
+    return any(line in lines for line, _ in later.line_paid)
 
 
 _CLAIM_COLUMNS = ("pk, claim_id, billed_cents, paid_cents, adjusted_cents, patient_resp_cents, "
@@ -358,11 +372,28 @@ class _Poster:
             if claim is None:
                 rest.append(i)
         if rest:
+            self._match_by_case(clps, rest, matches)
+            rest = [i for i in rest if matches[i][0] is None]
+        if rest:
             self._match_by_payer_number(clps, rest, matches)
             rest = [i for i in rest if matches[i][0] is None]
         if rest:
             self._match_by_patient(clps, rest, matches)
         return matches
+
+    def _match_by_case(self, clps: list[ClaimPaymentRecord], rest: list[int],
+                       matches: list[tuple[_Claim | None, str | None]]) -> None:
+        """Payers often echo CLM01 in upper case: "cr1401" comes back as "CR1401"."""
+        variants = {i: {v for v in (clps[i].patient_control_number.lower(),
+                                    clps[i].patient_control_number.upper())
+                        if v != clps[i].patient_control_number}
+                    for i in rest if clps[i].patient_control_number}
+        found = {c.claim_id: c for c in self._load_claims(
+            "claim_id", (v for names in variants.values() for v in names))}
+        for i, names in variants.items():
+            fits = {found[v].pk: found[v] for v in names if v in found}
+            if len(fits) == 1:
+                matches[i] = (next(iter(fits.values())), PCN)
 
     def _match_by_payer_number(self, clps: list[ClaimPaymentRecord], rest: list[int],
                                matches: list[tuple[_Claim | None, str | None]]) -> None:
@@ -798,12 +829,14 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     cur.row_factory = None
     row = cur.execute(
         "SELECT cp.claim_pk, cp.patient_control_number, cp.status_code, cp.charge_cents, "
-        "cp.paid_cents, cp.reversed_by_pk, r.payment_date, r.production_date, r.trace_number, "
-        "r.payer_name, f.name FROM claim_payments cp JOIN remittances r ON r.pk = cp.remittance_pk "
+        "cp.paid_cents, cp.reversed_by_pk, cp.payer_claim_number, r.payment_date, r.production_date, "
+        "r.trace_number, r.payer_name, f.name FROM claim_payments cp "
+        "JOIN remittances r ON r.pk = cp.remittance_pk "
         "LEFT JOIN import_files f ON f.pk = r.import_file_pk WHERE cp.pk = ?", (payment_pk,)).fetchone()
     if row is None:
         raise NotFound(f"no unmatched payment {payment_pk}; `ar-assistant unmatched` lists them")
-    (owner, pcn, code, charge, paid, reversed_by, pay_date, production, trace, payer, file) = row
+    (owner, pcn, code, charge, paid, reversed_by, payer_number, pay_date, production, trace, payer,
+     file) = row
     if owner is not None:
         raise InvalidInput(f"payment {payment_pk} is already posted to a claim")
     poster = _Poster(conn, Read835([], name=file or "queue"), 0, user)
@@ -831,6 +864,8 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     poster._load_postings()
     claim.touched = True
     claim.reversed_now = code == "22" or reversed_by is not None
+    if payer_number:
+        claim.payer_number = payer_number  # CLP07: the number a reopening or replacement needs
     remit_day = pay_date or production
     if remit_day and (claim.last_day is None or date.fromisoformat(remit_day).toordinal() > claim.last_day):
         claim.last_day = date.fromisoformat(remit_day).toordinal()
