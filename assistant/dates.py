@@ -23,15 +23,51 @@ def parse_x12(text: str) -> date:
         raise InvalidInput(f"not a CCYYMMDD date: {text!r}") from None
 
 
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")), 1) for name in names}
+# "Nov 3, 2026", "November 3rd 2026", "Nov. 3 2026" / "3 Nov 2026", "03-Nov-2026", "3-Nov-26"
+_MONTH_DAY_YEAR = re.compile(r"([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-]*([a-z]{3,9})\.?,?[\s\-]*(\d{4}|\d{2})")
+# A time after the date, as spreadsheets export it: "2026-11-03 00:00:00", "11/3/2026 10:15 AM".
+_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\Z")
+
+
 def parse_flexible(text: str) -> date:
-    """Dates as AR exports write them: 2026-03-04, 03/04/2026, 3/4/26, 20260304."""
-    raw = text.strip()
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y%m%d", "%m-%d-%Y", "%Y/%m/%d"):
+    """Dates as AR exports and notes write them: 2026-03-04, 03/04/2026, 3/4/26, 20260304,
+    04.03.2026 (day first, as dotted dates always are), Mar 4, 2026 and 4-Mar-2026, with or
+    without a time after them."""
+    raw = _TIME_SUFFIX.sub("", text.strip()).strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y%m%d", "%m-%d-%Y", "%Y/%m/%d", "%d.%m.%Y"):
         try:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+    named = _named_month(raw.lower())
+    if named is not None:
+        return named
     raise InvalidInput(f"not a date: {text!r}")
+
+
+def _named_month(raw: str) -> date | None:
+    """A date with the month's name (English, whatever the machine's locale)."""
+    month_first = _MONTH_DAY_YEAR.fullmatch(raw)
+    if month_first:
+        month_name, day, year = month_first.groups()
+    else:
+        day_first = _DAY_MONTH_YEAR.fullmatch(raw)
+        if day_first is None:
+            return None
+        day, month_name, year = day_first.groups()
+    month = _MONTHS.get(month_name)
+    if month is None:
+        return None
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    try:
+        return date(full_year, month, int(day))
+    except ValueError:
+        return None
 
 
 _RELATIVE = re.compile(r"^(?:in\s+)?\+?\s*(\d{1,4})\s*(d|days?|w|weeks?)?$")
