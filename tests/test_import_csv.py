@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from assistant.domain import PayerKind
 from assistant.errors import ImportFailed
-from assistant.importers.csv_claims import load_mapping, parse_claims_csv
+from assistant.importers.csv_claims import load_mapping, parse_claims_csv, split_patient_name
 from assistant.importers.identifiers import derived_account
 from assistant.ingest import ParsedBatch
 from tests.conftest import FIXTURES
@@ -82,12 +82,67 @@ def test_the_shipped_example_mapping_is_valid() -> None:
     assert mapping.columns["code"] == ["CPT", "HCPCS"]
 
 
-def test_claim_level_amounts_that_differ_between_rows_are_flagged(tmp_path: Path) -> None:
+def test_amounts_that_differ_between_a_claims_rows_are_line_amounts(tmp_path: Path) -> None:
+    """A claim total is the same on every row, so rows that disagree give amounts per line."""
+    text = ("Claim ID,Account,Payer,DOS,CPT,Charge,Paid\n"
+            "C1,A1,Aetna,2026-01-05,97530,100,40\nC1,A1,Aetna,2026-01-05,97110,50,10\n"
+            "C2,A1,Aetna,2026-01-06,97530,100,30\nC2,A1,Aetna,2026-01-06,97110,50,30\n")
+    batch = parse_claims_csv(write(tmp_path, "paid.csv", text))
+    assert [c.paid_cents for c in batch.claims] == [5000, 6000]  # the whole file is per line
+    assert "read per line and summed" in batch.warnings[0]
+
+
+def test_a_mapping_that_says_claim_totals_keeps_the_first_rows_amount(tmp_path: Path) -> None:
     text = ("Claim ID,Account,Payer,DOS,CPT,Charge,Paid\n"
             "C1,A1,Aetna,2026-01-05,97530,100,40\nC1,A1,Aetna,2026-01-05,97110,50,10\n")
-    batch = parse_claims_csv(write(tmp_path, "paid.csv", text))
+    mapping = write(tmp_path, "m.toml", "[csv]\nline_amounts = false\n")
+    batch = parse_claims_csv(write(tmp_path, "paid.csv", text), mapping)
     assert batch.claims[0].paid_cents == 4000
     assert "rows disagree on 'Paid'" in batch.warnings[0]
+
+
+def test_an_aging_detail_report_with_a_title_block_and_totals_rows() -> None:
+    """As a PM system prints it: title lines, per-line amounts in dollars, a subtotal row
+    without a claim id and a "Grand Total" row at the bottom."""
+    batch = parse_claims_csv(FCSV / "kareo_aging_detail.csv")
+    assert [c.claim_id for c in batch.claims] == ["WP5001", "WP5002", "WP5003"]
+    quinn, obrien, smith = batch.claims
+    assert (quinn.billed_cents, quinn.paid_cents, quinn.balance_cents) == (30500, 0, 30500)
+    assert [(ln.code, ln.modifiers, ln.units) for ln in quinn.lines] == [
+        ("97165", ("GO",), Decimal(1)), ("97530", ("GO", "KX"), Decimal(2))]
+    assert quinn.diagnoses == ("M6281", "R2689") and quinn.payer.kind is PayerKind.MEDICARE
+    assert (obrien.patient.last_name, obrien.paid_cents, obrien.balance_cents) == ("O'Brien", 9600, 5400)
+    assert (smith.patient.last_name, smith.billed_cents) == ("Smith Jr", 112000)
+    assert batch.warnings[:2] == ["1 totals row(s) skipped (lines 12)",
+                                  "1 row(s) without a claim id skipped (lines 10)"]
+
+
+def test_a_semicolon_export_with_decimal_commas_and_first_last_names() -> None:
+    batch = parse_claims_csv(FCSV / "euro_export.csv", FCSV / "euro_mapping.toml")
+    nunez, cruz = batch.claims
+    assert (nunez.patient.last_name, nunez.patient.first_name) == ("Núñez", "José")
+    assert (cruz.patient.last_name, cruz.patient.first_name) == ("de la Cruz", "Mary Ann")
+    assert nunez.billed_cents == 117050 and nunez.lines[1].modifiers == ("GO", "59")
+    assert (cruz.paid_cents, cruz.balance_cents) == (4000, 6000)
+
+
+def test_month_name_dates_and_other_headers_need_no_mapping() -> None:
+    """"Nov 3, 2026" and "Feb 9 1955"; "Pt", "Ins 1", "Amt Billed", "Amt Rec'd", "Bal Due"."""
+    greene, ito = parse_claims_csv(FCSV / "ticket_aging.csv").claims
+    assert (greene.claim_id, greene.dos_from, greene.submitted_date) == (
+        "T-3301", date(2026, 11, 3), date(2026, 11, 5))
+    assert (greene.patient.dob, greene.payer.name) == (date(1955, 2, 9), "Medicare Part B")
+    assert (greene.billed_cents, greene.paid_cents, greene.balance_cents) == (24000, 15000, 10000)
+    assert (ito.dos_from, ito.patient.last_name) == (date(2026, 10, 28), "Ito")
+
+
+@pytest.mark.parametrize(("text", "last", "first"), [
+    ("Maria Rivera", "Rivera", "Maria"), ("Rivera, Maria J", "Rivera", "Maria J"),
+    ("Robert Smith Jr", "Smith Jr", "Robert"), ("Ludwig van Beethoven", "van Beethoven", "Ludwig"),
+    ("Anne Le", "Le", "Anne"), ("Mary A. Smith", "Smith", "Mary A."), ("Cher", "Cher", "")])
+def test_first_last_names_keep_particles_and_suffixes_with_the_last_name(text: str, last: str,
+                                                                          first: str) -> None:
+    assert split_patient_name(text) == (last, first)
 
 
 BAD_ROWS = [

@@ -195,3 +195,14 @@ def test_authorizations_into_the_database(services, run_cli, db_path, tmp_path: 
     assert refused.exit_code == 1
     assert refused.stderr.strip() == ("error: other.csv: authorization: no patient with account 'Z9'; "
                                       "import the claims (837P or CSV) first")
+
+
+def test_an_authorization_report_with_a_title_month_name_dates_and_a_totals_row() -> None:
+    """As a PM system exports it: "Visits Authorized", "Nov 2, 2026", a "Total" row at the end."""
+    batch = parse_authorizations(FIXTURES / "auths" / "auths_pm.csv")
+    vance, okonkwo = batch.authorizations
+    assert (vance.account, vance.number, vance.approved, vance.used) == ("MRN40021", "UHC-PA-77812", 12, 8)
+    assert (vance.start_date, vance.end_date) == (date(2026, 11, 2), date(2027, 1, 31))
+    assert vance.codes == ("97530", "97110", "97140")
+    assert (okonkwo.number, okonkwo.approved, okonkwo.used) == ("AET 5519-02", 8, 9)
+    assert batch.warnings == ["1 totals row(s) skipped (lines 6)"]

@@ -175,7 +175,7 @@ def test_import_by_claim_and_by_account(services: Services, tmp_path: Path) -> N
     assert result.status == "imported", result.error
     assert (result.created, result.unchanged, result.counts["payments"]) == (3, 0, 3)
     assert any("insurance" in w for w in result.warnings)
-    assert any("without a claim id or account" in w for w in result.warnings)
+    assert any("totals row" in w for w in result.warnings)
     # C1: $20 + $16 of the account payment; C2: the other $24; C3 by its account and DOS.
     assert money(services, "C1")[1:] == (36.0, 45.0, 36.0, 0.0, 0.0)
     assert money(services, "C2")[1:] == (24.0, 45.0, 36.0, 12.0, 12.0)
@@ -473,3 +473,27 @@ def test_a_folder_of_monthly_exports_is_imported_in_order(services: Services, tm
     results = services.import_paths("payments", [folder])
     assert [(r.file, r.status) for r in results] == [("2026-10.csv", "imported"), ("2026-11.csv", "imported")]
     assert money(services)[1] == 0.0 and services.claim("C1")["work_status"] == "new"
+
+
+def test_an_export_with_both_a_method_and_a_payment_type_column() -> None:
+    """"Payment Type" says copay, refund or insurance while "Method" says Visa or Check: the
+    insurance row is skipped, not posted as the patient's money; the totals row too."""
+    from assistant.importers.patient_payments import parse_payments_csv
+
+    batch = parse_payments_csv(Path(__file__).parent / "fixtures" / "payments" / "payments_pm.csv")
+    assert [(p.amount_cents, p.method.value if p.method else None, p.reason)
+            for p in batch.patient_payments] == [
+        (4000, "card", "front desk"), (3700, "check", "statement"), (-1500, "check", "overpaid statement")]
+    assert batch.warnings == ["1 totals row(s) skipped (lines 6)",
+                              "1 row(s) of insurance payments (they come from 835 files) skipped (lines 5)"]
+
+
+def test_an_insurance_row_named_only_in_the_method_column_is_skipped(tmp_path: Path) -> None:
+    from assistant.importers.patient_payments import parse_payments_csv
+
+    path = tmp_path / "pay.csv"
+    path.write_text("Date,Account,Amount,Payment Method\n11/02/2026,A1001,20.00,Visa\n"
+                    "11/03/2026,A1001,96.00,Insurance Payment\n")
+    batch = parse_payments_csv(path)
+    assert [p.amount_cents for p in batch.patient_payments] == [2000]
+    assert "insurance" in batch.warnings[0]

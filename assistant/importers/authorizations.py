@@ -47,6 +47,7 @@ def parse_authorizations(path: Path) -> ParsedBatch:
             raise ImportFailed(table.name, f"line {table.header_line}",
                                f"no column for '{fld}' (looked for {looked} ...)")
     batch = ParsedBatch()
+    batch.warnings.extend(table.totals_warning())
     seen: dict[tuple[str, str], int] = {}
     for line, cells in table.rows:
         row = RowReader(table.name, columns, line, cells)

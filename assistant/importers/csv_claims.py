@@ -7,15 +7,18 @@ Two layouts, told apart by whether a procedure-code column exists:
 - one row per service line: rows with the same claim id (anywhere in the file) are one
   claim; claim-level columns (patient, payer, billed, paid, balance ...) are read from the
   claim's first row, dates of service span all its rows, billed defaults to the sum of
-  the line charges. With `line_amounts = true` in the mapping, paid and balance are per
-  line and summed.
+  the line charges. Paid and balance are claim totals repeated on each row, or amounts
+  per line that are summed: per line when `line_amounts = true` in the mapping, or, when
+  the mapping does not say, when the rows of any claim in the file disagree on them (a
+  claim total is the same on every row).
 
 Columns are found by the synonyms in `assistant/data/csv_columns.toml`, or named by a
 mapping file (TOML; `docs/csv-mapping.example.toml` documents every key) that can also set
 the delimiter, encoding, date format, header line and defaults such as the payer kind.
 Patient account: the account column; else `identifiers.derived_account` from the member
 id; else `identifiers.derived_name_account` from name and date of birth.
-Rows without a claim id (totals, blank lines) are skipped with a warning.
+Totals rows ("Grand Total", "Totals for Aetna:") and rows without a claim id are skipped
+with a warning.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ _PAYER_KIND_WORDS = (
 )
 _CODE = re.compile(r"(?:\d{4}[0-9A-Z]|[A-Z]\d{4})\Z")  # CPT (incl. Category II/III) or HCPCS
 _SPLIT = re.compile(r"[\s,;:/|+\-]+")
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
+_NAME_PARTICLES = frozenset({"de", "del", "della", "la", "le", "da", "di", "do", "dos", "das", "du", "van",
+                             "von", "der", "den", "ter", "ten", "st", "st.", "bin", "ibn", "al", "el", "mac"})
 
 
 @dataclass
@@ -73,7 +79,7 @@ class CsvMapping:
     encoding: str | None = None
     date_format: str | None = None
     header_line: int | None = None
-    line_amounts: bool = False
+    line_amounts: bool | None = None  # None: found from the file (rows of a claim disagree)
     defaults: dict[str, str] = field(default_factory=dict)
 
 
@@ -145,8 +151,8 @@ def load_mapping(path: Path | None, *, section: str = "columns",
                                     or header_line < 1):
         raise ImportFailed(name, "csv.header_line", "must be a line number (1 = first line)")
     mapping.header_line = header_line
-    line_amounts = options.get("line_amounts", False)
-    if not isinstance(line_amounts, bool):
+    line_amounts = options.get("line_amounts")
+    if line_amounts is not None and not isinstance(line_amounts, bool):
         raise ImportFailed(name, "csv.line_amounts", "must be true or false")
     mapping.line_amounts = line_amounts
     return mapping
@@ -183,6 +189,7 @@ def parse_claims_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
     columns = Columns(table.headers, wanted)
     _require_columns(table.name, table.header_line, columns, settings)
     batch = ParsedBatch()
+    batch.warnings.extend(table.totals_warning())
     groups: dict[str, list[RowReader]] = {}
     skipped: list[int] = []
     for line, cells in table.rows:
@@ -196,6 +203,11 @@ def parse_claims_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
         shown = ", ".join(str(n) for n in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         batch.warnings.append(f"{len(skipped)} row(s) without a claim id skipped (lines {shown})")
     by_line = "code" in columns
+    if by_line and settings.line_amounts is None:
+        settings.line_amounts = _amounts_per_line(groups)
+        if settings.line_amounts:
+            batch.warnings.append("paid and balance differ between the rows of a claim, so they are read "
+                                  "per line and summed (set csv.line_amounts in a mapping to say otherwise)")
     for claim_id, rows in groups.items():
         if not by_line and len(rows) > 1:
             raise ImportFailed(table.name, f"line {rows[1].line}",
@@ -288,6 +300,17 @@ def _claim(claim_id: str, rows: list[RowReader], settings: CsvMapping, warnings:
     )
 
 
+def _amounts_per_line(groups: dict[str, list[RowReader]]) -> bool:
+    """Whether an export gives paid and balance per line: a claim total is the same on every
+    row of the claim, so rows of one claim that disagree can only be line amounts."""
+    for rows in groups.values():
+        if len(rows) > 1:
+            for fld in ("paid", "balance"):
+                if len({row.cents(fld) for row in rows} - {None}) > 1:
+                    return True
+    return False
+
+
 def _amounts(rows: list[RowReader], settings: CsvMapping, claim_id: str,
              warnings: list[str]) -> tuple[int | None, int | None]:
     """Paid and balance: the first row's, or each line's summed with `line_amounts`."""
@@ -366,10 +389,16 @@ def split_patient_name(text: str) -> tuple[str, str]:
     if "," in text:
         last, _, first = text.partition(",")
         return last.strip(), first.strip()
-    if " " in text:
-        first, _, last = text.rpartition(" ")
-        return last, first
-    return text, ""
+    words = text.split(" ")
+    if len(words) < 2:
+        return text, ""
+    # "Robert Smith Jr" -> ("Smith Jr", "Robert"), as "Smith Jr, Robert" reads;
+    # "Mary Ann de la Cruz" -> ("de la Cruz", "Mary Ann").
+    suffix = [words.pop()] if len(words) > 2 and words[-1].lower().rstrip(".") in _NAME_SUFFIXES else []
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in _NAME_PARTICLES:
+        start -= 1
+    return " ".join(words[start:] + suffix), " ".join(words[:start])
 
 
 def _payer_kind(row: RowReader, settings: CsvMapping) -> PayerKind | None:

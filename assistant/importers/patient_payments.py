@@ -12,13 +12,14 @@ date_format, header_line, use_defaults; `[columns]`; `[defaults]` method).
   type such as "NSF").
 - **Type** (optional): payment, refund/reversal/returned check/NSF, adjustment/write-off/
   small balance. A refund's amount may be written positive. Insurance rows ("Ins Pmt",
-  "ERA") are skipped with a warning: payers' money comes from 835 files.
+  "ERA", in the type column or, in exports without one, the method column) are skipped
+  with a warning: payers' money comes from 835 files.
 - **Method**: cash, check, card, online or other, read from what exports write ("Visa",
   "Card on file", "Portal", "ACH", "Money order" ...); anything else is `other`, with a
   warning giving the lines. An adjustment has no method.
 
-Rows without a claim id or account (totals, blank lines) are skipped with a warning; rows
-of $0.00 too. Errors name the file, line and column, never a cell's value.
+Totals rows ("Total", "Grand Total") and rows without a claim id or account are skipped
+with a warning; rows of $0.00 too. Errors name the file, line and column, never a cell's value.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def parse_payments_csv(path: Path, mapping: Path | None = None) -> ParsedBatch:
                            f"no column for the payment date 'paid_date' (looked for {looked} ...); "
                            "name it in a mapping file")
     batch = ParsedBatch()
+    batch.warnings.extend(table.totals_warning())
     batch.columns = {fld: columns.header(fld) for fld in columns.found}
     skipped: list[int] = []
     zero: list[int] = []
@@ -145,6 +147,10 @@ def _payment(row: RowReader, settings: CsvMapping,
     lowered = type_text.lower()
     kind = PatientPaymentKind.PAYMENT
     refund = False
+    # Exports that have no type column often say "Insurance Payment" where the method goes.
+    method_words = " ".join(row.text("method").lower().split())
+    if method_words and _INSURANCE.search(method_words) and not _PAYMENT_BY_PATIENT.search(method_words):
+        return "insurance"
     if lowered:
         if _INSURANCE.search(lowered) and not _PAYMENT_BY_PATIENT.search(lowered):
             return "insurance"

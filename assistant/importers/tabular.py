@@ -37,12 +37,32 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_.\-/()]+", "", text.strip().lower().lstrip("\ufeff"))
 
 
+# A totals line under the data ("Grand Total", "Totals for Aetna:", "Report total (12)", "Count: 42"),
+# but not a payer named "Total Health Care".
+_SUMMARY = re.compile(r"(?:(?:grand|report|page|sub-?)\s*)?totals?(?:\s*(?:[:(\-]|for\b).*)?"
+                      r"|(?:record\s*)?count\s*:.*|end of report.*", re.IGNORECASE)
+
+
 @dataclass
 class Table:
     name: str
     header_line: int
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+    totals_lines: tuple[int, ...] = ()  # summary rows left out of `rows`
+
+    def totals_warning(self) -> list[str]:
+        """The warning an importer gives for the totals rows it did not read as data."""
+        if not self.totals_lines:
+            return []
+        shown = ", ".join(str(n) for n in self.totals_lines[:5])
+        return [f"{len(self.totals_lines)} totals row(s) skipped (lines {shown})"]
+
+
+def is_summary_row(cells: Sequence[str]) -> bool:
+    """A report's totals row: its first filled cell says "Total", "Grand Total", "Count:" ..."""
+    first = next((cell for cell in cells if cell), "")
+    return bool(_SUMMARY.fullmatch(first.strip()))
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
@@ -90,7 +110,10 @@ def read_table(path: Path, is_header: Callable[[list[str]], bool], *, delimiter:
             if header_line is not None and line != header_line:
                 continue
             if is_header(cells):
-                table = Table(path.name, line, cells, [r for r in rows[position + 1:] if any(r[1])])
+                body = [r for r in rows[position + 1:] if any(r[1])]
+                totals = tuple(r[0] for r in body if is_summary_row(r[1]))
+                table = Table(path.name, line, cells,
+                              [r for r in body if r[0] not in totals] if totals else body, totals)
                 rank = (table.header_line, -len(table.headers))
                 if best is None or rank < (best.header_line, -len(best.headers)):
                     best = table
