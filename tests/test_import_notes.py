@@ -157,7 +157,8 @@ ERRORS = [
     ("note.md", "---\naccount: A1\ndate: 2026-11-03\ntype: memo\n---\nx\n",
      "front matter 'type': type 'memo' is not a note type"),
     ("note.md", "---\ndate: 2026-11-03\ntype: daily\n---\nx\n",
-     "front matter: no 'account', and the file name does not follow <account>_<YYYY-MM-DD>_<type>"),
+     "no 'account' in front matter or 'Key: value' header lines, and the file name does not follow "
+     "<account>_<YYYY-MM-DD>_<type>"),
     ("A1_2026-11-03_memo.txt", "x\n", "file name: type 'memo' is not a note type"),
     ("A1_2026-02-30_daily.txt", "x\n", "file name: the date is not a real YYYY-MM-DD date"),
     ("note.md", "---\naccount: A1\nthis line has no colon\n---\nx\n", "front matter: line 3 is not 'key: value'"),
@@ -165,6 +166,9 @@ ERRORS = [
     ("A1_2026-11-03_poc.md", "Plan of care without dates\n",
      "front matter: a plan of care needs 'start' and 'end'"),
     ("A1_2026-11-03_poc.md", "OT plan\nCertification period: 2026-12-01 to 2026-11-01\n",
+     "header 'Certification period': the plan of care ends before it starts"),
+    ("A1_2026-11-03_poc.md", "Assessment: improving\nContinue per plan.\nCertification period: 2026-12-01 to "
+     "2026-11-01\n",
      "line 'Certification period': the plan of care ends before it starts"),
     ("A1_2026-11-03_daily.md", "---\nnpi: 1234567890\n---\nx\n",
      "front matter 'npi': '1234567890' is not a valid NPI"),
@@ -243,3 +247,64 @@ def test_an_edited_note_replaces_its_earlier_text(services, tmp_path: Path) -> N
     rows = services.conn.execute("SELECT d.text, m.minutes FROM documents d JOIN note_minutes m "
                                  "ON m.document_pk = d.pk").fetchall()
     assert [tuple(r) for r in rows] == [("97530 25 min (corrected)", 25)]
+
+
+# --------------------------------------------------------------------------- notes as clinics write them
+
+CLINIC = FIXTURES / "clinic_notes"
+
+
+def test_a_txt_note_with_a_title_a_patient_line_and_minutes_in_three_forms() -> None:
+    """A title line, "Patient:" (not a key we read) before "MRN:" and "DOS:", a file name of the
+    clinic's own; minutes written "23'", "15 minutes" and "0:08"; curly quotes and dashes."""
+    doc = one(CLINIC / "Vance T - visit 11-13.txt")
+    assert (doc.account, doc.doc_type, doc.doc_date) == ("MRN40021", DocType.DAILY_NOTE, date(2026, 11, 13))
+    assert (doc.author, doc.author_credential) == ("Kevin Park", "OT")
+    assert dict(doc.minutes) == {"97110": 23, "97530": 15, "97140": 8}
+    assert "“stiff in the mornings” — pain 3/10" in doc.text
+
+
+def test_a_note_with_a_month_name_date_and_non_ascii_names() -> None:
+    doc = one(CLINIC / "Martinez Jose 2026-11-13.txt")
+    assert (doc.account, doc.doc_date, doc.author) == ("M-528EC2FCDF", date(2026, 11, 13), "María Núñez-Torres")
+    assert dict(doc.minutes) == {"97530": 23, "97535": 9}
+
+
+def test_front_matter_with_lists_and_minutes_written_23m() -> None:
+    doc = one(CLINIC / "vance_progress.md")
+    assert (doc.doc_type, doc.author_npi, doc.title) == (
+        DocType.PROGRESS_REPORT, "1666777887", "Progress Report (visits 1\u20138)")
+    assert dict(doc.minutes) == {"97530": 23, "97110": 16}
+
+
+def test_docx_header_tables_of_two_and_four_columns() -> None:
+    evaluation = one(CLINIC / "Halvorsen eval.docx")
+    assert (evaluation.account, evaluation.doc_type, evaluation.doc_date) == (
+        "M-486B775AEA", DocType.EVALUATION, date(2026, 11, 3))
+    assert (evaluation.author, evaluation.author_credential) == ("Maria Torres", "OT")
+    assert dict(evaluation.minutes) == {"97165": 35, "97530": 25, "97110": 24}
+    daily = one(CLINIC / "okonkwo_adaeze_daily.docx")
+    assert (daily.account, daily.doc_type, daily.doc_date) == ("M-636D3582E0", DocType.DAILY_NOTE,
+                                                               date(2026, 11, 5))
+    assert dict(daily.minutes) == {"97530": 30, "97533": 25}
+
+
+def test_numbered_goals_keep_their_sub_bullets() -> None:
+    text = (CLINIC / "vance_progress.md").read_text()
+    assert goals_in(text) == (
+        "Pt will independently perform light meal prep using R hand; Status: progressing, 75% of tasks "
+        "w/o cues; Barrier: edema after 20'",
+        "Pt will return to keyboarding 4 hrs/day; Status: met (4.5 hrs)",
+        "Grip strength R ≥ 40 lb; current 32 lb")
+    plan = one(CLINIC / "poc_vance.md").plan_of_care
+    assert plan is not None and plan.goals == ("Independent light meal prep using R hand",
+                                               "Return to keyboarding 4 hrs/day")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("97530 ther act 23m", (("97530", 23),)), ("97110 ex 23\u2019", (("97110", 23),)),
+    ("97140 manual 0:08", (("97140", 8),)), ("97530 for 1:05", (("97530", 65),)),
+    ("97530 10:15-10:38 (23 min)", (("97530", 23),)), ("97116 walked 150m in 12 min", (("97116", 12),)),
+    ("97530 at 1:15 pm", ()), ("97530 3 mo plan", ())])
+def test_minutes_in_the_forms_therapists_write(line: str, expected: tuple[tuple[str, int], ...]) -> None:
+    assert minutes_by_code(line) == expected

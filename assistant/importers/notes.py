@@ -3,19 +3,23 @@
 Where the facts come from, first found wins:
 
 1. front matter: a block between two `---` lines at the top, one `key: value` per line
-   (a `goals:` key may be followed by `- goal` lines);
-2. a header block: the first lines (in a .docx, the first paragraphs) written as
-   `Key: value` with a key this module knows ("Patient account: A2044", "Date of
-   service: 11/06/2026", "Note type: Daily note", "Therapist: Dana Okafor, OTR/L");
+   (a `goals:` key may be followed by `- goal` lines; other lists and `|` text blocks
+   are passed over);
+2. a header block: the first lines (in a .docx, the first paragraphs and a header table
+   of label and value cells), under up to three title lines, written as `Key: value`;
+   the keys this module knows are read ("Patient account: A2044", "DOS: Nov 6, 2026",
+   "Note type: Daily note", "Therapist: Dana Okafor, OTR/L"), others passed over;
 3. the file name `<account>_<YYYY-MM-DD>_<type>[_<author>].<ext>`, for example
    `A2044_2026-11-06_daily_Sam-Lee-COTA.txt` (the author's words separated by `-`).
 
 Types: evaluation, daily_note, progress_report, plan_of_care, re_evaluation and their
 common names ("eval", "treatment note", "progress note", "POC", "re-eval" ...). Minutes
-per CPT/HCPCS code come from lines such as "97530 Therapeutic activities: 23 min"; a
+per CPT/HCPCS code come from lines such as "97530 Therapeutic activities: 23 min" (or
+"23 minutes", "23m", "23'", "0:23"); a
 plan of care also reads start/end (or "certification period"), certified, certified_by,
 certifier_npi, recert_due, frequency (from the front matter, header block or any
-`Key: value` line of the note) and the bullets under a "Goals" heading.
+`Key: value` line of the note) and the bullets under a "Goals" heading (a bullet
+indented under a goal belongs to it).
 Control characters are stripped; errors name the file and the part that is wrong. The
 document's source is the file's absolute path, so an edited note imported again replaces
 its earlier text instead of sitting beside it.
@@ -91,9 +95,16 @@ _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u2013+]|\d{1,2}[.)]|[a-z][.)])\s+(
 _GOAL_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?[\w\s\-/()]*\b(?:goals?|stgs?|ltgs?)\b[\w\s\-/()]*:?\s*$",
                            re.IGNORECASE)
 _GOAL_HEADING_WORDS = 5
+_TITLE_LINES = 3  # lines above a note's header block that are its title
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S.*|[A-Z][A-Za-z /&()\-]{1,60}:)\s*$")
 _CODE = re.compile(r"(?<![\w/.-])(\d{4}[0-9A-Z]|[A-Z]\d{4})(?![\w/.-]|-\d)")
+# Minutes as therapists write them: "23 min", "23 minutes", "23-min"; else "23m", "23'" (also the
+# typographic right quote and prime a word processor puts in); else "0:23" (h:mm, not a clock
+# time or a range).
 _MINUTES = re.compile(r"(\d{1,3})\s*-?\s*(?:min(?:ute)?s?|mins?\.)(?![a-z])", re.IGNORECASE)
+_MINUTES_SHORT = re.compile(r"(\d{1,3})(?:m(?![a-z0-9])|['\u2019\u2032](?!\w))", re.IGNORECASE)
+_HOURS_MINUTES = re.compile(r"(?<![\d:.])([0-2]):([0-5]\d)(?![\d:])(?!\s*(?:[ap]\.?m\b|[-\u2013]|to\b))",
+                            re.IGNORECASE)
 # "each additional 15 min", "first 15 minutes", "per 15 min": a code's descriptor, not time spent.
 _DESCRIPTOR_BEFORE = re.compile(r"(?:each|additional|addl|first|initial|per|every|each add'l)\s*$",
                                 re.IGNORECASE)
@@ -152,7 +163,9 @@ def clean_text(text: str) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    """Paragraphs and table rows in document order (table cells joined by " | ")."""
+    """Paragraphs and table rows in document order: a header table's label and value cells
+    ("Patient | Ana Ruiz | Acct: | A2044") become "Label: value" lines, other rows have their
+    cells joined by " | "."""
     try:
         import docx  # python-docx: only notes need it
         from docx.table import Table
@@ -166,10 +179,27 @@ def _read_docx(path: Path) -> str:
                 lines.append(Paragraph(child, document).text)
             elif tag == "tbl":
                 for row in Table(child, document).rows:
-                    lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+                    lines.extend(_table_row_lines([cell.text.strip() for cell in row.cells]))
         return "\n".join(lines)
     except Exception:  # python-docx raises many kinds for damaged files
         raise ImportFailed(path.name, None, "not a readable .docx file") from None
+
+
+def _table_row_lines(cells: list[str]) -> list[str]:
+    """A table row as note lines: label/value pairs as "Label: value", else one joined line."""
+    unique = [cell for i, cell in enumerate(cells) if i == 0 or cell != cells[i - 1]]  # merged cells
+    pairs = [(unique[i], unique[i + 1]) for i in range(0, len(unique) - 1, 2)]
+    if len(unique) % 2 == 0 and pairs and all(_is_label(label) for label, _ in pairs):
+        return [f"{label.rstrip(':').strip()}: {value}" for label, value in pairs if value]
+    return [" | ".join(cells)]
+
+
+def _is_label(cell: str) -> bool:
+    """A header table's label cell: a key we know, or a few words ending in ':' without digits."""
+    text = cell.strip()
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    return _key(text.rstrip(":")) is not None or (text.endswith(":") and len(text.split()) <= 4)
 
 
 # --------------------------------------------------------------------------- fields
@@ -201,40 +231,53 @@ class _Fields:
             end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() in ("---", "..."))
         except StopIteration:
             raise ImportFailed(self.name, "front matter", "no closing '---' line") from None
-        current_list: str | None = None
+        current_list: str | None = None  # the key whose "- item" lines follow ("" for one we skip)
+        block_indent: int | None = None  # inside a "key: |" text block indented deeper than this
         for number, line in enumerate(lines[start + 1:end], start + 2):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
+            indent = len(line) - len(line.lstrip())
+            if block_indent is not None:
+                if indent > block_indent:
+                    continue
+                block_indent = None
             bullet = re.match(r"^\s*-\s+(.*\S)\s*$", line)
-            if bullet and current_list == "goals":
-                self.goals.append(bullet.group(1).strip("'\""))
-                continue
+            if bullet and current_list is not None:
+                if current_list == "goals":
+                    self.goals.append(bullet.group(1).strip("'\""))
+                continue  # an item of a list we do not read ("diagnoses:", "tags:")
             match = re.match(r"^\s*([^:]+?)\s*:\s*(.*?)\s*$", line)
             if match is None:
                 raise ImportFailed(self.name, "front matter", f"line {number} is not 'key: value'")
             raw_key, value = match.group(1), match.group(2).strip().strip("'\"")
             key = _key(raw_key)
-            current_list = key if key == "goals" and not value else None
+            current_list = ("goals" if key == "goals" else "") if not value else None
+            if value in ("|", ">", "|-", ">-", "|+", ">+"):
+                block_indent, current_list = indent, None
+                continue
             if key is not None and key != "goals":
                 self.put(key, value, f"front matter '{raw_key.strip()}'")
         return "\n".join(lines[end + 1:])
 
     def read_header_block(self, text: str) -> None:
-        """Leading `Key: value` lines with known keys (a .docx's first paragraphs)."""
+        """Leading `Key: value` lines (a .docx's first paragraphs and header table), under up
+        to three title lines; keys we do not know ("Patient: ...") are passed over."""
         seen = False
+        titles = 0
         for line in text.split("\n"):
             if not line.strip():
                 if seen:
                     return
                 continue
             match = _KEY_LINE.match(line)
-            key = _key(match.group(1)) if match else None
-            if match is None or key is None:
-                if line.lstrip().startswith("#") and not seen:
-                    continue  # a title above the header block
+            if match is None:
+                if not seen and titles < _TITLE_LINES:
+                    titles += 1  # "CEDAR RIDGE THERAPY - DAILY NOTE" above the header block
+                    continue
                 return
             seen = True
-            if key != "goals":
+            key = _key(match.group(1))
+            if key is not None and key != "goals":
                 self.put(key, match.group(2), f"header '{match.group(1).strip()}'")
 
     def read_plan_lines(self, text: str) -> None:
@@ -252,8 +295,8 @@ class _Fields:
         return ImportFailed(self.name, self.where.get(key, "front matter"), reason)
 
     def missing(self, key: str) -> ImportFailed:
-        return ImportFailed(self.name, "front matter", f"no '{key}', and the file name does not follow "
-                                                       f"{FILE_NAME_PATTERN}")
+        return ImportFailed(self.name, None, f"no '{key}' in front matter or 'Key: value' header lines, "
+                                             f"and the file name does not follow {FILE_NAME_PATTERN}")
 
     def date(self, key: str) -> date | None:
         raw = self.text(key)
@@ -352,12 +395,20 @@ def _line_minutes(line: str) -> Iterator[tuple[str, int]]:
     codes = list(_CODE.finditer(line))
     for position, code in enumerate(codes):
         stop = codes[position + 1].start() if position + 1 < len(codes) else len(line)
-        for minutes in _MINUTES.finditer(line, code.end(), stop):
-            if _DESCRIPTOR_BEFORE.search(line, code.end(), minutes.start()):
-                continue
-            if int(minutes.group(1)) > 0:
-                yield code.group(1), int(minutes.group(1))
-            break
+        found = _minutes_after(line, code.end(), stop)
+        if found:
+            yield code.group(1), found
+
+
+def _minutes_after(line: str, start: int, stop: int) -> int:
+    """The minutes written between a code and the next one (0: none), in the first form of
+    "23 min", "23m"/"23'", "0:23" that the line uses."""
+    for pattern in (_MINUTES, _MINUTES_SHORT):
+        for minutes in pattern.finditer(line, start, stop):
+            if not _DESCRIPTOR_BEFORE.search(line, start, minutes.start()):
+                return int(minutes.group(1))
+    clock = _HOURS_MINUTES.search(line, start, stop)
+    return int(clock.group(1)) * 60 + int(clock.group(2)) if clock else 0
 
 
 # --------------------------------------------------------------------------- plan of care
@@ -396,19 +447,26 @@ def _plan_of_care(fields: _Fields, account: str, body: str, author_npi: str | No
 
 
 def goals_in(text: str) -> tuple[str, ...]:
-    """Bullets under a heading that says "Goals" (short- and long-term sections included)."""
+    """Bullets under a heading that says "Goals" (short- and long-term sections included);
+    a bullet indented under a goal ("- Status: met", "a) by 12/15") belongs to that goal."""
     goals: list[str] = []
     inside = False
+    indent: int | None = None  # of the goals' own bullets
     for line in text.split("\n"):
         if not line.strip():
             continue
         if (_GOAL_HEADING.match(line) and not _BULLET.match(line)
                 and len(line.split()) <= _GOAL_HEADING_WORDS):
-            inside = True
+            inside, indent = True, None
             continue
         bullet = _BULLET.match(line)
         if inside and bullet:
-            goals.append(bullet.group(1).strip())
+            depth = len(line) - len(line.lstrip())
+            if indent is None or depth <= indent or not goals:
+                indent = depth if indent is None else min(indent, depth)
+                goals.append(bullet.group(1).strip())
+            else:
+                goals[-1] = f"{goals[-1].rstrip('.')}; {bullet.group(1).strip()}"
         elif inside and goals and line.startswith((" ", "\t")) and not _HEADING.match(line):
             goals[-1] = f"{goals[-1]} {line.strip()}"  # a bullet continued on the next line
         elif inside:
