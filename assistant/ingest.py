@@ -207,6 +207,11 @@ def write_batch(conn: sqlite3.Connection, batch: ParsedBatch, user: str, source:
     for settings in batch.payer_settings:
         writer.payer_settings(settings)
     counts = writer.claims(batch.claims)
+    if counts.claim_pks:
+        from assistant.settlement import settle_work_status
+
+        # A claim voided (frequency 8) or exported paid in full has nothing left to work.
+        settle_work_status(conn, counts.claim_pks, user=user, details={"source": source})
     for document in batch.documents:
         if writer.document(document):
             counts.created += 1

@@ -41,7 +41,7 @@ MAX_TEXT = 200
 _CLAIM_SQL = (
     "SELECT c.pk, c.claim_id, p.account, c.dos_from_day, c.dos_to_day, c.billed_cents, "
     "c.paid_cents, c.adjusted_cents, c.balance_cents, c.patient_paid_cents, c.patient_adjusted_cents, "
-    "c.written_off_cents, c.patient_resp_cents, c.payer_status "
+    "c.written_off_cents, c.patient_resp_cents, c.payer_status, c.frequency_code "
     "FROM claims c JOIN patients p ON p.pk = c.patient_pk ")
 
 
@@ -72,8 +72,9 @@ class _Claim:
 
 def _claim(row: Sequence[Any]) -> _Claim:
     (pk, claim_id, account, dos_from, dos_to, billed, paid, adjusted, balance, patient_paid,
-     patient_adjusted, written_off, responsibility, payer_status) = row
-    money = ClaimMoney.stored(billed, paid, adjusted, balance, patient_paid, patient_adjusted, written_off)
+     patient_adjusted, written_off, responsibility, payer_status, frequency) = row
+    money = ClaimMoney.stored(billed, paid, adjusted, balance, patient_paid, patient_adjusted, written_off,
+                              voided=frequency == "8")
     return _Claim(pk, claim_id, account, dos_from, dos_to, responsibility, payer_status != "submitted", money)
 
 

@@ -8,7 +8,10 @@
 - **The practice**: a write-off by work status (`followup.py`), kept in `written_off_cents`.
 
 `adjusted = payer write-offs + patient adjustments + written off` and
-`balance = billed - paid - patient paid - adjusted`. `ClaimMoney` is the one computation
+`balance = billed - paid - patient paid - adjusted`, except for a claim the practice voided
+(frequency 8): its charge is withdrawn, so nothing is adjusted any more and whatever the
+payer and the patient paid on it is a credit (balance `-(paid + patient paid)`) until the
+payer takes its money back (a reversal) and the patient is refunded. `ClaimMoney` is the one computation
 both posting paths use: a later 835 keeps the patient's payments and the practice's
 write-off, and a patient payment keeps what the payers' postings say. A claim from a CSV
 aging export that has no postings keeps the payer figures the file gave, including any part
@@ -44,15 +47,16 @@ class ClaimMoney:
     patient_adjusted: int = 0
     written_off: int = 0  # by work status
     unexplained: int = 0  # what a source file's balance leaves unexplained (no postings)
+    voided: bool = False  # frequency 8: the practice withdrew the charge
 
     @classmethod
     def stored(cls, billed: int, paid: int, adjusted: int, balance: int, patient_paid: int,
-               patient_adjusted: int, written_off: int) -> ClaimMoney:
+               patient_adjusted: int, written_off: int, *, voided: bool = False) -> ClaimMoney:
         """The parts as a claim row holds them (its totals kept consistent by `settle`)."""
         payer_written_off = adjusted - patient_adjusted - written_off
-        unexplained = billed - paid - patient_paid - adjusted - balance
+        unexplained = 0 if voided else billed - paid - patient_paid - adjusted - balance
         return cls(billed, paid, payer_written_off, patient_paid, patient_adjusted, written_off,
-                   unexplained)
+                   unexplained, voided)
 
     @property
     def adjusted(self) -> int:
@@ -60,6 +64,8 @@ class ClaimMoney:
 
     @property
     def balance(self) -> int:
+        if self.voided:
+            return -(self.paid + self.patient_paid)  # all of it to give back
         return self.billed - self.paid - self.patient_paid - self.adjusted - self.unexplained
 
     def from_payers(self, paid: int, written_off: int) -> None:

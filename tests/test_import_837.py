@@ -501,3 +501,50 @@ def test_a_home_grown_file_in_lower_case_reads_like_an_upper_case_one(run_cli, d
     checked = run_cli("check", str(F837 / "homegrown_lowercase.837"), "--db", str(db_path), "--json")
     rules = {f["rule"] for r in checked.json()["results"] for f in r["findings"]}
     assert "assistant-modifier" in rules  # an OTA's line without CO
+
+
+def test_a_replacement_audits_diagnoses_and_line_details_and_keeps_the_first_filing_date(services) -> None:
+    """CR1001 corrected: a diagnosis fixed, CO removed from line 3 now rendered by the OT."""
+    services.import_paths("837", [F837 / "cedar_group.837", F837 / "two_groups.837"])
+    [result] = services.import_paths("837", [F837 / "cedar_replace_void.837"])
+    assert result.status == "imported" and result.updated == 2, result.error
+    claim = services.claim("CR1001")
+    changes = {a["field"]: (a["before"], a["after"], a["note"]) for a in claim["activities"] if a["field"]}
+    assert changes["diagnoses"][:2] == ("M6281 S62101D Z9889", "M6281 S62101D Z98890")
+    assert changes["lines"][2] == ("line 3: 97110-GO-CO x2 107.50 -> 97110-GO x2 107.50; "
+                                   "rendering NPI 1777888995 -> 1555666779")
+    assert "submitted_date" not in changes  # filed 2026-11-20: the proof of timely filing stays
+    assert claim["submitted_date"] == "2026-11-20"
+    assert claim["frequency_code"] == "7" and claim["payer_claim_number"] == "RG2026111900077"
+
+
+def test_a_voided_claim_leaves_ar_and_the_worklists(services, run_cli, db_path) -> None:
+    services.import_paths("837", [F837 / "cedar_group.837", F837 / "two_groups.837"])
+    services.import_paths("837", [F837 / "cedar_replace_void.837"])
+    claim = services.claim("CR1201")
+    assert (claim["frequency_code"], claim["billed"], claim["balance"], claim["work_status"]) == (
+        "8", 120.0, 0.0, "closed")
+    aging = run_cli("aging", "--db", str(db_path), "--json").json()
+    assert aging["total_balance"] == 412.5 + 240 + 180 + 265 + 120  # CR1001-CR1004, CR1202; not CR1201
+    upcoming = run_cli("--today", "2027-01-15", "worklist", "no-response-30", "--db", str(db_path), "--json")
+    assert "CR1201" not in {row["claim_id"] for row in upcoming.json()["rows"]}
+    assert "CR1202" in {row["claim_id"] for row in upcoming.json()["rows"]}
+    actions = run_cli("next", "CR1201", "--db", str(db_path), "--json").json()["actions"]
+    assert [a["action"] for a in actions] == ["no_action"]
+
+
+def test_a_void_of_a_paid_claim_is_a_credit_until_the_payer_takes_the_money_back(services, tmp_path) -> None:
+    from tests.remit_builders import clp, file_835, remittance, svc
+
+    services.import_paths("837", [F837 / "two_groups.837"])
+    dos = date(2026, 11, 12)
+    paid = clp("CR1201", "1", svc("97530", 120, 96, ("CO", "45", 24), day=dos), number="RG1")
+    services.import_835([file_835(tmp_path, "paid.835", remittance(paid, payer="REGENCE BLUECROSS BLUESHIELD"))])
+    assert services.claim("CR1201")["balance"] == 0.0
+    services.import_paths("837", [F837 / "cedar_replace_void.837"])  # CR1001 is not on file: created
+    assert services.claim("CR1201")["balance"] == -96.0  # withdrawn: the $96 paid is the payer's to take back
+    back = clp("CR1201", "22", svc("97530", -120, -96, ("CO", "45", -24), day=dos), number="RG1")
+    services.import_835([file_835(tmp_path, "back.835", remittance(back, trace="T2",
+                                                                  payer="REGENCE BLUECROSS BLUESHIELD"))])
+    claim = services.claim("CR1201")
+    assert (claim["paid"], claim["balance"], claim["work_status"]) == (0.0, 0.0, "closed")

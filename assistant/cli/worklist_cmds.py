@@ -233,7 +233,7 @@ def history(claim_id: str, as_json: bool) -> None:
             call = ", ".join(f"{k.replace('_', ' ')} {details[k]}"
                              for k in ("rep", "reference", "outcome", "promised_date") if k in details)
             return f"{a['note']}" + (f" ({call})" if call else "")
-        if a["field"]:
+        if a["field"] and (a["before"] is not None or a["after"] is not None):
             change = f"{a['field']}: {a['before']} -> {a['after']}"
             return change + (f" ({a['note']})" if a["note"] else "")
         return a["note"] or ""

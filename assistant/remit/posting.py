@@ -138,9 +138,9 @@ class _Claim:
     def __init__(self, row: Sequence[Any]) -> None:
         (self.pk, self.claim_id, self.billed, paid, adjusted, self.responsibility,
          balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
-         self.dos_to_day, patient_paid, patient_adjusted, written_off) = row
+         self.dos_to_day, patient_paid, patient_adjusted, written_off, frequency) = row
         self.money = ClaimMoney.stored(self.billed, paid, adjusted, balance, patient_paid,
-                                       patient_adjusted, written_off)
+                                       patient_adjusted, written_off, voided=frequency == "8")
         # (pk, code, modifiers as stored: space-separated, charge, date ISO, control number, paid)
         self.lines: list[tuple[Any, ...]] = []
         self.postings: list[_Posting] = []
@@ -188,7 +188,7 @@ def _supersedes(later: _Posting, earlier: _Posting) -> bool:
 
 _CLAIM_COLUMNS = ("pk, claim_id, billed_cents, paid_cents, adjusted_cents, patient_resp_cents, "
                   "balance_cents, payer_status, payer_claim_number, last_remit_day, dos_from_day, "
-                  "dos_to_day, patient_paid_cents, patient_adjusted_cents, written_off_cents")
+                  "dos_to_day, patient_paid_cents, patient_adjusted_cents, written_off_cents, frequency_code")
 
 
 def post_remittances(conn: sqlite3.Connection, read: Read835, *, import_file_pk: int,

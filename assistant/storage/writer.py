@@ -73,7 +73,10 @@ _SOURCE_COLUMNS = (
 )
 # Source columns a later file without the value must not clear: the payer claim number
 # also arrives from remittances (CLP07), and a re-sent original carries no REF*F8.
-_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number"})
+_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number", "submitted_date", "submitted_day"})
+# The first filing date stays: it is the proof of timely filing, and a replacement or void
+# (or a re-sent original) filed later must not make the claim look late.
+_KEEP_EARLIEST = frozenset({"submitted_date", "submitted_day"})
 
 
 class Writer:
@@ -279,7 +282,8 @@ class Writer:
             old = existing.get(record.claim_id)
             if old is None:
                 paid = record.paid_cents or 0
-                balance = (record.balance_cents if record.balance_cents is not None
+                balance = (-paid if record.frequency_code == "8"
+                           else record.balance_cents if record.balance_cents is not None
                            else record.billed_cents - paid)
                 new_claims.append((
                     record.claim_id, *columns.values(), paid, balance, record.assignee,
@@ -368,7 +372,8 @@ class Writer:
         """A changed claim: new source values, lines matched by number, every change audited."""
         pk = int(old["pk"])
         changed = {col: (old[col], new) for col, new in columns.items()
-                   if old[col] != new and not (new is None and col in _KEEP_WHEN_ABSENT)}
+                   if old[col] != new and not (new is None and col in _KEEP_WHEN_ABSENT)
+                   and not (col in _KEEP_EARLIEST and old[col] is not None and new > old[col])}
         sets = [f"{col} = ?" for col in changed]
         params: list[Any] = [new for _, new in changed.values()]
         has_postings = self.conn.execute(
@@ -380,7 +385,9 @@ class Writer:
             sets.append("paid_cents = ?")
             params.append(paid)
         balance = record.billed_cents - paid - old["patient_paid_cents"] - old["adjusted_cents"]
-        if record.balance_cents is not None and not has_postings:
+        if record.frequency_code == "8":
+            balance = -(paid + old["patient_paid_cents"])  # voided (`ClaimMoney.balance`)
+        elif record.balance_cents is not None and not has_postings:
             balance = record.balance_cents
         if balance != old["balance_cents"]:
             changed["balance_cents"] = (old["balance_cents"], balance)
@@ -391,9 +398,13 @@ class Writer:
         params += [digest, self.source, pk]
         self.conn.execute(f"UPDATE claims SET {', '.join(sets)} WHERE pk = ?", params)
         line_changes = self._replace_lines(pk, record)
-        self.conn.execute("DELETE FROM diagnoses WHERE claim_pk = ?", (pk,))
-        self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
-                              [(pk, seq, code) for seq, code in enumerate(record.diagnoses, 1)])
+        old_diagnoses = tuple(code for (code,) in self.conn.execute(
+            "SELECT code FROM diagnoses WHERE claim_pk = ? ORDER BY seq", (pk,)))
+        if old_diagnoses != record.diagnoses:
+            changed["diagnoses"] = (" ".join(old_diagnoses) or None, " ".join(record.diagnoses) or None)
+            self.conn.execute("DELETE FROM diagnoses WHERE claim_pk = ?", (pk,))
+            self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
+                                  [(pk, seq, code) for seq, code in enumerate(record.diagnoses, 1)])
         for col, (before, after) in changed.items():
             if col.endswith("_day"):
                 continue  # the day number mirrors its date column, audited already
@@ -422,16 +433,15 @@ class Writer:
                 )
                 notes.append(f"line {line.line_no} added ({line.code})")
                 continue
-            before = (old["code"], old["modifiers"], old["units"], old["charge_cents"])
-            after = (row[2], row[3], row[4], row[6])
             self.conn.execute(
                 "UPDATE claim_lines SET code = ?, modifiers = ?, units = ?, minutes = ?, "
                 "charge_cents = ?, dx_pointers = ?, service_date = ?, rendering_provider_pk = ?, "
                 "control_number = ?, prior_auth = ?, note = ? WHERE pk = ?",
                 (*row[2:], old["pk"]),
             )
-            if before != after:
-                notes.append(f"line {line.line_no}: {_line_text(before)} -> {_line_text(after)}")
+            changes = self._line_changes(old, row)
+            if changes:
+                notes.append(f"line {line.line_no}: {'; '.join(changes)}")
         for line_no, old in old_lines.items():
             if line_no in new_numbers:
                 continue
@@ -444,6 +454,26 @@ class Writer:
             self.conn.execute("DELETE FROM claim_lines WHERE pk = ?", (old["pk"],))
             notes.append(f"line {line_no} removed ({old['code']})")
         return notes
+
+    def _line_changes(self, old: sqlite3.Row, row: tuple[Any, ...]) -> list[str]:
+        """What a corrected claim changed on a billed line, as the history says it."""
+        changes = []
+        before = (old["code"], old["modifiers"], old["units"], old["charge_cents"])
+        after = (row[2], row[3], row[4], row[6])
+        if before != after:
+            changes.append(f"{_line_text(before)} -> {_line_text(after)}")
+        for label, was, now in (("service date", old["service_date"], row[8]),
+                                ("diagnosis pointers", old["dx_pointers"], row[7]),
+                                ("rendering NPI", self._npi(old["rendering_provider_pk"]), self._npi(row[9])),
+                                ("prior auth", old["prior_auth"], row[11])):
+            if (was or None) != (now or None):
+                changes.append(f"{label} {was or 'none'} -> {now or 'none'}")
+        return changes
+
+    def _npi(self, provider_pk: int | None) -> str | None:
+        if provider_pk is None:
+            return None
+        return next((npi for npi, pk in self._providers.items() if pk == provider_pk), None)
 
     # ------------------------------------------------------------------ clinical records
 
