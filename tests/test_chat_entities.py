@@ -41,7 +41,8 @@ def when(text: str, today: date = THURSDAY) -> date | None:
     ("15 December", date(2026, 12, 15)),
     ("the 15th of december", date(2026, 12, 15)),
     ("Jan 3, 2027", date(2027, 1, 3)),
-    ("nov 20", date(2027, 11, 20)),  # a follow-up looks ahead
+    ("nov 20", date(2026, 11, 20)),  # six days ago: "received nov 20", not a follow-up a year out
+    ("jan 20", date(2027, 1, 20)),  # a follow-up looks ahead
     ("today", THURSDAY),
     ("tomorrow", date(2026, 11, 27)),
     ("tmrw", date(2026, 11, 27)),
@@ -125,11 +126,25 @@ def test_end_of_month_and_month_days(today: date) -> None:
 
 
 @given(todays, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=28))
-def test_dates_without_year_look_ahead_a_year_at_most(today: date, month: int, day: int) -> None:
+def test_dates_without_year_look_ahead_unless_just_past(today: date, month: int, day: int) -> None:
+    """A year-less date is the next one, unless this one passed less than RECENT_DAYS ago
+    (then it is what happened: "received 11/25"); nothing is ever more than a year away."""
     got = when(f"{calendar.month_abbr[month]} {day}", today)
     assert got is not None and (got.month, got.day) == (month, day)
-    assert today <= got <= today + timedelta(days=366)
+    assert today - timedelta(days=ex.RECENT_DAYS) <= got <= today + timedelta(days=366)
+    if got < today:
+        assert today - timedelta(days=ex.RECENT_DAYS) <= got
+    else:
+        past = [d for y in (got.year - 1, got.year - 2) for d in [_safe_date(y, month, day)] if d]
+        assert all(d < today - timedelta(days=ex.RECENT_DAYS) or d >= today for d in past)
     assert when(f"{month}/{day}", today) == got
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- amounts and ages

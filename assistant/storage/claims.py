@@ -256,7 +256,7 @@ def list_claims(conn: sqlite3.Connection, flt: ClaimFilter) -> list[sqlite3.Row]
         params.append(flt.patient_pk)
     sql = """
         SELECT c.claim_id, c.dos_from, c.dos_to, c.billed_cents, c.paid_cents, c.balance_cents,
-               c.payer_status, c.work_status, c.follow_up_date, c.assignee,
+               c.payer_status, c.work_status, c.follow_up_date, c.assignee, c.category,
                p.last_name, p.first_name, p.account, y.name AS payer_name, y.kind AS payer_kind
         FROM claims c JOIN patients p ON p.pk = c.patient_pk JOIN payers y ON y.pk = c.payer_pk
     """
