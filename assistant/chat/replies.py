@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.chat.resolve import PatientRef
 from assistant.money import fmt, to_cents
+from assistant.storage.audit import describe_change
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], right: Iterable[int] = ()) -> str:
@@ -82,7 +83,8 @@ def history(activities: Sequence[Mapping[str, Any]], shown: int = 12) -> str:
     for a in activities[-shown:]:
         what = a["note"] or ""
         if a.get("field"):
-            what = field_change(a["field"], a.get("before"), a.get("after")) + (f" ({what})" if what else "")
+            change = describe_change(a["field"], a.get("before"), a.get("after"))
+            what = change + (f" ({what})" if what else "")
         lines.append(f"  {a['at'][:16].replace('T', ' ')}  {a['user']}  {a['kind']}: {what}".rstrip(": "))
     return "\n".join(lines)
 
@@ -138,7 +140,8 @@ def actions_lines(data: Mapping[str, Any], limit: int = 3) -> list[str]:
     for i, action in enumerate(data["actions"][:limit], 1):
         due = f" (by {action['deadline']})" if action.get("deadline") else ""
         template = f"; template {action['template']}" if action.get("template") else ""
-        out.append(f"  {i}. {action['action'].replace('_', ' ')}{due}: {action['reason']}{template}")
+        reason = action["reason"].rstrip(".") if template else action["reason"]
+        out.append(f"  {i}. {action['action'].replace('_', ' ')}{due}: {reason}{template}")
     return out
 
 
@@ -303,20 +306,10 @@ def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
 # --------------------------------------------------------------------------- changes
 
 
-def field_change(field: str, before: Any, after: Any) -> str:
-    """"work status new -> written_off", "balance $165.00 -> $0.00"."""
-    if field.endswith("_cents"):
-        def cents(value: Any) -> str:
-            return fmt(int(value)) if str(value or "0").lstrip("-").isdigit() else str(value)
-
-        return f"{field.removesuffix('_cents').replace('_', ' ')} {cents(before)} -> {cents(after)}"
-    return f"{field.replace('_', ' ')} {before or 'none'} -> {after or 'none'}"
-
-
 def _change_text(change: Mapping[str, Any]) -> str:
     if change["field"] == "note":
         return "note added"
-    return field_change(str(change["field"]), change.get("before"), change.get("after"))
+    return describe_change(str(change["field"]), change.get("before"), change.get("after"))
 
 
 def changed(claim_id: str, result: Mapping[str, Any]) -> str:

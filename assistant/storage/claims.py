@@ -19,7 +19,7 @@ from assistant.domain import (
     UnitRule,
     WorkStatus,
 )
-from assistant.errors import NotFound
+from assistant.errors import ClaimNotFound
 
 
 def _date(text: str | None) -> date | None:
@@ -29,7 +29,7 @@ def _date(text: str | None) -> date | None:
 def claim_pk(conn: sqlite3.Connection, claim_id: str) -> int:
     row = conn.execute("SELECT pk FROM claims WHERE claim_id = ?", (claim_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no claim {claim_id!r}")
+        raise ClaimNotFound(claim_id)
     return int(row[0])
 
 
@@ -132,7 +132,7 @@ def load_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimView:
         (claim_id,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no claim {claim_id!r}")
+        raise ClaimNotFound(claim_id)
     payer_row = conn.execute("SELECT * FROM payers WHERE pk = ?", (row["payer_pk"],)).fetchone()
     dos_from, dos_to = date.fromisoformat(row["dos_from"]), date.fromisoformat(row["dos_to"])
     claim_adj, line_adj = _adjustments_by_line(conn, row["pk"])
