@@ -552,6 +552,19 @@ def test_build_imports_every_file_through_the_importers(built: tuple[Path, dict[
     assert meta["sample_today"] == TODAY.isoformat()
 
 
+def test_the_build_leaves_the_claims_ranked(built: tuple[Path, dict[str, object]]) -> None:
+    """The first worklist must open at once, not assess every open claim."""
+    from assistant.paths import Locations
+    from assistant.services import Services
+
+    db, _ = built
+    svc = Services(Locations.resolve(db), today=TODAY, user="tester")
+    try:
+        assert svc.ensure_ranking() == {"reassessed": 0, "unranked": 0, "rekeyed": 0}
+    finally:
+        svc.close()
+
+
 def test_patient_payments_reach_the_claims(built: tuple[Path, dict[str, object]]) -> None:
     db, _ = built
     # The claims' totals are the rows summed; a claim with nothing left to collect is closed.

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ Progress = Callable[[int, int], None]
 # Shares of the progress bar: writing the files, then importing each kind.
 _SCALE = 1000
 _GENERATE = 350
+_RANK = 800  # progress scale: generate, import, then rank
 
 
 class NotASample(AssistantError):
@@ -88,7 +89,8 @@ def build_sample(
     building = target.with_name(f".{target.name}.building")
     _remove_database(building)
     try:
-        _import_all(building, sources, today=today, seed=seed, user=user, progress=progress)
+        _import_all(building, sources, today=today, seed=seed, user=user,
+                    playbook_files=locations.playbook_files, progress=progress)
         # The old sample's log must not be replayed onto the new file; the file itself is
         # swapped in one step, so a build killed at any point leaves one whole database.
         Path(f"{target}-wal").unlink(missing_ok=True)
@@ -137,10 +139,12 @@ def _remit_writer(practice: dict[str, str]) -> Callable[[Any, int], str]:
 
 
 def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: str,
-                progress: Progress) -> None:
+                playbook_files: Sequence[Path], progress: Progress) -> None:
     """Import every source file in the order a practice would: settings, claims, notes,
-    authorizations, the payers' remittances, then the patients' payments."""
+    authorizations, the payers' remittances, then the patients' payments; then rank the
+    claims, so the first worklist opens at once instead of assessing every open claim."""
     from assistant.ingest import import_file, parser_for
+    from assistant.ranking import ensure_current
     from assistant.remit.service import import_835
     from assistant.storage import open_database, transaction
 
@@ -166,7 +170,10 @@ def _import_all(path: Path, sources: Sources, *, today: date, seed: int, user: s
         for done, (kind, file, run) in enumerate(steps, 1):
             result = run(conn, file)
             _check(kind, file, result)
-            progress(_GENERATE + done * (_SCALE - _GENERATE - 1) // len(steps), _SCALE)
+            progress(_GENERATE + done * (_RANK - _GENERATE) // len(steps), _SCALE)
+        ensure_current(conn, today, playbook_files,
+                       lambda done, total: progress(_RANK + done * (_SCALE - _RANK - 1) // max(total, 1),
+                                                    _SCALE))
         with transaction(conn):
             conn.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
