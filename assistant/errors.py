@@ -37,6 +37,14 @@ class NotFound(AssistantError):
     title = "Not found"
 
 
+class ClaimNotFound(NotFound):
+    """No claim with the id given (the command line adds where to look them up)."""
+
+    def __init__(self, claim_id: str) -> None:
+        self.claim_id = claim_id
+        super().__init__(f"no claim {claim_id!r}")
+
+
 class InvalidInput(AssistantError):
     title = "Invalid input"
 

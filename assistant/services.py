@@ -175,6 +175,7 @@ class Services:
                 "balance": as_number(row["balance_cents"]),
                 "status": row["payer_status"],
                 "work_status": row["work_status"],
+                "category": row["category"],
                 "follow_up_date": row["follow_up_date"],
                 "assignee": row["assignee"],
             }
@@ -445,10 +446,11 @@ class Services:
         return [wl.as_dict() for wl in self.worklist_definitions().values()]
 
     def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
-                 progress: Progress = _no_progress, search: str | None = None) -> dict[str, Any]:
+                 progress: Progress = _no_progress, search: str | None = None,
+                 sort: str | None = None) -> dict[str, Any]:
         """One page of a worklist (default `today`), ranked, with totals for paging; `search`
         keeps the claims that have every word typed (id, patient, account, payer, category,
-        next action, codes).
+        next action, codes); `sort` orders it otherwise than its file says ("oldest first").
 
         {worklist, description, today, sort, total_claims, total_balance, offset, limit,
         has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
@@ -459,6 +461,8 @@ class Services:
         wl = worklists.find(self.worklist_definitions(), name)
         if words := worklists.search_words(search):
             wl = replace(wl, filters=replace(wl.filters, search=words))
+        if sort is not None and sort != wl.sort:
+            wl = replace(wl, sort=sort)
         return self._worklist_page(wl, limit, offset, progress)
 
     def worklist_from(self, filters: Mapping[str, Any], *, sort: str = "score", limit: int | None = 50,

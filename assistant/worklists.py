@@ -54,6 +54,7 @@ class Filters:
     exclude_categories: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     exclude_actions: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # CARC/RARC on the claim: "CO-50", "N115", or "50" in any group
     assignee: str | None = None
     min_age_days: int | None = None
     max_age_days: int | None = None
@@ -112,6 +113,7 @@ _LISTS: dict[str, tuple[str, ...] | None] = {
     "exclude_categories": _choices(Category, (NO_CATEGORY,)),
     "actions": _choices(Action),
     "exclude_actions": _choices(Action),
+    "codes": None,  # adjustment and remark codes as the 835 gives them
 }
 _FLAGS = ("due", "include_snoozed", "denied")
 _DAYS = ("min_age_days", "max_age_days", "deadline_within_days", "no_response_days")
@@ -135,7 +137,8 @@ def _check_filter(raw: Any, where: str) -> dict[str, Any]:
             if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
                 raise ConfigError(f"{at}: must be a list of names")
             choices = _LISTS[key]
-            items = [v.strip() if choices is None else v.strip().lower() for v in items]
+            items = [v.strip().upper() if key == "codes" else v.strip() if choices is None
+                     else v.strip().lower() for v in items]
             for item in items:
                 if choices is not None and item not in choices:
                     raise ConfigError(f"{at}: {item!r} is not one of {', '.join(choices)}")
@@ -298,6 +301,16 @@ def _categories(values: Sequence[str], params: dict[str, Any], prefix: str) -> s
     return "(" + " OR ".join(terms) + ")"
 
 
+def _codes(codes: Sequence[str], params: dict[str, Any]) -> str:
+    """Claims whose stored codes ("CO-50 N115 PR-1") hold any of `codes`; a bare CARC number
+    ("50") matches it in any group."""
+    terms = []
+    for i, code in enumerate(codes):
+        params[f"code{i}"] = ("%-" if code.isdigit() else "% ") + code.upper() + " %"
+        terms.append(f"(' ' || coalesce(c.codes, '') || ' ') LIKE :code{i}")
+    return "(" + " OR ".join(terms) + ")"
+
+
 DENIED_SQL = ("(c.payer_status = 'denied' OR (c.category IS NOT NULL AND c.category NOT IN "
               "('patient_responsibility', 'contractual')))")
 # One typed word: in the claim id, the patient's name or account, the payer, the category, the
@@ -349,6 +362,8 @@ def compile_filters(conn: sqlite3.Connection, wl: Worklist, today: date,
         where.append(f"coalesce(c.next_action, '') NOT IN "
                      f"({', '.join(':xact' + str(i) for i in range(len(f.exclude_actions)))})")
         params.update({f"xact{i}": v for i, v in enumerate(f.exclude_actions)})
+    if f.codes:
+        where.append(_codes(f.codes, params))
     if f.assignee:
         who = f.assignee.lower()
         if who == "unassigned":

@@ -3,7 +3,7 @@ changes behind a "yes", and every change in the claim's history."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -222,3 +222,74 @@ def test_ask_needs_yes_on_the_command_line(chat: Services, db_path: Path, run_cl
     assert done.json()["needs_confirmation"] is False
     chat.close()  # the CLI wrote through its own connection
     assert claim(chat, "20935")["work_status"] == "written_off"
+
+
+# --------------------------------------------------------------------------- as specialists say it
+
+
+def test_set_only_filters_make_a_bulk_change_that_asks_first(engine: ChatEngine, chat: Services) -> None:
+    """"write off the small balances under $X" is about every such claim, never the one in focus."""
+    engine.ask("show 20931")
+    small = sorted(chat.worklist_from({"include_snoozed": True}, sort="balance", limit=None)["rows"],
+                   key=lambda r: r["balance"])[:3]
+    limit = small[-1]["balance"]
+    asked = engine.ask(f"write off the small balances under ${limit:.2f}")
+    assert asked.intent == "set_status" and asked.needs_confirmation
+    assert set(asked.claims) >= {r["claim_id"] for r in small} and "20931" not in asked.claims
+    assert all(claim(chat, c)["work_status"] != "written_off" for c in asked.claims)
+    engine.ask("yes")
+    assert all(claim(chat, c)["work_status"] == "written_off" for c in asked.claims)
+
+
+def test_a_category_with_a_claim_in_focus_stays_on_that_claim(engine: ChatEngine, chat: Services) -> None:
+    engine.ask("show 20932")
+    reply = engine.ask("f/u monday re the auth")
+    assert reply.claims == ["20932"] and not reply.needs_confirmation
+    assert claim(chat, "20932")["follow_up_date"] == "2026-11-30"
+
+
+def test_transfer_a_category_of_denials(engine: ChatEngine, chat: Services) -> None:
+    asked = engine.ask("transfer the bcbs auth denials to jordan")
+    assert asked.needs_confirmation and "20932" in asked.claims
+    for claim_id in asked.claims:
+        data = claim(chat, claim_id)
+        assert data["payer"]["name"] == "Blue Cross Blue Shield" and data["status"] == "denied"
+
+
+def test_paid_in_full_closes_the_claim_after_asking_when_money_is_left(engine: ChatEngine,
+                                                                       chat: Services) -> None:
+    assert claim(chat, "20933")["balance"] > 0
+    asked = engine.ask("mark 20933 paid in full")
+    assert asked.needs_confirmation and "still shows" in asked.reply
+    assert claim(chat, "20933")["work_status"] == "new"
+    done = engine.ask("yes")
+    assert claim(chat, "20933")["work_status"] == "closed" and "closed" in done.reply
+
+
+def test_a_note_keeps_a_past_date_as_what_happened(engine: ChatEngine, chat: Services) -> None:
+    before = claim(chat, "20932")["follow_up_date"]
+    reply = engine.ask("called bcbs re 20932, rep Sarah said coverage termed 12/31/25, ref 443322")
+    assert reply.intent == "note" and reply.claims == ["20932"] and "But:" not in reply.reply
+    assert claim(chat, "20932")["follow_up_date"] == before
+    assert "termed 12/31/25" in [a for a in chat.history("20932") if a["kind"] == "note"][-1]["note"]
+
+
+def test_appeals_due_this_week_and_claims_with_a_code(engine: ChatEngine, chat: Services) -> None:
+    due = engine.ask("any appeals due this week")
+    assert due.intent == "worklist"
+    for claim_id in due.claims:
+        row = chat.next_actions(claim_id)
+        assert row["actions"][0]["action"] == "appeal"
+        assert TODAY <= date.fromisoformat(row["deadline"]) <= TODAY + timedelta(days=7)
+    coded = engine.ask("denied claims w/ co-50")
+    assert coded.intent == "worklist" and "20931" in coded.claims
+    assert all("CO-50" in chat.next_actions(c)["codes"] for c in coded.claims)
+
+
+def test_sort_words_sort_todays_list(engine: ChatEngine, chat: Services) -> None:
+    reply = engine.ask("who owes us the most")
+    balances = [claim(chat, c)["balance"] for c in reply.claims]
+    assert balances == sorted(balances, reverse=True) and "biggest balance first" in reply.reply
+    oldest = engine.ask("oldest claims")
+    ages = [claim(chat, c)["dos_from"] for c in oldest.claims]
+    assert ages == sorted(ages)

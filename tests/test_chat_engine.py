@@ -212,3 +212,71 @@ def test_ask_one_message_cannot_answer_a_question(chat: Services, db_path: Path,
     result = run_cli("--db", str(db_path), "--today", TODAY.isoformat(), "ask", "show", "ortiz")
     assert "Ask again with the full name" in result.stdout
     assert "Try: show Ortiz, Ana" in result.stdout
+
+
+# --------------------------------------------------------------------------- as specialists say it
+
+
+def test_a_claim_id_without_its_letters(engine: ChatEngine) -> None:
+    reply = engine.ask("250301a1")
+    assert reply.claims == ["OT250301A1"] and reply.reply.startswith("Claim OT250301A1")
+
+
+def test_a_shared_name_settled_by_the_payer_named(engine: ChatEngine) -> None:
+    reply = engine.ask("why did bcbs deny ortiz")
+    assert reply.claims == ["20932"] and reply.entities["patient"] == "Ortiz, Luis"
+    assert "the only one with Blue Cross Blue Shield" in reply.reply
+
+
+def test_a_shared_name_settled_by_the_only_open_claims(services: Services) -> None:
+    from tests.builders import claim_record, post_remit, write
+
+    write(services.conn,
+          claim_record("G1", account="G001", last="Garcia", first="Brian", payer="Aetna"),
+          claim_record("G2", account="G002", last="Garcia", first="Norma", payer="Aetna"))
+    post_remit(services.conn, "G2", paid={1: 150.0, 2: 75.0})
+    engine = ChatEngine(services)
+    reply = engine.ask("whats the hold up on garcia")
+    assert reply.intent == "explain" and reply.claims == ["G1"]
+    assert "Garcia, Brian, the only one with open claims; not Garcia, Norma" in reply.reply
+    # a change is never made on a guess: it asks
+    asked = engine.ask("mark garcia in progress")
+    assert asked.claims == [] and "Which patient" in asked.reply
+
+
+def test_a_date_of_service_picks_the_patients_claim(engine: ChatEngine) -> None:
+    assert engine.ask("ortiz ana dos 11/14").claims == ["20942"]
+    assert engine.ask("ortiz ana dos 7/9").claims == ["20931"]
+    assert "no claim for a service on 2026-10-01" in engine.ask("ortiz ana dos 10/1").reply
+
+
+def test_a_typo_several_patients_fit_is_not_a_request(services: Services) -> None:
+    from tests.builders import claim_record, write
+
+    write(services.conn, *(claim_record(f"L{n}", account=f"L00{n}", last="Lynch", first=first)
+                           for n, first in enumerate(("Elaine", "Erica", "Jeremy"))))
+    reply = ChatEngine(services).ask("order lunch for the team")
+    assert reply.intent == "unknown" and "Which patient" not in reply.reply
+    assert ChatEngine(services).ask("lynch").intent == "claim"  # the name itself still is
+
+
+def test_help_and_suggestions_use_ids_on_file(engine: ChatEngine) -> None:
+    top = engine.services.worklist(None, limit=1)["rows"][0]
+    text = engine.ask("help").reply
+    assert f"show {top['claim_id']}" in text and "20931" not in text.replace(top["claim_id"], "")
+    assert engine.ask("hlep").intent == "help"
+
+
+def test_a_report_table_by_what_was_asked(engine: ChatEngine) -> None:
+    by_payer = engine.ask("ar aging by payer").reply
+    assert "Balance by payer" in by_payer and "Buckets" not in by_payer
+    assert "Buckets" in engine.ask("aging report").reply
+
+
+def test_worklist_replies_fit_100_columns(engine: ChatEngine) -> None:
+    for text in ("claims over $50", "denied claims", "aetna claims", "oldest claims"):
+        reply = engine.ask(text).reply
+        assert max(len(line) for line in reply.splitlines()) <= 100, text
+    aetna = engine.ask("aetna claims").reply
+    assert aetna.splitlines()[1].split() == ["#", "claim", "patient", "age", "balance", "category", "next",
+                                             "deadline"]

@@ -41,7 +41,8 @@ def when(text: str, today: date = THURSDAY) -> date | None:
     ("15 December", date(2026, 12, 15)),
     ("the 15th of december", date(2026, 12, 15)),
     ("Jan 3, 2027", date(2027, 1, 3)),
-    ("nov 20", date(2027, 11, 20)),  # a follow-up looks ahead
+    ("nov 20", date(2026, 11, 20)),  # six days ago: "received nov 20", not a follow-up a year out
+    ("jan 20", date(2027, 1, 20)),  # a follow-up looks ahead
     ("today", THURSDAY),
     ("tomorrow", date(2026, 11, 27)),
     ("tmrw", date(2026, 11, 27)),
@@ -79,12 +80,23 @@ def when(text: str, today: date = THURSDAY) -> date | None:
     ("on the 30th", date(2026, 11, 30)),
     ("the 26th", THURSDAY),
     ("mid next month", date(2026, 12, 15)),
+    ("mid dec", date(2026, 12, 15)),
+    ("early jan", date(2027, 1, 1)),
+    ("end of march", date(2027, 3, 31)),
+    ("late feb", date(2027, 2, 28)),
+    ("in 10 biz days", date(2026, 12, 10)),
+    ("in a wk", date(2026, 12, 3)),
+    ("next tues", date(2026, 12, 1)),
+    ("on the last", date(2026, 11, 30)),
+    ("on the first for ortiz", date(2026, 12, 1)),
+    ("received 11/25", date(2026, 11, 25)),
 ])
 def test_dates(text: str, expected: date) -> None:
     assert when(text) == expected
 
 
-@pytest.mark.parametrize("text", ["20931", "97110 for 23 min", "ref 55102", "over 90", "$1,000", "hello", "2/30"])
+@pytest.mark.parametrize("text", ["20931", "97110 for 23 min", "ref 55102", "over 90", "$1,000", "hello", "2/30",
+                                  "it's a w/o", "the last call for rivera", "the first claim"])
 def test_no_date(text: str) -> None:
     assert when(text) is None
 
@@ -125,11 +137,25 @@ def test_end_of_month_and_month_days(today: date) -> None:
 
 
 @given(todays, st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=28))
-def test_dates_without_year_look_ahead_a_year_at_most(today: date, month: int, day: int) -> None:
+def test_dates_without_year_look_ahead_unless_just_past(today: date, month: int, day: int) -> None:
+    """A year-less date is the next one, unless this one passed less than RECENT_DAYS ago
+    (then it is what happened: "received 11/25"); nothing is ever more than a year away."""
     got = when(f"{calendar.month_abbr[month]} {day}", today)
     assert got is not None and (got.month, got.day) == (month, day)
-    assert today <= got <= today + timedelta(days=366)
+    assert today - timedelta(days=ex.RECENT_DAYS) <= got <= today + timedelta(days=366)
+    if got < today:
+        assert today - timedelta(days=ex.RECENT_DAYS) <= got
+    else:
+        past = [d for y in (got.year - 1, got.year - 2) for d in [_safe_date(y, month, day)] if d]
+        assert all(d < today - timedelta(days=ex.RECENT_DAYS) or d >= today for d in past)
     assert when(f"{month}/{day}", today) == got
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- amounts and ages
@@ -153,6 +179,8 @@ def test_dates_without_year_look_ahead_a_year_at_most(today: date, month: int, d
     ("up to 750 bucks", None, 75_000),
     ("claims 20931", None, None),
     ("over 90 days", None, None),
+    ("500+", 50_000, None),  # not an aging-bucket edge: dollars
+    ("90+", None, None),  # a bucket edge: an age (read before)
 ])
 def test_money(text: str, low: int | None, high: int | None) -> None:
     scan = Scan(text)
@@ -185,6 +213,10 @@ def test_money(text: str, low: int | None, high: int | None) -> None:
     ("from last month", 26, 56),
     ("in the past month", 0, 30),
     ("within 10 days", None, 10),
+    ("medicaid 30-60", 30, 60),  # an aging bucket said without "days"
+    ("91-120", 91, 120),
+    ("500-1000", None, None),  # no bucket
+    ("$30-60", None, None),
 ])
 def test_ages(text: str, low: int | None, high: int | None) -> None:
     assert ex.extract_age(Scan(text), THURSDAY) == (low, high)
@@ -224,9 +256,44 @@ def test_codes(text: str, codes: list[str]) -> None:
     ("97110 x 20 min, 97110 x 10 min", {"97110": 30}),
     ("97110 2", {}),  # no minutes word, no units question: not minutes
     ("20931 for 40 minutes", {}),  # not a CPT code
+    ("ther ex 30 min ther act 15 min", {"97110": 30, "97530": 15}),
+    ("18 min of self-care and neuro re-ed 20 min", {"97535": 18, "97112": 20}),
+    ("manual therapy 12 mins", {"97140": 12}),
 ])
 def test_minutes(text: str, minutes: dict[str, int]) -> None:
-    assert ex.extract_minutes(Scan(text), lambda c: cpt(c) is not None, units_asked=False) == minutes
+    from assistant.chat.vocabulary import vocabulary
+
+    assert ex.extract_minutes(Scan(text), lambda c: cpt(c) is not None, units_asked=False,
+                              procedures=vocabulary().procedures) == minutes
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("97530 x 2 units ok for 24 min?", {"97530": 24}),  # "2 units" is what was billed
+    ("97535 for 40 and 97530 for 10 units?", {"97535": 40, "97530": 10}),
+])
+def test_units_billed_are_not_minutes(text: str, minutes: dict[str, int]) -> None:
+    assert ex.extract_minutes(Scan(text), lambda c: cpt(c) is not None, units_asked=True) == minutes
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("appeals due this week", 7), ("due in 10 days", 10), ("expiring tmrw", 1), ("due soon", ex.SOON_DAYS),
+    ("due by friday", 1), ("deadline before 12/15", 19), ("due today", 0), ("due next week", 14),
+    ("what's the deadline on 20931", None), ("when is the appeal due", None),
+])
+def test_deadline_windows(text: str, days: int | None) -> None:
+    scan = Scan(text)
+    assert ex.extract_deadline(scan, THURSDAY) == days
+    if days is not None:
+        assert ex.extract_date(scan, THURSDAY) is None  # never also a follow-up date
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("bishop dos 9/11", date(2026, 9, 11)), ("date of service 2026-09-11", date(2026, 9, 11)),
+    ("dos 12/1", date(2025, 12, 1)),  # services are in the past
+    ("seen on sept 11", date(2026, 9, 11)), ("dos", None), ("push it to 12/1", None),
+])
+def test_service_dates(text: str, day: date | None) -> None:
+    assert ex.extract_service_date(Scan(text), THURSDAY) == day
 
 
 def test_minutes_without_unit_words_when_units_are_asked() -> None:
@@ -246,9 +313,10 @@ def test_reference(text: str, ref: str | None) -> None:
 @pytest.mark.parametrize(("text", "rep"), [
     ("talked to Kim", "Kim"), ("spoke with Kim Lee at BCBS", "Kim Lee"), ("rep: dana", "Dana"),
     ("per Kim", "Kim"), ("per policy", None), ("talked to the payer", None), ("spoke w/ Maria", "Maria"),
+    ("spoke to bcbs rep jen, in process", "Jen"), ("in review per rep Dana, ref 1", "Dana"),
 ])
 def test_rep(text: str, rep: str | None) -> None:
-    known = {"the", "payer", "at", "policy"}
+    known = {"the", "payer", "at", "policy", "bcbs", "rep", "in", "process", "review", "ref"}
     assert ex.extract_rep(Scan(text), lambda w: w in known) == rep
 
 

@@ -55,7 +55,7 @@ def test_report_table_for_people(db: Path, run_cli) -> None:
 
 def test_report_limits_rows_on_screen(db: Path, run_cli) -> None:
     text = run_cli("--db", str(db), "report", "denials", "--limit", "1").stdout
-    assert "... 1 more rows (--limit 0, --csv or --json for all)" in text
+    assert "... 1 more row (--limit 0, --csv or --json for all)" in text
 
 
 def test_report_csv_blocks_and_one_section(db: Path, run_cli) -> None:

@@ -82,7 +82,7 @@ def test_notes_and_status_changes_show_in_history(run_cli, db: str) -> None:
     assert ("work_status", "new", "in_progress") in changes
     assert ("assignee", None, "tester") in changes
     text = run(run_cli, db, "history", "NORESP").stdout
-    assert "rep Ann B, reference CALL-5521" in text and "work_status: new -> in_progress" in text
+    assert "rep Ann B, reference CALL-5521" in text and "work status new -> in_progress" in text
 
 
 def test_status_errors_and_write_off(run_cli, db: str) -> None:

@@ -221,6 +221,20 @@ def test_age_balance_category_action_and_denied_filters(svc: Services) -> None:
     assert ids(svc.worklist("appeals")) == ["DEN-SOON", "DEN-LATER"]
 
 
+def test_codes_filter(svc: Services) -> None:
+    """A denial code as the 835 gives it, a remark code, or a bare CARC in any group."""
+    user_list(svc, "co50", '[filter]\ncodes = ["co-50"]\n')
+    user_list(svc, "n115", '[filter]\ncodes = ["N115"]\n')
+    user_list(svc, "any50", '[filter]\ncodes = ["50"]\n')
+    user_list(svc, "pr50", '[filter]\ncodes = ["PR-50"]\n')
+    den50 = {"DEN-SOON", "DEN-LATER"}
+    assert any(w["filter"].get("codes") == ["CO-50"] for w in svc.worklists())  # as typed, upper-cased
+    assert set(ids(svc.worklist("co50"))) == den50
+    assert set(ids(svc.worklist("n115"))) == den50
+    assert set(ids(svc.worklist("any50"))) == den50
+    assert ids(svc.worklist("pr50")) == []
+
+
 # --------------------------------------------------------------------------- broken files
 
 

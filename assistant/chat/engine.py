@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +32,24 @@ if TYPE_CHECKING:
 
 # Intents that act on one claim and what to prefer among a patient's claims.
 _PREFER_DENIED = frozenset({"explain", "next_action", "appeal"})
+# The claim id and the name the vocabulary's examples use, replaced by ones on file.
+_EXAMPLE_CLAIM, _EXAMPLE_PATIENT = "20931", "Ortiz"
+_SORT_LABELS = {"age": "oldest", "balance": "biggest balance", "deadline": "nearest deadline"}
+_CHANGES = frozenset({"note", "follow_up", "set_status", "assign"})
+_DENIED = frozenset({"denied", "partially_paid"})
 _WORK_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
 _CONFIRM_STATUSES = frozenset({WorkStatus.WRITTEN_OFF.value})  # hard to undo: a "yes" first
-_SORTS = {"oldest": "age", "biggest": "balance", "largest": "balance", "highest": "balance",
-          "deadline": "deadline", "deadlines": "deadline"}
-_HISTORY_CUES = frozenset({"history", "activity", "what changed", "who changed", "audit trail"})
+_HISTORY_CUES = frozenset({"history", "activity", "what changed", "who changed", "audit trail", "last call",
+                           "last note", "last notes", "notes on", "notes for", "who touched", "who worked"})
+# A payer status said as a change of work status: "mark 2603250001 paid in full" closes the claim.
+_PAYER_STATUS_AS_WORK = {"paid": WorkStatus.CLOSED.value}
+# Filters that make a change one on many claims, whatever is in focus: "write off the small
+# balances under $10", "transfer the aetna tf denials to jordan" (a payer alone may be the
+# focused claim's: "called BCBS, push it to Monday").
+_SET_FILTERS = frozenset({"min_age_days", "max_age_days", "min_balance", "max_balance", "assignee", "actions",
+                          "deadline_within_days", "codes"})
+# ... and these too when no claim is in focus ("f/u monday, denied again" is about the claim open).
+_SET_FILTERS_UNFOCUSED = frozenset({"payer_statuses", "categories", "statuses"})
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "last": -1}
 
@@ -79,6 +92,7 @@ class ChatEngine:
         self._knowledge: Knowledge | None = None
         self._database: tuple[int, int] | None = None  # Services.database_stamp when last checked
         self._roster: tuple[Any, ...] | None = None  # what the names index was built from
+        self._example: tuple[str, str] | None = None  # a claim id and a last name for examples
 
     @property
     def knowledge(self) -> Knowledge:
@@ -109,7 +123,7 @@ class ChatEngine:
             return self._answer(u, yes)
         except AssistantError as exc:
             return self._reply(u, f"I understood: {u.summary()}.\nBut: {exc.message}",
-                               suggestions=suggestions(u.text, vocabulary(), list(u.ranking)))
+                               suggestions=self._examples(u))
 
     def _answer(self, u: Understanding, yes: bool) -> ChatReply:
         session = self.session
@@ -146,6 +160,22 @@ class ChatEngine:
                          claims=claims or [], needs_confirmation=needs_confirmation,
                          suggestions=suggestions or [], data=data, understood=u.summary())
 
+    def _examples(self, u: Understanding) -> list[str]:
+        """The vocabulary's example phrasings nearest the message, with ids on file."""
+        return [self._here(tip) for tip in suggestions(u.text, vocabulary(), list(u.ranking))]
+
+    def _here(self, example: str) -> str:
+        """An example phrasing with a claim id and a name this database holds: "show 20931"
+        becomes "show OT2611050001", so a suggestion works when it is typed."""
+        if self._example is None:
+            on_file = self.services.locations.db.exists()
+            rows = self.services.worklist(None, limit=1)["rows"] if on_file else []
+            self._example = (rows[0]["claim_id"], rows[0]["patient"].split(",")[0]) if rows else ("", "")
+        claim_id, last_name = self._example
+        if not claim_id:
+            return example
+        return example.replace(_EXAMPLE_CLAIM, claim_id).replace(_EXAMPLE_PATIENT, last_name)
+
     def _confirm(self, u: Understanding) -> ChatReply:
         pending = self.session.pending
         if pending is None:
@@ -177,13 +207,26 @@ class ChatEngine:
             return _Target(list(e.claim_ids))
         if e.patient is not None:
             patient = e.patient.patient
+            why = ""
             if patient is None:
-                return _Target([], ask=self._ask_which_patient(u, e.patient))
+                patient, why = self._settle_patient(u, e.patient)
+                if patient is None:
+                    return _Target([], ask=self._ask_which_patient(u, e.patient))
+                e.patient = replace(e.patient, candidates=((patient, EXACT),), total=1)
             rows = self._patient_claims(patient)
             if not rows:
                 return _Target([], ask=self._reply(u, f"{patient.name} has no claims on file."))
+            if e.service_date is not None:
+                day = e.service_date.isoformat()
+                on_day = [r for r in rows if r["dos_from"] <= day <= (r["dos_to"] or r["dos_from"])]
+                if not on_day:
+                    return _Target([], ask=self._reply(
+                        u, f"{patient.name} has no claim for a service on {day}.\n"
+                           + replies.patient_claims(patient, rows[:10])))
+                rows = on_day
             chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
-            return _Target([chosen], note=replies.claims_of_patient(patient, rows, chosen))
+            note = replies.claims_of_patient(patient, rows, chosen)
+            return _Target([chosen], note="\n".join(x for x in (why, note) if x))
         if u.navigation:
             step = 1 if u.navigation == "next" else -1
             claim_id = self.session.step(step)
@@ -200,6 +243,35 @@ class ChatEngine:
         if required:
             raise NeedsClaim("which claim? Say a claim id or a patient's name")
         return _Target([])
+
+    def _settle_patient(self, u: Understanding, match: PatientMatch) -> tuple[PatientRef | None, str]:
+        """One of the patients a name fits, when the rest of the message or their claims leave
+        only one: the payer named ("what did UHC say ... Rivera"), the denial category named,
+        and for questions (not changes) the only one with open claims, then with an open denial
+        ("whats the hold up on garcia"). Returns the patient and a line saying why."""
+        e = u.entities
+        tied = match.tied
+        claims = {p.pk: self._patient_claims(p) for p in tied}
+        payers = set(e.payer_names)
+        tests: list[tuple[str, Callable[[dict[str, Any]], bool]]] = []
+        if payers:
+            tests.append((f"with {', '.join(sorted(payers))}", lambda r: r["payer"] in payers))
+        if e.categories:
+            said = " or ".join(c.replace("_", " ") for c in e.categories)
+            tests.append((f"with a {said} claim", lambda r: r["category"] in e.categories))
+        if u.intent not in _CHANGES:
+            tests.append(("with open claims", _is_open))
+            if u.intent in _PREFER_DENIED:
+                tests.append(("with an open denial", lambda r: _is_open(r) and r["status"] in _DENIED))
+        left = tied
+        for said, test in tests:
+            fits = [p for p in left if any(test(r) for r in claims[p.pk])]
+            if len(fits) == 1:
+                others = ", ".join(p.name for p in tied if p != fits[0])
+                return fits[0], f"(\"{match.mention}\": {fits[0].name}, the only one {said}; not {others})"
+            if fits:
+                left = fits
+        return None, ""
 
     def _check_focus_payer(self, u: Understanding, claim_id: str) -> None:
         """"called BCBS ..." while a Humana claim is in focus is about another claim: ask."""
@@ -233,10 +305,11 @@ class ChatEngine:
     # ------------------------------------------------------------------ intents
 
     def _on_help(self, u: Understanding, yes: bool) -> ChatReply:
-        return self._reply(u, vocabulary().help_text, intent="help")
+        return self._reply(u, _realign([self._here(line) for line in vocabulary().help_text.splitlines()]),
+                           intent="help")
 
     def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
-        tips = suggestions(u.text, vocabulary(), list(u.ranking))
+        tips = self._examples(u)
         summary = u.summary().removeprefix("intent unknown").lstrip("; ")
         return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips),
                            suggestions=tips)
@@ -351,7 +424,31 @@ class ChatEngine:
             out["max_balance"] = e.max_balance_cents
         if e.owner is not None:
             out["assignee"] = e.owner
+        if e.actions:
+            out["actions"] = tuple(e.actions)
+        if e.deadline_within_days is not None:
+            out["deadline_within_days"] = e.deadline_within_days
+        if e.codes and not (e.claim_ids or e.patient):
+            from assistant.rules.codes import cpt
+
+            codes = tuple(c for c in e.codes if cpt(c) is None)
+            if codes:
+                out["codes"] = codes
         return out
+
+    def _is_bulk(self, u: Understanding, *, exclude_status: bool = False) -> bool:
+        """A change meant for a set: "all", "them", or filters that only a set can have
+        ("under $10", "tf denials") when no claim, patient or "it" is named."""
+        if u.bulk:
+            return True
+        e = u.entities
+        if e.claim_ids or e.patient or u.focus or u.navigation or e.unknown_claims:
+            return False
+        filters = set(self._filters(u))
+        if exclude_status:
+            filters.discard("statuses")
+        unfocused = self.session.focus is None and filters & _SET_FILTERS_UNFOCUSED
+        return bool(filters & _SET_FILTERS or unfocused)
 
     def _selection(self, u: Understanding, *, exclude_status: bool = False) -> tuple[list[str], str]:
         """The claims "all ..." means: those the message's filters select, else the current
@@ -372,7 +469,8 @@ class ChatEngine:
         if e.patient is not None and not e.claim_ids:
             return self._patient_list(u)
         filters = self._filters(u)
-        sort = next((_SORTS[c] for c in u.cues if c in _SORTS), "score")
+        sorts = vocabulary().sorts
+        sort = next((sorts[c] for c in u.cues if c in sorts), "score")
         label = _describe(filters) or "today's worklist"
         limit = e.limit or 20
         def page(offset: int, size: int = limit) -> dict[str, Any]:
@@ -380,10 +478,13 @@ class ChatEngine:
                 # asked for by name: claims snoozed until a later follow-up date are shown too
                 return self.services.worklist_from({**filters, "include_snoozed": True}, sort=sort,
                                                    limit=size, offset=offset, description=label)
-            return self.services.worklist(None, limit=size, offset=offset)
+            return self.services.worklist(None, limit=size, offset=offset,
+                                          sort=None if sort == "score" else sort)
 
         data = page(0)
         label = label if filters else data["worklist"]
+        if sort != "score":
+            label += f", {_SORT_LABELS[sort]} first"
         ids = [r["claim_id"] for r in data["rows"]]
         total = min(e.limit, data["total_claims"]) if e.limit else data["total_claims"]
         self.session.show_worklist(ids, label, total,
@@ -420,8 +521,10 @@ class ChatEngine:
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
         e = u.entities
+        # a date already past is what happened ("coverage termed 12/31/25"), not when to call back
+        follow_up = e.date if e.date is not None and e.date >= self.services.today else None
         result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference,
-                                    follow_up=e.date)
+                                    follow_up=follow_up)
         status = e.work_status
         if status is not None and status not in _CONFIRM_STATUSES:
             result = self.services.set_status(claim_id, status)
@@ -433,7 +536,7 @@ class ChatEngine:
         if day is None:
             raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or "
                              "\"follow up in 2 weeks\"")
-        if u.bulk:
+        if self._is_bulk(u):
             ids, label = self._selection(u)
             return self._bulk(u, yes, ids, "follow_up", day,
                               f"set the follow-up of {replies.plural(len(ids), 'claim')} ({label}) to "
@@ -448,12 +551,15 @@ class ChatEngine:
     def _on_set_status(self, u: Understanding, yes: bool) -> ChatReply:
         e = u.entities
         status = e.work_status
+        said = e.payer_status
+        as_payer_said = status is None and said in _PAYER_STATUS_AS_WORK
+        if as_payer_said:
+            status = _PAYER_STATUS_AS_WORK[str(said)]
         if status is None:
-            said = e.payer_status
             raise NeedsClaim((f"{said!r} is what the payer says, not a work status; " if said else "")
                              + "say one of: " + ", ".join(sorted(_WORK_STATUS_VALUES)))
-        reason = u.text.strip() if status in _CONFIRM_STATUSES else None
-        if u.bulk:
+        reason = u.text.strip() if status in _CONFIRM_STATUSES or as_payer_said else None
+        if self._is_bulk(u, exclude_status=True):
             ids, label = self._selection(u, exclude_status=True)
             return self._bulk(u, yes, ids, "status", status,
                               f"set {replies.plural(len(ids), 'claim')} ({label}) to {status}", reason=reason)
@@ -462,13 +568,20 @@ class ChatEngine:
             return target.ask  # type: ignore[return-value]
 
         def apply() -> str:
-            return replies.changed(claim_id, self.services.set_status(claim_id, status, reason=reason))
+            text = replies.changed(claim_id, self.services.set_status(claim_id, status, reason=reason))
+            return text + (f"\n{target.note}" if target.note else "")
 
         if status in _CONFIRM_STATUSES:
             view = self.services.claim_view(claim_id)
             balance = replies.money_cents(view.balance_cents)
             description = f"write off claim {claim_id} ({balance} balance)"
             return self._needs_yes(u, yes, description, [claim_id], apply)
+        if as_payer_said:
+            view = self.services.claim_view(claim_id)
+            if view.balance_cents:
+                description = (f"close claim {claim_id} as {said}, though it still shows a "
+                               f"{replies.money_cents(view.balance_cents)} balance")
+                return self._needs_yes(u, yes, description, [claim_id], apply)
         return self._reply(u, apply(), claims=[claim_id])
 
     def _on_assign(self, u: Understanding, yes: bool) -> ChatReply:
@@ -476,7 +589,7 @@ class ChatEngine:
         if who is None:
             raise NeedsClaim("to whom? e.g. \"give it to jordan\" or \"assign it to me\"")
         user = self.services.user if who == "me" else who
-        if u.bulk:
+        if self._is_bulk(u):
             ids, label = self._selection(u)
             return self._bulk(u, yes, ids, "assign", user,
                               f"give {replies.plural(len(ids), 'claim')} ({label}) to {user}")
@@ -511,7 +624,33 @@ class ChatEngine:
         date_from = today - timedelta(days=e.max_age_days) if e.max_age_days is not None else None
         date_to = today - timedelta(days=e.min_age_days) if e.min_age_days is not None else None
         data = self.services.report(e.report or "kpis", date_from=date_from, date_to=date_to, payer=payer)
-        return self._reply(u, replies.report(data), data={"kind": "report", "report": data})
+        return self._reply(u, replies.report(data, _wanted_section(u.text)),
+                           data={"kind": "report", "report": data})
+
+
+_COLUMNS = re.compile(r"^(  \S.*?)\s{2,}(\S.*)$")
+
+
+def _realign(lines: list[str]) -> str:
+    """The help's two columns (example, what it does) lined up again after examples changed."""
+    split = [_COLUMNS.match(line) for line in lines]
+    width = max((len(m.group(1)) for m in split if m), default=0)
+    return "\n".join(f"{m.group(1).ljust(width)}   {m.group(2)}" if m else line
+                     for m, line in zip(split, lines, strict=True))
+
+
+_BY = re.compile(r"\b(?:by|per|each)\s+([a-z]+(?:\s+[a-z]+)?)")
+
+
+def _wanted_section(text: str) -> str | None:
+    """"denials by payer" -> "payer": the word of the report table asked for, if any."""
+    sections = vocabulary().report_sections
+    for match in _BY.finditer(text.lower()):
+        words = match.group(1)
+        found = sections.get(words) or sections.get(words.split()[0])
+        if found:
+            return found
+    return None
 
 
 def _no_such_claim(u: Understanding) -> None:
@@ -532,6 +671,10 @@ def _describe(filters: dict[str, Any]) -> str:
     parts += [k.replace("_", " ") for k in filters.get("payer_kinds", ())]
     parts += [s.replace("_", " ") for s in (*filters.get("payer_statuses", ()), *filters.get("statuses", ()))]
     parts += [c.replace("_", " ") for c in filters.get("categories", ())]
+    parts += list(filters.get("codes", ()))
+    parts += [f"next: {a.replace('_', ' ')}" for a in filters.get("actions", ())]
+    if filters.get("deadline_within_days") is not None:
+        parts.append(f"deadline within {replies.plural(filters['deadline_within_days'], 'day')}")
     low, high = filters.get("min_age_days"), filters.get("max_age_days")
     if low is not None and high is not None:
         parts.append(f"{low}-{high} days")
@@ -557,6 +700,10 @@ def _payer_kind(u: Understanding) -> Any:
 
     kinds = {p.kind for m in u.entities.payers for p in m.payers}
     return PayerKind(kinds.pop()) if len(kinds) == 1 else None
+
+
+def _is_open(row: dict[str, Any]) -> bool:
+    return row["work_status"] not in CLOSED_WORK_STATUSES and row["balance"] > 0
 
 
 def _best_claim(rows: list[dict[str, Any]], *, prefer_denied: bool) -> str:

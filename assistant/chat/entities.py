@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from assistant.chat.scan import Scan
 
@@ -72,7 +73,7 @@ def extract_rep(scan: Scan, is_word: Callable[[str], bool]) -> str | None:
     `is_word` says a word is vocabulary (not a name): "talked to the payer" names nobody.
     After "per" only a capitalised name counts ("per Kim", not "per policy").
     """
-    for match in scan.finditer(_REP, "first"):
+    for match in _overlapping(scan, _REP, "first"):
         first = match.group("first")
         if is_word(first):
             continue
@@ -89,6 +90,17 @@ def extract_rep(scan: Scan, is_word: Callable[[str], bool]) -> str | None:
     return None
 
 
+def _overlapping(scan: Scan, pattern: re.Pattern[str], group: str) -> Iterator[re.Match[str]]:
+    """Matches that may start inside a match refused before ("spoke to [bcbs] rep Jen": the
+    name after "spoke to" is a payer, the one after "rep" is the person)."""
+    text = scan.masked
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
+        if scan.is_free(*match.span(group)):
+            yield match
+        pos = match.start() + 1
+
+
 _WHO = r"(?P<who>[a-z][a-z0-9._\-]*)"
 _ASSIGN_PATTERNS = (
     # "give 20931 to jordan", "assign it to me", "hand 20932 off to priya"
@@ -99,15 +111,22 @@ _ASSIGN_PATTERNS = (
     # "jordan should take 20935"
     re.compile(r"\b" + _WHO + r"\s+(?:should|can|could|will|needs?\s+to|is\s+going\s+to)\s+"
                r"(?:take|work|handle|own|pick\s+up)\b"),
+    # "let maria handle 20931"
+    re.compile(r"\blet\s+" + _WHO + r"\s+(?:handle|take|work|have|own|deal\s+with)\b"),
     # "assign jordan 20931", "assign me 20931"
     re.compile(r"\b(?:re-?assign|assign)\s*:?\s+" + _WHO + r"\b"),
 )
 _OWNER = re.compile(
     r"\bassigned\s+to\s+" + _WHO + r"\b"
-    r"|\b" + _WHO.replace("who", "whose") + r"'s\s+(?:claims|queue|worklist|list)\b"
-    r"|\b(?P<mine>my\s+(?:claims|queue|worklist|list|accounts)|mine)\b"
+    # "sam's queue", "jordan's patients"; "move it to alex's queue" is an assignment
+    r"|(?<!\bto )(?<!\bon )(?<!\bin )(?<!\bonto )\b" + _WHO.replace("who", "whose")
+    + r"'s\s+(?P<noun>claims|queue|worklist|work\s+list|list|patients|pts|accounts|denials|stuff|ones|desk"
+    r"|plate|pile|caseload)\b"
+    r"|\b(?P<mine>my\s+(?:claims|queue|worklist|list|accounts|patients|pts|denials|stuff|caseload)|mine)\b"
     r"|\b(?P<nobody>unassigned|not\s+assigned|nobody's|no\s+owner)\b"
 )
+# What a patient has too: "howard's claims" may be the patient's; "jordan's queue" is a person's.
+_SHARED_NOUNS = frozenset({"claims", "accounts", "denials", "stuff", "ones"})
 
 
 def _person(word: str, scan: Scan, span: tuple[int, int], me: Collection[str], known: Mapping[str, str],
@@ -122,10 +141,11 @@ def _person(word: str, scan: Scan, span: tuple[int, int], me: Collection[str], k
     return scan.typed(*span)
 
 
-def extract_owner(scan: Scan, is_word: Callable[[str], bool], me: Collection[str],
-                  known: Mapping[str, str]) -> str | None:
-    """Whose claims a list is about: "assigned to jordan", "sam's queue", "my claims" (me),
-    "unassigned"."""
+def extract_owner(scan: Scan, is_word: Callable[[str], bool], me: Collection[str], known: Mapping[str, str],
+                  is_patient: Callable[[str], bool] = lambda _w: False) -> str | None:
+    """Whose claims a list is about: "assigned to jordan", "sam's queue", "jordan's patients",
+    "my claims" (me), "unassigned". "howard's claims" is a patient's when Howard is a patient's
+    name and nobody's claims are assigned to a Howard."""
     for match in scan.finditer(_OWNER):
         if match.group("mine"):
             value: str | None = "me"
@@ -133,7 +153,11 @@ def extract_owner(scan: Scan, is_word: Callable[[str], bool], me: Collection[str
             value = "unassigned"
         else:
             group = "who" if match.group("who") else "whose"
-            value = _person(match.group(group), scan, match.span(group), me, known, is_word)
+            name = match.group(group)
+            noun = " ".join((match.group("noun") or "").split())
+            if noun in _SHARED_NOUNS and name not in known and is_patient(name):
+                continue
+            value = _person(name, scan, match.span(group), me, known, is_word)
         if value is not None:
             scan.take(*match.span())
             return value
@@ -169,7 +193,8 @@ def extract_assignee(scan: Scan, is_word: Callable[[str], bool], me: Collection[
 _CPT = r"(?:\d{4}[0-9a-z]|[a-z]\d{4})"
 _MIN_UNIT = r"(?:minutes?|mins?|m)\b"
 _CODE_THEN_MINUTES = re.compile(
-    r"\b(?P<code>" + _CPT + r")\b\s*(?:for|x|=|:|at|with|-|@)?\s*(?P<min>\d{1,3})\s*(?P<unit>" + _MIN_UNIT
+    r"\b(?P<code>" + _CPT + r")\b\s*(?:for|x|=|:|at|with|-|@)?\s*(?P<min>\d{1,3})(?!\d)"
+    r"(?!(?<=\b[1-6])\s*units?\b)\s*(?P<unit>" + _MIN_UNIT
     + r")?(?:\s*(?:each|of\s+time))?"
 )
 _MINUTES_THEN_CODE = re.compile(
@@ -178,14 +203,45 @@ _MINUTES_THEN_CODE = re.compile(
 )
 
 
-def extract_minutes(scan: Scan, is_cpt: Callable[[str], bool], units_asked: bool) -> dict[str, int]:
+def _fold_procedure(name: str) -> str:
+    return " ".join(name.replace("-", " ").split())
+
+
+@cache
+def _procedure_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """NAME-then-minutes and minutes-then-NAME for the procedures' spoken names ("ther ex 30",
+    "18 min self care"), longest name first."""
+    spoken = "|".join(re.escape(n).replace(r"\ ", r"[\s\-]*") for n in sorted(names, key=len, reverse=True))
+    return (re.compile(r"\b(?P<name>" + spoken + r")\b\s*(?:for|x|=|:|at|with|-|@)?\s*(?P<min>\d{1,3})"
+                       r"(?!\d)(?!(?<=\b[1-6])\s*units?\b)\s*(?P<unit>" + _MIN_UNIT + r")?"),
+            re.compile(r"\b(?P<min>\d{1,3})\s*(?P<unit>" + _MIN_UNIT + r")\s*(?:of|on|for|doing|with|in)?\s*"
+                       r"(?P<name>" + spoken + r")\b"))
+
+
+_LONE_CODE = re.compile(r"\b(?P<code>" + _CPT + r")\b")
+_LONE_MINUTES = re.compile(r"\b(?P<min>\d{1,3})\s*(?:minutes?|mins?)\b")
+
+
+def extract_minutes(scan: Scan, is_cpt: Callable[[str], bool], units_asked: bool,
+                    procedures: Mapping[str, str] | None = None) -> dict[str, int]:
     """CPT code-to-minutes pairs in either order: "97535 for 40 minutes and 97530 for 10",
-    "23 min of 97110", "97110=33 97140=7".
+    "23 min of 97110", "97110=33 97140=7"; procedures by their spoken names ("ther ex 30 min",
+    `procedures`: folded name -> code); one code and one "N min" apart ("97530 x 2 units ok
+    for 24 min?").
 
     A pair without a minutes word counts when another pair has one, when it is written
     CODE=MINUTES, or when the message asks about units. A code given twice adds up.
     """
     found: list[tuple[re.Match[str], bool]] = []
+    named: list[tuple[int, str, int]] = []  # (start, code, minutes) read from spoken names
+    if procedures:
+        for pattern in _procedure_patterns(tuple(procedures)):
+            for match in scan.finditer(pattern):
+                code = procedures.get(_fold_procedure(match.group("name")))
+                if code is None or not (match.group("unit") or units_asked):
+                    continue
+                named.append((match.start(), code, int(match.group("min"))))
+                scan.take(*match.span())
     first_code = re.search(r"\b" + _CPT + r"\b", scan.masked)
     first_minutes = re.search(r"\b\d{1,3}\s*" + _MIN_UNIT, scan.masked)
     code_first = first_code is not None and (first_minutes is None
@@ -200,16 +256,21 @@ def extract_minutes(scan: Scan, is_cpt: Callable[[str], bool], units_asked: bool
             explicit = bool(match.group("unit")) or "=" in match.group(0)
             found.append((match, explicit))
             scan.take(*match.span())
-    if not found:
-        return {}
-    if not (units_asked or any(explicit for _, explicit in found)):
+    if not found and not named and units_asked:
+        codes = [m for m in scan.finditer(_LONE_CODE) if is_cpt(m.group("code").upper())]
+        spans = list(scan.finditer(_LONE_MINUTES))
+        if len(codes) == 1 and len(spans) == 1:
+            named.append((codes[0].start(), codes[0].group("code").upper(), int(spans[0].group("min"))))
+            scan.take(*codes[0].span())
+            scan.take(*spans[0].span())
+    if not (units_asked or named or any(explicit for _, explicit in found)):
         for match, _ in found:  # bare "97110 2" is not minutes: give the text back
             _untake(scan, match)
         return {}
+    pairs = sorted([*((m.start(), m.group("code").upper(), int(m.group("min"))) for m, _ in found), *named])
     minutes: dict[str, int] = {}
-    for match, _ in sorted(found, key=lambda f: f[0].start()):
-        code = match.group("code").upper()
-        minutes[code] = minutes.get(code, 0) + int(match.group("min"))
+    for _, code, value in pairs:
+        minutes[code] = minutes.get(code, 0) + value
     return minutes
 
 
@@ -221,8 +282,8 @@ def _untake(scan: Scan, match: re.Match[str]) -> None:
 
 _UNIT_DAYS = {"d": 1, "day": 1, "days": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
               "mo": 30, "mos": 30, "month": 30, "months": 30}
-_AGE_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?)\b"
-_AGE_UNIT2 = r"(?P<unit2>days?|d|weeks?|wks?|w|months?|mos?)\b"
+_AGE_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?)\b(?!/)"
+_AGE_UNIT2 = r"(?P<unit2>days?|d|weeks?|wks?|w|months?|mos?)\b(?!/)"
 _AGE_MIN = (r"over|more\s+than|greater\s+than|longer\s+than|above|past|beyond|at\s+least|older\s+th[ae]n"
             r"|>=|>|exceeding|north\s+of|upwards\s+of|plus")
 _AGE_MAX = (r"under|less\s+than|fewer\s+than|below|within|at\s+most|younger\s+th[ae]n|newer\s+th[ae]n"
@@ -247,6 +308,7 @@ _AGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                 r"|plus|or\s+over|past\s+due|in\s+a/?r|or\s+less|or\s+younger|or\s+newer|or\s+under)\b")),
     ("period", _rx(r"\b(?:(?P<prep>from|in|during|billed|for|of|since)\s+)?(?:the\s+)?"
                    r"(?P<which>last|previous|this|past)\s+(?P<period>month|week|year)\b(?:'s)?")),
+    ("bucket", re.compile(r"(?<![\w$.,/-])(?P<a>\d{1,3})\s*-\s*(?P<b>\d{1,3})(?![\w$%.,/-])")),
     ("plus", _rx(r"(?<![$\d.,])\b(?P<a>\d{1,4})\s*\+\s*(?:" + _AGE_UNIT + r"(?:\s+old)?)?")),
     ("bare", _rx(r"\b(?P<cmp>" + _AGE_MIN + "|" + _AGE_MAX + r")\s*(?P<a>\d{2,3})\b"
                  r"(?!\s*(?:k\b|thousand|grand|dollars?|bucks|\.\d|,\d|%|\+))")),
@@ -332,6 +394,11 @@ def extract_age(scan: Scan, today: date) -> tuple[int | None, int | None]:
                 if span is None:
                     continue
                 low, high = span
+            elif kind == "bucket":  # "medicaid 30-60": an aging bucket, said without "days"
+                b = number(groups["b"])
+                if money_talk or not (a < b and {a, a - 1} & (_BUCKET_EDGES | {0}) and b in _BUCKET_EDGES):
+                    continue
+                low, high = a, b
             elif kind == "plus":
                 if unit is None and (a not in _BUCKET_EDGES or money_talk):
                     continue
@@ -391,8 +458,9 @@ def extract_money(scan: Scan) -> tuple[int | None, int | None]:
         for match in scan.finditer(pattern):
             if kind == "range" and not (_explicit(match, "a") or _explicit(match, "b")):
                 continue
-            if kind in ("more", "less") and not _explicit(match, "a"):
-                continue
+            if kind in ("more", "less") and not _explicit(match, "a") and not (
+                    kind == "more" and match.group(0).rstrip().endswith("+")):
+                continue  # "500+" is money (aging buckets' "90+" were read as ages before)
             if kind == "min" and match.group("cmp") == "from" and not _explicit(match, "a"):
                 continue
             if kind in ("between", "range"):
@@ -434,11 +502,14 @@ _ORDINAL_WORDS = {
     "twenty second": 22, "twenty-third": 23, "twenty third": 23, "twenty-fifth": 25,
     "twenty fifth": 25, "thirtieth": 30, "thirty-first": 31, "thirty first": 31, "last": -1,
 }
-_ORD = (r"(?P<ord>\d{1,2}(?:st|nd|rd|th)|"
+_ORD = (r"(?P<ord>(?P<digits>\d{1,2}(?:st|nd|rd|th))|"
         + "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in _ORDINAL_WORDS), key=len,
                           reverse=True))
         + ")")
-_SPAN_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?)\b"
+# After a word ordinal: nothing, punctuation, or a small word that does not make it a noun's
+# ordinal ("on the first for Ortiz" is a date, "the first claim" is not).
+_NO_NOUN = r"(?!\s+(?!(?:of|for|on|and|at|to|please|pls|then|or|if|so|with|re|about|too|thanks)\b)[a-z])"
+_SPAN_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?)\b(?!/)"
 
 
 def _add_months(d: date, months: int, day: int | None = None) -> date:
@@ -454,8 +525,13 @@ def _ordinal(text: str) -> int:
     return int(text[:-2]) if text[:-2].isdigit() else _ORDINAL_WORDS[text]
 
 
+RECENT_DAYS = 90  # a date without a year this recent is the past one ("received 11/25")
+
+
 def _month_day(today: date, month: int, day: int, year: int | None) -> date | None:
-    """A calendar date; without a year the next one on or after today."""
+    """A calendar date; without a year the next one on or after today, unless this year's
+    passed less than `RECENT_DAYS` ago: "received 11/25" the day after is yesterday, not next
+    November (a follow-up that far ahead is written with its year)."""
     if year is not None and year < 100:
         year += 2000
     try:
@@ -467,8 +543,13 @@ def _month_day(today: date, month: int, day: int, year: int | None) -> date | No
                 y += 1
             return date(y, 2, 29)
         return None
-    if year is None and candidate < today:
-        candidate = date(today.year + 1, month, day)
+    if year is None:
+        if candidate < today - timedelta(days=RECENT_DAYS):
+            candidate = date(today.year + 1, month, day)
+        elif candidate > today:  # "12/28" on January 3rd: last year's
+            last = _month_day(today.replace(month=1, day=1) - timedelta(days=1), month, day, today.year - 1)
+            if last is not None and today - timedelta(days=RECENT_DAYS) <= last < today:
+                candidate = last
     return candidate
 
 
@@ -548,6 +629,20 @@ def _named_month(m: re.Match[str], today: date) -> date | None:
                       int(m["d"]), int(m["y"]) if m["y"] else None)
 
 
+def _month_edge(m: re.Match[str], today: date) -> date | None:
+    """"mid dec" the 15th, "early jan" the 1st, "end of march" its last day; the next such day."""
+    month = _MONTHS[m["month"][:3] if m["month"][:4] != "sept" else "sept"]
+    edge = m["edge"].split()[0]
+    year = int(m["y"]) if m["y"] else None
+    if edge in ("end", "late"):
+        year = year or today.year
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if m["y"] is None and last < today:
+            last = date(year + 1, month, calendar.monthrange(year + 1, month)[1])
+        return last
+    return _month_day(today, month, 15 if edge in ("mid", "middle") else 1, year)
+
+
 def _ordinal_of_month(m: re.Match[str], today: date) -> date:
     day = _ordinal(m["ord"])
     which = m["which"]
@@ -605,33 +700,44 @@ _DATE_RULES: tuple[DateRule, ...] = (
      _named_month),
     (re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH
                 + r"(?:\b,?\s*(?P<y>\d{4})\b)?(?![a-z])"), _named_month),
+    (re.compile(r"\b(?P<edge>mid|middle\s+of|early|beginning\s+of|start\s+of|end\s+of|late)[\s\-]+(?:the\s+)?"
+                + _MONTH + r"(?![a-z])(?:,?\s+(?P<y>\d{4})\b)?"), _month_edge),
     (re.compile(r"\b(?:the\s+)?" + _ORD + r"\s+(?:day\s+)?of\s+(?:the\s+)?"
                 r"(?P<which>next|this|following|coming|current)?\s*month\b"), _ordinal_of_month),
     (re.compile(r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle|mid)(?:\s+of|-)?\s+(?:the\s+)?"
                 r"(?P<which>this|next|following)?\s*(?P<period>month|week|year)\b"), _edge),
     (re.compile(r"\beo(?P<p>[mwy])\b"), _abbreviated_edge),
-    (_rx(r"\b(?P<n>{N})\s+(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT
+    (_rx(r"\b(?P<n>{N})\s+(?P<biz>(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT
          + r"\s+(?:from\s+(?:now|today)|out|later|from\s+today)"), _in_offset),
     (re.compile(r"\b(?P<w>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|eod|end\s+of\s+day|tomorrow"
                 r"|tmrw|tmr|tomorow|tommorow|tommorrow|yesterday)\b"), _word_day),
     (_rx(r"\b(?:in|after|within|wait)\s+(?:about\s+|another\s+|roughly\s+)?(?P<n>{N})\s+(?:more\s+)?"
-         r"(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT), _in_offset),
+         r"(?P<biz>(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT), _in_offset),
     (re.compile(r"\b(?:(?P<q>next|this|coming|following)\s+)?" + _WEEKDAY
                 + r"(?P<nextweek>\s+(?:of\s+)?next\s+week)?\b"), _weekday_rule),
     (re.compile(r"\b(?:next|following)\s+(?P<period>week|month|year)\b"), _next_period),
-    (re.compile(r"\b(?:on\s+)?the\s+" + _ORD + r"(?![\w/])"), _ordinal_day),
+    # "on the 15th"; "the last call", "the first claim" are no dates: a word ordinal may not
+    # be followed by a noun
+    (re.compile(r"\b(?:on\s+)?the\s+" + _ORD + r"(?![\w/])(?(digits)|" + _NO_NOUN + ")"), _ordinal_day),
     (re.compile(r"\b(?P<ord>\d{1,2}(?:st|nd|rd|th))\b"), _ordinal_day),
-    (_rx(r"\b(?P<n>{N})\s+(?P<biz>business\s+|working\s+)?" + _SPAN_UNIT), _in_offset),
+    (_rx(r"\b(?P<n>{N})\s+(?P<biz>(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT), _in_offset),
 )
 
 
 def extract_date(scan: Scan, today: date) -> date | None:
+    """The first date the message names (see `extract_date_rule`)."""
+    return extract_date_rule(scan, today)[0]
+
+
+def extract_date_rule(scan: Scan, today: date) -> tuple[date | None, str | None]:
     """The first date the message names, relative to `today`: 2026-12-15, 12/15, Dec 15,
     the 15th, the 3rd of next month, end of month, tomorrow, Monday, next Friday, in 2 weeks,
     in 10 business days, 14 days.
 
-    A date without a year is the next one on or after today (follow-ups look ahead).
-    "next Friday" is the Friday of next week; "Friday" the coming one.
+    A date without a year is the next one on or after today (follow-ups look ahead), or this
+    year's when that passed less than `RECENT_DAYS` ago (the caller says it is in the past).
+    "next Friday" is the Friday of next week; "Friday" the coming one. Returns the date and
+    the rule that read it ("offset" for a span ahead, "in 2 weeks", which a list reads as an age).
     """
     for pattern, resolve in _DATE_RULES:
         for match in scan.finditer(pattern):
@@ -641,7 +747,74 @@ def extract_date(scan: Scan, today: date) -> date | None:
                 value = None
             if value is not None:
                 scan.take(*match.span())
-                return value
+                return value, "offset" if resolve is _in_offset else resolve.__name__.lstrip("_")
+    return None, None
+
+
+# --------------------------------------------------------------------------- deadlines
+
+_DEADLINE_WORDS = r"(?:due|expir(?:es|ing|e)|deadlines?|runs?\s+out|running\s+out|closes?|closing)"
+_DEADLINE_SPAN = _rx(r"\b" + _DEADLINE_WORDS + r"\s+(?:(?:with)?in\s+)?(?:the\s+)?(?:next\s+)?(?P<n>{N})\s*"
+                     r"(?P<unit>days?|d|weeks?|wks?|w)\b(?!/)")
+_DEADLINE_WORD = re.compile(r"\b" + _DEADLINE_WORDS + r"\s+(?P<when>today|tomorrow|tmrw|this\s+week"
+                            r"|next\s+week|this\s+month|soon|shortly)\b")
+_DEADLINE_BY = re.compile(r"\b" + _DEADLINE_WORDS + r"\s+(?:by|before|on)\s+")
+SOON_DAYS = 14  # "due soon": two weeks, the span in which the ranking's deadline points rise fastest
+
+
+def extract_deadline(scan: Scan, today: date) -> int | None:
+    """Days until a deadline, for lists of claims whose deadline is near: "due this week" (7),
+    "due in 10 days", "expiring tomorrow", "due soon" (14), "due by Friday", "deadline before
+    12/15". Read before dates, so "due by Friday" is never a follow-up date."""
+    for match in scan.finditer(_DEADLINE_SPAN):
+        scan.take(*match.span())
+        return _days(number(match.group("n")), match.group("unit"))
+    for match in scan.finditer(_DEADLINE_WORD):
+        when = " ".join(match.group("when").split())
+        scan.take(*match.span())
+        if when == "this month":
+            return (_add_months(today, 0, -1) - today).days
+        return {"today": 0, "tomorrow": 1, "tmrw": 1, "this week": 7, "next week": 14}.get(when, SOON_DAYS)
+    for match in scan.finditer(_DEADLINE_BY):
+        for pattern, resolve in _DATE_RULES:
+            found = pattern.match(scan.masked, match.end())
+            if found is None:
+                continue
+            try:
+                day = resolve(found, today)
+            except (ValueError, OverflowError, KeyError):
+                day = None
+            if day is not None and day >= today:
+                scan.take(match.start(), found.end())
+                return (day - today).days
+    return None
+
+
+# --------------------------------------------------------------------------- date of service
+
+_SERVICE_DATE = re.compile(r"\b(?:dos|d\.o\.s\.?|date\s+of\s+service|service\s+date|seen\s+on|visit\s+on"
+                           r"|visit\s+of|service\s+on)\s*(?:of|on|:|=|-|was)?\s*")
+
+
+def extract_service_date(scan: Scan, today: date) -> date | None:
+    """A date of service: "dos 9/11", "date of service 2026-09-11", "seen on Sept 11". A date
+    without a year is the latest one on or before today (services are in the past), and it is
+    never a follow-up date."""
+    for match in scan.finditer(_SERVICE_DATE):
+        for pattern, resolve in _DATE_RULES[:4]:  # the calendar dates: ISO, 9/11, Sept 11, 11 Sept
+            found = pattern.match(scan.masked, match.end())
+            if found is None:
+                continue
+            try:
+                day = resolve(found, today)
+            except (ValueError, OverflowError, KeyError):
+                day = None
+            if day is None:
+                continue
+            if day > today and not found.groupdict().get("y"):
+                day = _add_months(day, -12)
+            scan.take(match.start(), found.end())
+            return day
     return None
 
 
@@ -762,7 +935,8 @@ _LIMIT = re.compile(
     r"\b(?:top|first|limit(?:\s+to)?|bottom)\s+(?P<n>\d{1,4})\b(?!\s*(?:days?|d\b|weeks?|months?|min|%|k\b|\+|/))"
     r"|\b(?:only|just|show\s+me|show|list|give\s+me)\s+(?:the\s+)?(?P<o>\d{1,4})\s+(?=claims|rows|results|items"
     r"|accounts|worst|oldest|biggest|largest|highest|newest|denials|denied)"
-    r"|\b(?:the\s+)?(?P<m>\d{1,4})\s+(?:claims|rows|results|items|worst|oldest|biggest|largest|highest|newest)\b"
+    r"|\b(?:the\s+)?(?<![\w\-/.$])(?P<m>\d{1,4})\s+(?:claims|rows|results|items|worst|oldest|biggest|largest"
+    r"|highest|newest)\b"
 )
 
 

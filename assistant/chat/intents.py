@@ -17,7 +17,7 @@ from assistant.chat.vocabulary import Vocabulary
 MIN_SCORE = 1.5  # below this no intent is sure enough on cues alone
 # Entities that make a message a worklist query even without a cue word ("medicaid over $1k").
 FILTER_ENTITIES = frozenset({"payer", "payer_kind", "min_age_days", "max_age_days", "min_balance",
-                             "max_balance", "category", "status", "limit"})
+                             "max_balance", "category", "status", "limit", "action", "deadline_within_days"})
 
 
 @dataclass(frozen=True)

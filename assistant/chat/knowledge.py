@@ -82,10 +82,11 @@ def load_knowledge(services: Services) -> Knowledge:
     conn = services.conn
     vocab = vocabulary()
     templates = template_names(services.locations.templates_dirs)
+    prefixes = lookups.claim_id_prefixes(conn)
     return Knowledge(
         patients=PatientIndex.load(conn),
         payers=PayerIndex.load(conn, vocab),
-        claim_ids=lambda tokens: lookups.claim_ids_among(conn, tokens),
+        claim_ids=lambda tokens: lookups.claim_ids_among(conn, tokens, prefixes),
         codes=CodeBook(is_carc=lambda c: carc(c) is not None, is_rarc=lambda c: rarc(c) is not None,
                        is_cpt=lambda c: cpt(c) is not None),
         is_cpt=lambda c: cpt(c) is not None,

@@ -18,8 +18,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.chat import entities as ex
-from assistant.chat.intents import IntentScore, choose_intent, score_intents
+from assistant.chat.intents import MIN_SCORE, IntentScore, choose_intent, score_intents
 from assistant.chat.resolve import (
+    EXACT,
     PatientIndex,
     PatientMatch,
     PayerIndex,
@@ -73,6 +74,9 @@ class Entities:
     unknown_claims: list[str] = field(default_factory=list)  # typed like a claim id, not on file
     assignee: str | None = None  # who a claim is to go to
     owner: str | None = None  # whose claims a list shows ("assigned to jordan", "my queue")
+    actions: list[str] = field(default_factory=list)  # next actions a list is about ("appeals")
+    deadline_within_days: int | None = None  # "due this week"
+    service_date: date | None = None  # "dos 9/11": which of a patient's claims
 
     @property
     def payer_names(self) -> list[str]:
@@ -140,11 +144,16 @@ class Entities:
             out["codes"] = list(self.codes)
         if self.date is not None:
             out["date"] = self.date.isoformat()
+        if self.service_date is not None:
+            out["service_date"] = self.service_date.isoformat()
         if self.statuses:
             out["status"] = self.statuses[0] if len(self.statuses) == 1 else list(self.statuses)
         if self.minutes:
             out["minutes"] = dict(self.minutes)
-        for key in ("reference", "rep", "template", "report", "limit", "assignee", "owner"):
+        if self.actions:
+            out["action"] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
+        for key in ("reference", "rep", "template", "report", "limit", "assignee", "owner",
+                    "deadline_within_days"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -216,13 +225,17 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e = Entities()
     e.reference = ex.extract_reference(scan)
     e.rep = ex.extract_rep(scan, is_word)
-    e.minutes = ex.extract_minutes(scan, knowledge.is_cpt, _UNITS_ASKED.search(scan.text) is not None)
+    e.minutes = ex.extract_minutes(scan, knowledge.is_cpt, _UNITS_ASKED.search(scan.text) is not None,
+                                   vocab.procedures)
     e.template = ex.extract_template(scan, knowledge.template, knowledge.template_names)
-    e.owner = ex.extract_owner(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
+    e.owner = ex.extract_owner(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees,
+                               knowledge.patients.is_token)
     e.assignee = ex.extract_assignee(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
+    e.service_date = ex.extract_service_date(scan, today)
+    e.deadline_within_days = ex.extract_deadline(scan, today)
     e.min_age_days, e.max_age_days = ex.extract_age(scan, today)
     e.min_balance_cents, e.max_balance_cents = ex.extract_money(scan)
-    e.date = ex.extract_date(scan, today)
+    e.date, date_rule = ex.extract_date_rule(scan, today)
     e.limit = ex.extract_limit(scan)
     e.claim_ids = ex.extract_claim_ids(scan, knowledge.claim_ids)
     e.codes = ex.extract_codes(scan, knowledge.codes)
@@ -237,6 +250,7 @@ def understand(text: str, knowledge: Knowledge, today: date,
     long_cues = ex.match_phrases(scan, {p: p for p in cue_table if " " in p}, spelling=spelling, bridge=True)
     reports = ex.match_phrases(scan, vocab.reports, spelling=spelling)
     e.report = reports[0].value if reports else None
+    e.actions = _unique(h.value for h in ex.match_phrases(scan, vocab.actions, spelling=spelling))
     e.statuses = _unique(h.value for h in ex.match_phrases(scan, vocab.statuses, spelling=spelling))
     e.categories = _unique(h.value for h in ex.match_phrases(scan, vocab.categories, spelling=spelling))
     e.payers = knowledge.payers.find(scan, is_word, protected)
@@ -257,9 +271,26 @@ def understand(text: str, knowledge: Knowledge, today: date,
         intent = "help"
     else:
         intent = choose_intent(ranking, present, navigation, focus)
+    if intent == "worklist" and date_rule == "offset" and e.date is not None and e.min_age_days is None \
+            and e.max_age_days is None:
+        # "medicaid no response 30 days": in a list, a span of days is an age, not a date ahead
+        e.min_age_days, e.date = (e.date - today).days, None
+    if intent == "claim" and ranking_below(ranking) and _weak_patient(e, focus, navigation):
+        intent = "unknown"  # "order lunch": a typo of several patients' name is not a request
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,
                          navigation=navigation, bulk=bulk, answer=answer if answer in ("yes", "no") else None,
                          ignored=ignored)
+
+
+def ranking_below(ranking: list[IntentScore]) -> bool:
+    return not ranking or ranking[0].score < MIN_SCORE
+
+
+def _weak_patient(e: Entities, focus: bool, navigation: str | None) -> bool:
+    """A message whose only substance is a name read with typos that fits several patients."""
+    match = e.patient
+    return (match is not None and match.patient is None and match.best_score < EXACT and not e.claim_ids
+            and not focus and not navigation and set(e.present()) == {"patient"})
 
 
 def _answer(words: str, vocab: Vocabulary) -> str | None:

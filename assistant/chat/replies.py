@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.chat.resolve import PatientRef
 from assistant.money import fmt, to_cents
+from assistant.storage.audit import describe_change
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], right: Iterable[int] = ()) -> str:
@@ -82,7 +83,8 @@ def history(activities: Sequence[Mapping[str, Any]], shown: int = 12) -> str:
     for a in activities[-shown:]:
         what = a["note"] or ""
         if a.get("field"):
-            what = field_change(a["field"], a.get("before"), a.get("after")) + (f" ({what})" if what else "")
+            change = describe_change(a["field"], a.get("before"), a.get("after"))
+            what = change + (f" ({what})" if what else "")
         lines.append(f"  {a['at'][:16].replace('T', ' ')}  {a['user']}  {a['kind']}: {what}".rstrip(": "))
     return "\n".join(lines)
 
@@ -138,7 +140,8 @@ def actions_lines(data: Mapping[str, Any], limit: int = 3) -> list[str]:
     for i, action in enumerate(data["actions"][:limit], 1):
         due = f" (by {action['deadline']})" if action.get("deadline") else ""
         template = f"; template {action['template']}" if action.get("template") else ""
-        out.append(f"  {i}. {action['action'].replace('_', ' ')}{due}: {action['reason']}{template}")
+        reason = action["reason"].rstrip(".") if template else action["reason"]
+        out.append(f"  {i}. {action['action'].replace('_', ' ')}{due}: {reason}{template}")
     return out
 
 
@@ -216,6 +219,15 @@ def money_cents(cents: int) -> str:
 # --------------------------------------------------------------------------- worklists
 
 _SHOWN_ROWS = 20
+WIDTH = 100  # a terminal's width the replies' tables keep to
+
+
+def _widest(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "~"
 
 
 def worklist(data: Mapping[str, Any], label: str) -> str:
@@ -225,14 +237,40 @@ def worklist(data: Mapping[str, Any], label: str) -> str:
     if not rows:
         return f"{label}: no open claims match."
     shown = rows[:_SHOWN_ROWS]
-    body = table(
-        [(r["rank"], r["claim_id"], r["patient"], r["payer"], r["age_days"], money(r["balance"]),
-          (r.get("category") or "").replace("_", " "), (r.get("next_action") or "").replace("_", " "),
-          r.get("deadline") or "") for r in shown],
-        ["#", "claim", "patient", "payer", "age", "balance", "category", "next", "deadline"],
-        right=(0, 4, 5),
-    )
-    more = f"\n... {len(rows) - len(shown)} more rows in this page" if len(rows) > len(shown) else ""
+    columns: list[tuple[str, Any]] = [
+        ("#", lambda r: r["rank"]), ("claim", lambda r: r["claim_id"]), ("patient", lambda r: r["patient"]),
+        ("payer", lambda r: r["payer"]), ("age", lambda r: r["age_days"]),
+        ("balance", lambda r: money(r["balance"])),
+        ("category", lambda r: (r.get("category") or "").replace("_", " ")),
+        ("next", lambda r: (r.get("next_action") or "").replace("_", " ")),
+        ("deadline", lambda r: r.get("deadline") or ""),
+    ]
+    # A column every row shares (the payer of a payer's list) is said once, above the table,
+    # so the table fits a terminal or the chat pane.
+    shared = []
+    if len(shown) > 1:
+        for name in ("payer", "category", "next"):
+            get = dict(columns)[name]
+            values = {get(r) for r in shown}
+            if len(values) == 1 and (value := values.pop()):
+                shared.append(value)
+                columns = [c for c in columns if c[0] != name]
+    def render(cols: list[tuple[str, Any]]) -> str:
+        return table([[get(r) for _, get in cols] for r in shown], [name for name, _ in cols],
+                     right=[i for i, (name, _) in enumerate(cols) if name in ("#", "age", "balance")])
+
+    body = render(columns)
+    if _widest(body) > WIDTH:  # the category is in the claim; the next step is what to do
+        columns = [c for c in columns if c[0] != "category"]
+        body = render(columns)
+    if _widest(body) > WIDTH:
+        columns = [(n, lambda r: _clip(r["payer"], 20)) if n == "payer" else (n, g) for n, g in columns]
+        body = render(columns)
+    said = [v for v in shared if v.lower() not in label.lower()]
+    if said:
+        head += f"; all {', '.join(said)}"
+    more = (f"\n... {plural(len(rows) - len(shown), 'more row')} in this page"
+            if len(rows) > len(shown) else "")
     return f"{head}\n{body}{more}\nSay \"next\" to work them one by one."
 
 
@@ -268,20 +306,10 @@ def appeal_drafted(draft: Mapping[str, Any], excerpts: int = 2) -> str:
 # --------------------------------------------------------------------------- changes
 
 
-def field_change(field: str, before: Any, after: Any) -> str:
-    """"work status new -> written_off", "balance $165.00 -> $0.00"."""
-    if field.endswith("_cents"):
-        def cents(value: Any) -> str:
-            return fmt(int(value)) if str(value or "0").lstrip("-").isdigit() else str(value)
-
-        return f"{field.removesuffix('_cents').replace('_', ' ')} {cents(before)} -> {cents(after)}"
-    return f"{field.replace('_', ' ')} {before or 'none'} -> {after or 'none'}"
-
-
 def _change_text(change: Mapping[str, Any]) -> str:
     if change["field"] == "note":
         return "note added"
-    return field_change(str(change["field"]), change.get("before"), change.get("after"))
+    return describe_change(str(change["field"]), change.get("before"), change.get("after"))
 
 
 def changed(claim_id: str, result: Mapping[str, Any]) -> str:
@@ -327,8 +355,9 @@ def _value(value: Any, kind: str) -> str:
     return str(value)
 
 
-def report(data: Mapping[str, Any]) -> str:
-    """A report in a few lines: its figures, then the first table's top rows."""
+def report(data: Mapping[str, Any], section_word: str | None = None) -> str:
+    """A report in a few lines: its figures, then the top rows of the table asked for
+    (`section_word`, a word of its title: "payer") or else of the first table."""
     period = data.get("period") or {}
     span = (f"; {period.get('from') or 'start'} to {period.get('to') or 'now'}"
             if period.get("from") or period.get("to") else "")
@@ -338,7 +367,9 @@ def report(data: Mapping[str, Any]) -> str:
         lines.append("Nothing to count for this selection.")
         return "\n".join(lines)
     lines += [f"  {f['label']}: {_value(f['value'], f['kind'])}" for f in data["figures"]]
-    section = next((s for s in data["sections"] if s["rows"]), None)
+    filled = [s for s in data["sections"] if s["rows"]]
+    section = next((s for s in filled if section_word and section_word in s["title"].lower()),
+                   filled[0] if filled else None)
     if section is not None:
         columns = [i for i, c in enumerate(section["columns"]) if not c["long"]][:_SHOWN_SECTION_COLUMNS]
         rows = section["rows"][:_SHOWN_SECTION_ROWS]
@@ -348,6 +379,6 @@ def report(data: Mapping[str, Any]) -> str:
         lines += ["", section["title"],
                   table(cells, [section["columns"][i]["label"] for i in columns], right=right)]
         if len(section["rows"]) > len(rows):
-            lines.append(f"... {len(section['rows']) - len(rows)} more rows: "
+            lines.append(f"... {plural(len(section['rows']) - len(rows), 'more row')}: "
                          f"`ar-assistant report {data['report']}`")
     return "\n".join(lines)

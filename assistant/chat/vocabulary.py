@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from assistant.domain import Category, PayerKind, PayerStatus, WorkStatus
+from assistant.domain import Action, Category, PayerKind, PayerStatus, WorkStatus
 from assistant.errors import ConfigError
 from assistant.paths import package_data
 
@@ -34,6 +34,10 @@ class Vocabulary:
     payer_aliases: dict[str, tuple[str, ...]]  # what people say -> words a payer's names contain
     generic_payer_words: frozenset[str]
     reports: dict[str, str]  # phrase -> report name
+    procedures: dict[str, str]  # spoken name ("ther ex") -> CPT code
+    actions: dict[str, str]  # phrase -> Action value
+    sorts: dict[str, str]  # cue phrase -> worklist sort
+    report_sections: dict[str, str]  # words after "by" -> a word of a report section's title
     context: dict[str, frozenset[str]]
     filler: frozenset[str]
     help_text: str
@@ -51,7 +55,7 @@ class Vocabulary:
     def known_words(self) -> frozenset[str]:
         """Every word of every phrase: never a patient's or a representative's name on its own."""
         phrases: list[str] = [*self.statuses, *self.categories, *self.payer_kinds, *self.reports,
-                              *self.cues, *self.payer_aliases]
+                              *self.cues, *self.payer_aliases, *self.procedures, *self.actions]
         for words in self.context.values():
             phrases.extend(words)
         return frozenset(w for p in phrases for w in p.split()) | self.filler
@@ -59,7 +63,8 @@ class Vocabulary:
     @cached_property
     def spelling_targets(self) -> list[str]:
         """Words a typo may be corrected to: those of the phrases, four letters or more."""
-        phrases = [*self.statuses, *self.categories, *self.reports, *self.cues, *self.payer_kinds]
+        phrases = [*self.statuses, *self.categories, *self.reports, *self.cues, *self.payer_kinds,
+                   *self.actions]
         return sorted({w for p in phrases for w in p.split() if len(w) >= 4 and w.isalpha()})
 
 
@@ -103,6 +108,11 @@ def vocabulary() -> Vocabulary:
         raise ConfigError(f"chat_vocabulary.toml: [context] lacks {', '.join(missing)}")
     aliases = {k.lower(): tuple(str(v).lower() for v in vs)
                for k, vs in raw["payer_alias"].items() if k != "source"}
+    sorts = _phrases(raw["sort"], {"age", "balance", "deadline"}, "sort")
+    cue_phrases = {" ".join(k.lower().split())
+                   for entry in raw["intent"].values() for k in entry.get("cues", {})}
+    if stray := sorted(set(sorts) - cue_phrases):
+        raise ConfigError(f"chat_vocabulary.toml: [sort] phrases that are no cue: {stray}")
     return Vocabulary(
         intents=tuple(intents),
         statuses=_phrases(raw["status"], statuses, "status"),
@@ -111,6 +121,13 @@ def vocabulary() -> Vocabulary:
         payer_aliases=aliases,
         generic_payer_words=frozenset(w.lower() for w in raw["payer_words"]["generic"]),
         reports=_phrases(raw["report"], set(REPORTS), "report"),
+        actions=_phrases(raw["action"], {a.value for a in Action}, "action"),
+        sorts=sorts,
+        report_sections={" ".join(str(p).lower().split()): key
+                         for key, phrases in raw["report_section"].items() if key != "source"
+                         for p in phrases},
+        procedures={" ".join(str(n).lower().replace("-", " ").split()): str(code)
+                    for code, names in raw["procedure"].items() if code != "source" for n in names},
         context={k: frozenset(" ".join(p.lower().split()) for p in context[k]) for k in _CONTEXT_KEYS},
         filler=frozenset(w.lower() for w in raw["filler"]["words"]),
         help_text=raw["help"]["text"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json
+from assistant.cli.output import emit_json, wrap
 
 
 @click.command()
@@ -36,6 +36,7 @@ def ask(text: tuple[str, ...], yes: bool, as_json: bool) -> None:
     if as_json:
         emit_json(reply.as_dict())
         return
-    click.echo(reply.reply)
+    for line in reply.reply.splitlines():  # long reasons wrap on a screen, under their own indent
+        click.echo(wrap(line, indent=" " * (len(line) - len(line.lstrip()) + 2)))
     if reply.suggestions and "Try: " not in reply.reply:
         click.echo("\nTry: " + " | ".join(reply.suggestions))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.context import claim_id_argument, global_options, json_option, services
+from assistant.cli.output import change_json, emit_json, table
 from assistant.domain import PayerStatus, WorkStatus
 from assistant.money import fmt, to_cents
 from assistant.storage.claims import ClaimFilter
@@ -13,10 +13,11 @@ from assistant.storage.claims import ClaimFilter
 
 @click.command()
 @click.option("--payer", help="Payer name, alias or payer id.")
-@click.option("--status", type=click.Choice([s.value for s in PayerStatus]),
-              help="Payer status (what the payer last said).")
-@click.option("--work-status", type=click.Choice([s.value for s in WorkStatus]),
-              help="Follow-up status (where the practice is in working it).")
+@click.option("--status", type=click.Choice([s.value for s in PayerStatus]), metavar="STATUS",
+              help="Payer status, what the payer last said: " + ", ".join(s.value for s in PayerStatus) + ".")
+@click.option("--work-status", type=click.Choice([s.value for s in WorkStatus]), metavar="STATUS",
+              help="Work status, where the practice is in working it: "
+                   + ", ".join(s.value for s in WorkStatus) + ".")
 @click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
               help="At most this many claims (0: all).")
 @json_option
@@ -47,7 +48,7 @@ def claims(payer: str | None, status: str | None, work_status: str | None, limit
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @json_option
 @global_options
 def claim(claim_id: str, as_json: bool) -> None:
@@ -59,7 +60,7 @@ def claim(claim_id: str, as_json: bool) -> None:
     """
     data = services().claim(claim_id)
     if as_json:
-        emit_json(data)
+        emit_json({**data, "activities": [change_json(a) for a in data["activities"]]})
         return
     click.echo(f"Claim {data['claim_id']}  {data['patient']['name']} ({data['patient']['account']})")
     click.echo(f"Payer {data['payer']['name']} [{data['payer']['kind']}]   "

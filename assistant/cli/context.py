@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -84,6 +85,30 @@ def global_options(func: F) -> F:
 
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def claim_id_argument(func: F) -> F:
+    """The CLAIM_ID argument, read as the database spells it when the command runs (after
+    --db is known): any case, or without the letters its ids start with ("2603250001" for
+    OT2603250001), as the chat reads it."""
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        kwargs["claim_id"] = resolve_claim_id(kwargs.get("claim_id"))
+        return func(*args, **kwargs)
+
+    return click.argument("claim_id")(command)  # type: ignore[return-value]
+
+
+def resolve_claim_id(typed: str | None) -> str | None:
+    """A typed claim id as stored, or as typed when no claim fits (the command says so)."""
+    if not typed:
+        return typed
+    svc = services()
+    if not svc.locations.db.exists():
+        return typed
+    from assistant.storage import lookups
+
+    return lookups.claim_ids_among(svc.conn, [typed], lookups.claim_id_prefixes(svc.conn)).get(typed, typed)
 
 
 def services(ctx: click.Context | None = None) -> Any:

@@ -202,7 +202,7 @@ def import_payments(files: tuple[Path, ...], mapping: Path | None, as_json: bool
     a payment already imported from another export is skipped too.
 
     \b
-    Example:
+    Examples:
       ar-assistant import payments pm-payments-2026-11.csv
       ar-assistant import payments deposits.csv --mapping our-pm-payments.toml
     """

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.context import claim_id_argument, global_options, json_option, services
+from assistant.cli.output import emit_json, table, wrap
 from assistant.dates import parse_iso
 from assistant.errors import InvalidInput
 from assistant.money import fmt, to_cents
@@ -29,12 +29,12 @@ def _gap_lines(gaps: list[dict[str, Any]]) -> list[str]:
     for gap in gaps:
         mark = "BLOCKS" if gap["blocking"] else "gap"
         instead = f" -> better: {gap['instead']}" if gap["instead"] else ""
-        lines.append(f"  [{mark}] {gap['message']}{instead}")
+        lines.append(wrap(f"  [{mark}] {gap['message']}{instead}", indent=" " * (len(mark) + 5)))
     return lines
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @click.option("--template", metavar="NAME",
               help="Letter template (default: the one the denial calls for; see appeal-templates).")
 @click.option("--out", type=click.Path(path_type=Path), metavar="PATH",
@@ -105,7 +105,7 @@ def appeals_list(status: str | None, as_json: bool) -> None:
 
 
 @click.command("appeal-sent")
-@click.argument("claim_id")
+@claim_id_argument
 @click.option("--via", type=click.Choice(["mail", "fax", "portal"]), required=True,
               help="How the letter went out.")
 @click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD", help="When it was sent (default today).")
@@ -127,7 +127,7 @@ def appeal_sent(claim_id: str, via: str, day: date | None, as_json: bool) -> Non
 
 
 @click.command("appeal-decided")
-@click.argument("claim_id")
+@claim_id_argument
 @click.argument("outcome", type=click.Choice(["won", "partly_won", "lost"]))
 @click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD",
               help="Date of the decision (default today).")

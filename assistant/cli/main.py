@@ -15,7 +15,7 @@ import click
 
 from assistant import __version__
 from assistant.cli.context import global_options, settings
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ClaimNotFound
 
 # name -> "module:attribute"; each module keeps its commands small and thin.
 COMMANDS: dict[str, str] = {
@@ -111,6 +111,16 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """Click's message on one line: a group called without its subcommand names them, a list
+    of choices is written as a list."""
+    ctx = exc.ctx
+    if ctx is not None and isinstance(ctx.command, click.Group) and ctx.invoked_subcommand is None \
+            and exc.message.lstrip().startswith("Usage:"):
+        return f"missing command: one of {', '.join(ctx.command.list_commands(ctx))}"
+    return " ".join(exc.format_message().replace(":\n", ": ").replace(",\n", ", ").split())
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors are one line and exit 1; tracebacks only with AR_ASSISTANT_DEBUG."""
     os.umask(0o077)  # everything we write holds PHI: owner-only by default
@@ -119,6 +129,8 @@ def main(argv: list[str] | None = None) -> Any:
         if isinstance(code, int) and code:
             sys.exit(code)  # ctx.exit(n) outside standalone mode returns n instead of exiting
         return code
+    except ClaimNotFound as exc:
+        _fail(f"{exc.message}; `ar-assistant claims` or `ar-assistant worklist` lists them")
     except AssistantError as exc:
         _fail(exc.message)
     except click.exceptions.Exit as exc:
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-        _fail(exc.format_message() + hint)
+        _fail(_usage_message(exc) + hint)
     except click.ClickException as exc:
         _fail(exc.format_message())
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
+from assistant.cli.context import claim_id_argument, global_options, json_option, services
 from assistant.cli.output import emit_json
 from assistant.domain import PaymentMethod
 from assistant.errors import InvalidInput
@@ -12,7 +12,7 @@ from assistant.money import fmt, to_cents
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @click.argument("amount")
 @click.option("--date", "day", metavar="DATE", help="Payment date (default today; YYYY-MM-DD, MM/DD/YYYY).")
 @click.option("--method", help=f"How the patient paid: {', '.join(m.value for m in PaymentMethod)} "

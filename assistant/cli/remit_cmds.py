@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
+from assistant.cli.context import global_options, json_option, resolve_claim_id, services
 from assistant.cli.output import echo_rejected, emit_json, table
 from assistant.cli.progress import progress
 from assistant.money import fmt, to_cents
@@ -120,6 +120,7 @@ def unmatched(payment_id: int | None, show_names: bool, claim_id: str | None, as
       ar-assistant unmatched 42 --post-to OT250301A1
     """
     svc = services()
+    claim_id = resolve_claim_id(claim_id)
     if payment_id is None:
         if show_names or claim_id:
             raise click.UsageError("--show-names and --post-to need a PAYMENT_ID")

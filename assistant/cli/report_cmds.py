@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import echo_rejected, emit_json, table
+from assistant.cli.output import echo_rejected, emit_json, table, wrap
 from assistant.cli.progress import progress
 from assistant.dates import parse_iso
 from assistant.errors import InvalidInput
@@ -116,9 +116,10 @@ def render(data: dict[str, Any], limit: int | None = HUMAN_ROWS) -> str:
             for n, row in enumerate(shown, 1):
                 texts = [(columns[i]["label"], row[i]) for i in long if row[i]]
                 for j, (label, text) in enumerate(texts):
-                    out.append(f"{f'{n}.' if j == 0 else '':>4} {label}: {text}")
+                    out.append(wrap(f"{f'{n}.' if j == 0 else '':>4} {label}: {text}", indent=" " * 7))
         if len(s["rows"]) > len(shown):
-            out.append(f"... {len(s['rows']) - len(shown)} more rows (--limit 0, --csv or --json for all)")
+            more = len(s["rows"]) - len(shown)
+            out.append(f"... {more} more row{'' if more == 1 else 's'} (--limit 0, --csv or --json for all)")
     return "\n".join(out)
 
 
@@ -179,7 +180,7 @@ def reports(as_json: bool) -> None:
         if i:
             click.echo("")
         click.echo(f"{row['name']}: {row['title']}")
-        click.echo(f"  {row['definition']}")
+        click.echo(wrap(f"  {row['definition']}", indent="  "))
 
 
 @click.command("fee-schedule")

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.context import claim_id_argument, global_options, json_option, resolve_claim_id, services
+from assistant.cli.output import emit_json, table, wrap
 from assistant.kinds import PayerKind, UnitRule
 
 
@@ -45,17 +45,17 @@ def explain(codes: tuple[str, ...], payer_kind: str | None, as_json: bool) -> No
         if row.get("category"):
             header += f"  {row['category']}"
         click.echo(header)
-        click.echo(f"  {row['meaning']}")
+        click.echo(wrap(f"  {row['meaning']}", indent="  "))
         if row.get("group_meaning") and row["kind"] == "carc" and row.get("known"):
-            click.echo(f"  group {row['group_meaning']}")
+            click.echo(wrap(f"  group {row['group_meaning']}", indent="  "))
         if row.get("actions"):
-            click.echo(f"  usual actions: {', '.join(row['actions'])}")
+            click.echo(wrap(f"  usual actions: {', '.join(row['actions'])}", indent="  "))
         if row.get("appealable") is not None:
             click.echo(f"  appealable: {'yes' if row['appealable'] else 'no'}"
                        + (f" (not at: {', '.join(row['not_appealable_for'])})"
                           if row.get("not_appealable_for") and row["appealable"] else ""))
         if row.get("notes"):
-            click.echo(f"  note: {row['notes']}")
+            click.echo(wrap(f"  note: {row['notes']}", indent="  "))
         if row.get("pairs"):
             click.echo(f"  usually with CARC {', '.join(row['pairs'])}")
 
@@ -86,7 +86,7 @@ def units(minutes: tuple[str, ...], rule: str, as_json: bool) -> None:
     click.echo(table([(code, n) for code, n in result.units.items()], ["code", "units"], right=(1,)))
     click.echo(f"\ntimed: {result.total_minutes} min -> {result.total_units} units  ({result.rule.value})")
     for note in result.notes:
-        click.echo(f"  - {note}")
+        click.echo(wrap(f"  - {note}", indent="    "))
 
 
 def _print_findings(results: list[dict[str, Any]]) -> None:
@@ -131,7 +131,7 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
         data = svc.check_file(Path(target))
     else:
         assert target is not None
-        data = svc.check(target)
+        data = svc.check(resolve_claim_id(target))
     if as_json:
         emit_json(data)
         return
@@ -145,7 +145,7 @@ def _count(n: int, word: str) -> str:
 
 
 @click.command("next")
-@click.argument("claim_id")
+@claim_id_argument
 @json_option
 @global_options
 def next_(claim_id: str, as_json: bool) -> None:
@@ -171,6 +171,6 @@ def next_(claim_id: str, as_json: bool) -> None:
         if action["deadline"]:
             extra.append(f"by {action['deadline']}")
         click.echo(f"{i}. {action['action']}" + (f"  ({'; '.join(extra)})" if extra else ""))
-        click.echo(f"   {action['reason']}")
+        click.echo(wrap(f"   {action['reason']}", indent="   "))
     if data["findings"]:
         click.echo(f"\nClaim checks: {len(data['findings'])} finding(s); `ar-assistant check {claim_id}`")

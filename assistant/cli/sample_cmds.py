@@ -24,13 +24,17 @@ def sample(claims: int, seed: int, as_json: bool) -> None:
     """Build a synthetic OT practice (claims, notes, payers' 835s) into the database.
 
     Every name, id and date is made up. The source files are written beside the database
-    (sample-sources/) and imported through the same importers as real files; the errors
-    planted on purpose are listed in sample-sources/planted.json. An earlier sample at the
-    same path is replaced; a database that is not a sample is never touched.
+    and imported through the same importers as real files. An earlier sample at the same
+    path is replaced; a database that is not a sample is never touched.
+
+    \b
+    Source files:     sample-sources/ beside the database
+    Planted errors:   sample-sources/planted.json
 
     \b
     Examples:
       ar-assistant sample
+      ar-assistant --db /tmp/qa.db --today 2026-11-26 sample
       ar-assistant --db /tmp/bench.db sample --claims 1000000 --json
     """
     svc = services()

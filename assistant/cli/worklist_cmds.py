@@ -9,11 +9,12 @@ from typing import Any
 
 import click
 
-from assistant.cli.context import global_options, json_option, services
-from assistant.cli.output import emit_json, table
+from assistant.cli.context import claim_id_argument, global_options, json_option, services
+from assistant.cli.output import change_json, emit_json, screen_width, table, wrap
 from assistant.cli.progress import progress
 from assistant.domain import WorkStatus
 from assistant.errors import InvalidInput
+from assistant.storage.audit import describe_change
 
 CSV_COLUMNS = ("rank", "claim_id", "patient", "payer", "dos", "age_days", "balance", "category", "codes",
                "next_action", "deadline", "days_left", "score", "why", "work_status", "follow_up_date",
@@ -75,16 +76,34 @@ def worklist(name: str | None, limit: int, offset: int, as_csv: bool, as_json: b
     if not data["rows"]:
         click.echo("nothing here")
         return
-    click.echo(table(
-        [(r["rank"], r["claim_id"], r["patient"], r["payer"], r["dos"], r["age_days"], _money(r["balance"]),
-          (r["next_action"] or "").replace("_", " "), f"{r['score']:.1f}", r["why"])
-         for r in data["rows"]],
-        ["#", "claim", "patient", "payer", "dos", "age", "balance", "next", "score", "why"],
-        right=(0, 5, 6, 8),
-    ))
+    rows = [(r["rank"], r["claim_id"], r["patient"], r["payer"], r["dos"], r["age_days"],
+             _money(r["balance"]),
+             (r["next_action"] or "").replace("_", " "), f"{r['score']:.1f}", r["why"]) for r in data["rows"]]
+    headers = ["#", "claim", "patient", "payer", "dos", "age", "balance", "next", "score", "why"]
+    one_line = table(rows, headers, right=(0, 5, 6, 8), width=10_000)
+    width = screen_width()
+    if width is None or max(map(len, one_line.splitlines())) <= width:
+        click.echo(one_line)
+    else:  # a narrow screen: why on its own line under each claim, the date of service left to `claim`
+        click.echo(_with_why_below([r[:4] + r[5:9] for r in rows], [r[9] for r in rows],
+                                   headers[:4] + headers[5:9], width))
     shown = data["offset"] + len(data["rows"])
     if data["has_more"]:
         click.echo(f"... {data['total_claims'] - shown:,} more (--offset {shown})")
+
+
+def _with_why_below(rows: list[tuple[Any, ...]], whys: list[str], headers: list[str], width: int) -> str:
+    text = table(rows, headers, right=(0, 4, 5, 7), width=width)
+    lines = text.splitlines()
+    out = lines[:2]
+    body = lines[2:]
+    indent = " " * (len(str(rows[-1][0])) + 2)
+    starts = [n for n, ln in enumerate(body) if ln[:len(indent)].strip()]  # a row's first line has its rank
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(body)
+        out += body[start:end]
+        out.append(wrap(indent + whys[k], indent=indent, width=width))
+    return "\n".join(out)
 
 
 @click.command()
@@ -107,7 +126,7 @@ def worklists(as_json: bool) -> None:
 
 def _report(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        emit_json(data)
+        emit_json({**data, "changes": [change_json(c) for c in data["changes"]]})
         return
     if not data["changes"]:
         click.echo(f"{data['claim_id']}: nothing changed")
@@ -116,7 +135,8 @@ def _report(data: dict[str, Any], as_json: bool) -> None:
         if change["field"] == "note":
             click.echo(f"{data['claim_id']}: note added")
         else:
-            click.echo(f"{data['claim_id']}: {change['field']} {change['before']} -> {change['after']}")
+            what = describe_change(change["field"], change["before"], change["after"])
+            click.echo(f"{data['claim_id']}: {what}")
 
 
 _VERSION = click.option("--expect-version", type=int, metavar="N",
@@ -124,7 +144,7 @@ _VERSION = click.option("--expect-version", type=int, metavar="N",
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @click.argument("text")
 @click.option("--rep", help="Payer representative spoken to.")
 @click.option("--ref", "reference", help="Call reference number the payer gave.")
@@ -141,7 +161,8 @@ def note(claim_id: str, text: str, rep: str | None, reference: str | None, outco
 
     \b
     Example:
-      ar-assistant note OT250301A1 "Claim on file, reprocessing" --rep "Ann B" --ref 88412 --follow-up +14
+      ar-assistant note OT250301A1 "Claim on file, reprocessing" \\
+          --rep "Ann B" --ref 88412 --follow-up +14
     """
     svc = services()
     _report(svc.note(claim_id, text, rep=rep, reference=reference, outcome=outcome,
@@ -150,8 +171,8 @@ def note(claim_id: str, text: str, rep: str | None, reference: str | None, outco
 
 
 @click.command()
-@click.argument("claim_id")
-@click.argument("work_status", type=click.Choice([s.value for s in WorkStatus]))
+@claim_id_argument
+@click.argument("work_status", type=click.Choice([s.value for s in WorkStatus]), metavar="STATUS")
 @click.option("--reason", help="Why (required for written_off).")
 @click.option("--follow-up", "follow_up", metavar="DATE", help="Follow up on this date.")
 @_VERSION
@@ -161,13 +182,15 @@ def status(claim_id: str, work_status: str, reason: str | None, follow_up: str |
            expect_version: int | None, as_json: bool) -> None:
     """Set a claim's work status (the practice's side of it; the payer's status is separate).
 
-    written_off needs --reason and writes the balance off. waiting_payer, appealed and
-    corrected_resubmitted set a follow-up date unless the claim has a later one.
+    STATUS is one of new, in_progress, waiting_payer, appealed, corrected_resubmitted,
+    patient_billing, written_off, closed. written_off needs --reason and writes the balance
+    off. waiting_payer, appealed and corrected_resubmitted set a follow-up date unless the
+    claim has a later one.
 
     \b
     Examples:
       ar-assistant status OT250301A1 appealed
-      ar-assistant status OT250301A1 written_off --reason "under $5, not worth rebilling"
+      ar-assistant status OT250301A1 written_off --reason 'under $5, not worth rebilling'
     """
     svc = services()
     _report(svc.set_status(claim_id, work_status, reason=reason, follow_up=_day(follow_up, svc),
@@ -175,7 +198,7 @@ def status(claim_id: str, work_status: str, reason: str | None, follow_up: str |
 
 
 @click.command("follow-up")
-@click.argument("claim_id")
+@claim_id_argument
 @click.argument("day", metavar="DATE")
 @_VERSION
 @json_option
@@ -194,7 +217,7 @@ def follow_up(claim_id: str, day: str, expect_version: int | None, as_json: bool
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @click.argument("user")
 @_VERSION
 @json_option
@@ -212,7 +235,7 @@ def assign(claim_id: str, user: str, expect_version: int | None, as_json: bool) 
 
 
 @click.command()
-@click.argument("claim_id")
+@claim_id_argument
 @json_option
 @global_options
 def history(claim_id: str, as_json: bool) -> None:
@@ -224,7 +247,7 @@ def history(claim_id: str, as_json: bool) -> None:
     """
     rows = services().history(claim_id)
     if as_json:
-        emit_json(rows)
+        emit_json([change_json(a) for a in rows])
         return
 
     def what(a: dict[str, Any]) -> str:
@@ -234,7 +257,7 @@ def history(claim_id: str, as_json: bool) -> None:
                              for k in ("rep", "reference", "outcome", "promised_date") if k in details)
             return f"{a['note']}" + (f" ({call})" if call else "")
         if a["field"] and (a["before"] is not None or a["after"] is not None):
-            change = f"{a['field']}: {a['before']} -> {a['after']}"
+            change = describe_change(a["field"], a["before"], a["after"])
             return change + (f" ({a['note']})" if a["note"] else "")
         return a["note"] or ""
 
@@ -280,7 +303,7 @@ def bulk(action: str, value: str, claim_list: str | None, worklist_name: str | N
         parsed = None if who in _NOBODY else svc.user if who == "me" else value
     data = svc.bulk(ids, kind, parsed, reason=reason)
     if as_json:
-        emit_json(data)
+        emit_json({**data, "changes": [change_json(c) for c in data["changes"]]})
     else:
         click.echo(f"{action}: {data['changed']} of {data['claims']} claims changed")
 

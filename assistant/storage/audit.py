@@ -21,6 +21,26 @@ def _text(value: object) -> str | None:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def describe_change(field: str, before: object, after: object) -> str:
+    """A change as people read it: "work status new -> written_off", "balance $35.00 -> $0.00"
+    (money fields are stored in cents: `balance_cents`)."""
+    name = field.removesuffix("_cents").replace("_", " ")
+    if field.endswith("_cents"):
+        return f"{name} {_money(before)} -> {_money(after)}"
+    return f"{name} {_shown(before)} -> {_shown(after)}"
+
+
+def _shown(value: object) -> object:
+    return "none" if value in (None, "") else value
+
+
+def _money(cents: object) -> str:
+    from assistant.money import fmt
+
+    text = str(cents if cents is not None else "0")
+    return fmt(int(text)) if text.lstrip("-").isdigit() else text
+
+
 def record(
     conn: sqlite3.Connection,
     *,

@@ -19,7 +19,7 @@ from assistant.domain import (
     UnitRule,
     WorkStatus,
 )
-from assistant.errors import NotFound
+from assistant.errors import ClaimNotFound
 
 
 def _date(text: str | None) -> date | None:
@@ -29,7 +29,7 @@ def _date(text: str | None) -> date | None:
 def claim_pk(conn: sqlite3.Connection, claim_id: str) -> int:
     row = conn.execute("SELECT pk FROM claims WHERE claim_id = ?", (claim_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no claim {claim_id!r}")
+        raise ClaimNotFound(claim_id)
     return int(row[0])
 
 
@@ -132,7 +132,7 @@ def load_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimView:
         (claim_id,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no claim {claim_id!r}")
+        raise ClaimNotFound(claim_id)
     payer_row = conn.execute("SELECT * FROM payers WHERE pk = ?", (row["payer_pk"],)).fetchone()
     dos_from, dos_to = date.fromisoformat(row["dos_from"]), date.fromisoformat(row["dos_to"])
     claim_adj, line_adj = _adjustments_by_line(conn, row["pk"])
@@ -256,7 +256,7 @@ def list_claims(conn: sqlite3.Connection, flt: ClaimFilter) -> list[sqlite3.Row]
         params.append(flt.patient_pk)
     sql = """
         SELECT c.claim_id, c.dos_from, c.dos_to, c.billed_cents, c.paid_cents, c.balance_cents,
-               c.payer_status, c.work_status, c.follow_up_date, c.assignee,
+               c.payer_status, c.work_status, c.follow_up_date, c.assignee, c.category,
                p.last_name, p.first_name, p.account, y.name AS payer_name, y.kind AS payer_kind
         FROM claims c JOIN patients p ON p.pk = c.patient_pk JOIN payers y ON y.pk = c.payer_pk
     """

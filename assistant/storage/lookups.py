@@ -19,21 +19,51 @@ def payer_names(conn: sqlite3.Connection) -> list[tuple[int, str, str, list[str]
             for r in conn.execute("SELECT pk, name, kind, aliases FROM payers ORDER BY name")]
 
 
-def claim_ids_among(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[str, str]:
+def claim_ids_among(conn: sqlite3.Connection, tokens: Iterable[str],
+                    prefixes: Sequence[str] = ()) -> dict[str, str]:
     """Which typed tokens are claim ids: token -> the id as stored.
 
     A token matches as typed, upper-cased or lower-cased (a leading "#" dropped), through
-    the unique index: one query for the whole message.
+    the unique index: one query for the whole message. A token of five characters or more
+    that starts with a digit also matches with one of `prefixes` in front: people drop the
+    letters of ids such as "OT2603250001" ("2603250001").
     """
     wanted = {t.lstrip("#"): t for t in tokens if t.lstrip("#")}
     if not wanted:
         return {}
     variants = {v for t in wanted for v in (t, t.upper(), t.lower())}
+    prefixed = {p + t.upper(): t for t in wanted if len(t) >= 5 and t[0].isdigit() for p in prefixes}
+    variants |= set(prefixed)
     marks = ",".join("?" for _ in variants)
     stored = [r[0] for r in conn.execute(f"SELECT claim_id FROM claims WHERE claim_id IN ({marks})",
                                          sorted(variants))]
     by_fold = {s.casefold(): s for s in stored}
-    return {typed: by_fold[t.casefold()] for t, typed in wanted.items() if t.casefold() in by_fold}
+    found = {typed: by_fold[t.casefold()] for t, typed in wanted.items() if t.casefold() in by_fold}
+    for claim_id in stored:  # a token with one prefix only: two would be a guess
+        token = prefixed.get(claim_id)
+        if token is not None and wanted[token] not in found:
+            others = [s for s in stored if prefixed.get(s) == token]
+            if len(others) == 1:
+                found[wanted[token]] = claim_id
+    return found
+
+
+_ID_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def claim_id_prefixes(conn: sqlite3.Connection, sample: int = 200) -> list[str]:
+    """The letters claim ids start with ("OT" in "OT2603250001"), from the first and the
+    latest claims on file: a few index reads, whatever the size of the table."""
+    rows = conn.execute(
+        "SELECT claim_id FROM (SELECT claim_id FROM claims ORDER BY pk LIMIT :n) "
+        "UNION SELECT claim_id FROM (SELECT claim_id FROM claims ORDER BY pk DESC LIMIT :n)", {"n": sample})
+    prefixes: set[str] = set()
+    for (claim_id,) in rows:
+        digits = claim_id.lstrip(_ID_LETTERS)
+        head = claim_id[:len(claim_id) - len(digits)]
+        if 0 < len(head) <= 4 and len(digits) >= 5 and digits[0].isdigit():
+            prefixes.add(head.upper())
+    return sorted(prefixes)
 
 
 def assignees(conn: sqlite3.Connection) -> dict[str, str]:

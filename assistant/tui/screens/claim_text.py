@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.content import Content
 
+from assistant.storage.audit import describe_change
 from assistant.tui.columns import money, words
 
 Data = Mapping[str, Any]
@@ -126,7 +127,7 @@ def timeline(activities: Sequence[Data]) -> Content:
         return Content.styled("No activity yet.", "$text-muted")
     lines: list[Content | str] = []
     for a in reversed(activities):
-        change = f"{a['field']}: {a['before'] or '-'} -> {a['after'] or '-'}" if a.get("field") else ""
+        change = describe_change(a["field"], a["before"], a["after"]) if a.get("field") else ""
         details = a.get("details") or {}
         extra = " · ".join(f"{k} {details[k]}" for k in ("rep", "reference", "outcome") if details.get(k))
         lines.append(Content.assemble(Content.styled(f"{a['at'][:16].replace('T', ' ')}  ", "$text-muted"),
