@@ -14,6 +14,7 @@ from assistant.chat import entities as ex
 from assistant.chat.knowledge import template_resolver
 from assistant.chat.resolve import PatientIndex, fold, name_tokens
 from assistant.chat.scan import Scan
+from assistant.errors import InvalidInput
 from assistant.rules.codes import carc, cpt, rarc
 
 THURSDAY = date(2026, 11, 26)
@@ -99,6 +100,21 @@ def test_dates(text: str, expected: date) -> None:
                                   "it's a w/o", "the last call for rivera", "the first claim"])
 def test_no_date(text: str) -> None:
     assert when(text) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-12-15", date(2026, 12, 15)), ("+14", date(2026, 12, 10)), ("2w", date(2026, 12, 10)),
+    ("next tues", date(2026, 12, 1)), ("eom", date(2026, 11, 30)), ("by friday", date(2026, 11, 27)),
+    ("on the 15th", date(2026, 12, 15)), ("mid dec", date(2026, 12, 15)),
+])
+def test_a_date_field_reads_what_the_chat_reads(text: str, expected: date) -> None:
+    assert ex.typed_day(text, THURSDAY) == expected
+
+
+@pytest.mark.parametrize("text", ["", "someday", "Rivera", "next tues call rivera", "97110"])
+def test_a_date_field_refuses_anything_but_one_date(text: str) -> None:
+    with pytest.raises(InvalidInput, match="not a date"):
+        ex.typed_day(text, THURSDAY)
 
 
 @given(todays, st.integers(min_value=0, max_value=400))

@@ -98,6 +98,12 @@ def test_status_errors_and_write_off(run_cli, db: str) -> None:
     assert bad_date.exit_code == 1 and "not a date: 'someday'" in bad_date.stderr
 
 
+def test_a_follow_up_date_can_be_typed_as_in_the_chat(run_cli, db: str) -> None:
+    assert run(run_cli, db, "follow-up", "NORESP", "next tues").exit_code == 0
+    history = run(run_cli, db, "history", "NORESP", "--json").json()
+    assert ("follow_up_date", None, "2026-12-01") in [(a["field"], a["before"], a["after"]) for a in history]
+
+
 def test_bulk_over_a_worklist(run_cli, db: str) -> None:
     result = run(run_cli, db, "bulk", "assign", "jlee", "--worklist", "denials-medicare", "--json")
     assert result.exit_code == 0, result.stderr

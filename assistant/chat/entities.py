@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from functools import cache
 
 from assistant.chat.scan import Scan
+from assistant.dates import parse_typed
+from assistant.errors import InvalidInput
 
 # --------------------------------------------------------------------------- numbers
 
@@ -749,6 +751,23 @@ def extract_date_rule(scan: Scan, today: date) -> tuple[date | None, str | None]
                 scan.take(*match.span())
                 return value, "offset" if resolve is _in_offset else resolve.__name__.lstrip("_")
     return None, None
+
+
+_AROUND_A_DATE = frozenset({"on", "by", "the", "for", "til", "till", "until", "to", "at", "in", "around"})
+
+
+def typed_day(text: str, today: date) -> date:
+    """A date field as the command line or the chat reads it: 2026-12-15, +14, 2w, "next tues",
+    "eom", "in a wk", "mid dec", "12/1". Anything else than one date is refused."""
+    try:
+        return parse_typed(text, today)
+    except InvalidInput:
+        pass
+    scan = Scan(text[:100])
+    day = extract_date(scan, today)
+    if day is None or any(w.text not in _AROUND_A_DATE for w in scan.words()):
+        raise InvalidInput(f"not a date: {text.strip()[:40]!r} (2026-12-01, 12/1, +14, 2w, next tues, eom)")
+    return day
 
 
 # --------------------------------------------------------------------------- deadlines

@@ -8,6 +8,7 @@ cue words and last the words about the conversation ("it", "next").
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class Entities:
     owner: str | None = None  # whose claims a list shows ("assigned to jordan", "my queue")
     actions: list[str] = field(default_factory=list)  # next actions a list is about ("appeals")
     deadline_within_days: int | None = None  # "due this week"
-    service_date: date | None = None  # "dos 9/11": which of a patient's claims
+    service_date: dt.date | None = None  # "dos 9/11": which of a patient's claims
 
     @property
     def payer_names(self) -> list[str]:

@@ -24,11 +24,10 @@ _NO_DATE = ("none", "clear", "-")
 
 
 def _day(text: str | None, svc: Any) -> date | None:
-    if text is None:
-        return None
-    from assistant.dates import parse_typed
+    """A date option as people type it: 2026-12-15, +14, 2w, or as the chat reads it ("next tues")."""
+    from assistant.chat.entities import typed_day
 
-    return parse_typed(text, svc.today)
+    return None if text is None else typed_day(text, svc.today)
 
 
 def _money(value: float) -> str:

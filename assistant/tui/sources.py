@@ -43,7 +43,7 @@ class WorklistSource:
     def fetch(self, services: Services, offset: int, limit: int,
               progress: Callable[[int, int], None] | None = None) -> Page:
         data = services.worklist(self.name, limit=limit, offset=offset, search=self.search or None,
-                                 **({"progress": progress} if progress else {}))
+                                 progress=progress or (lambda _done, _total: None))
         return Page(offset, data["rows"], data["total_claims"], data["total_balance"], data["worklist"],
                     data["description"])
 

@@ -17,6 +17,7 @@ from assistant.tui.screens import claim_text
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.bars import SAMPLE_BANNER
 from assistant.tui.widgets.chat_pane import ChatPane
+from assistant.tui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
@@ -95,11 +96,13 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
         self.data = data = message.data
         claim, assessment, today = data["claim"], data["assessment"], self.app.today
         self.query_one("#claim-summary", Static).update(claim_text.summary(claim))
-        self.query_one("#claim-denial", Static).update(claim_text.denial(assessment, data["explained"]))
-        self.query_one("#claim-findings", Static).update(claim_text.findings(assessment["findings"]))
-        self.query_one("#claim-activity", Static).update(claim_text.timeline(claim["activities"]))
-        self.query_one("#claim-actions", Static).update(claim_text.actions(assessment, today))
-        self.query_one("#claim-care", Static).update(claim_text.care(data["care"]))
+        sections = {"#claim-denial": claim_text.denial(assessment, data["explained"]),
+                    "#claim-findings": claim_text.findings(assessment["findings"]),
+                    "#claim-activity": claim_text.timeline(claim["activities"]),
+                    "#claim-actions": claim_text.actions(assessment, today),
+                    "#claim-care": claim_text.care(data["care"])}
+        for selector, text in sections.items():  # wrapped lines stay under their own indent
+            self.query_one(selector, Static).update(Hanging.of(text))
         self._show_lines(claim["lines"])
         documents = self.query_one("#claim-documents", OptionList)
         documents.clear_options()

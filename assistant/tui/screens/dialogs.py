@@ -50,10 +50,10 @@ class AssignEntry:
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """An empty field is no date; anything else must parse."""
-    from assistant.dates import parse_typed
+    """An empty field is no date; anything else must parse as the command line reads it."""
+    from assistant.chat.entities import typed_day
 
-    return parse_typed(text, today) if text.strip() else None
+    return typed_day(text, today) if text.strip() else None
 
 
 def _text(value: str) -> str | None:

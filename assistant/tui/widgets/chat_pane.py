@@ -14,6 +14,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from assistant.tui.widgets.hanging import Hanging
+
 Entry = tuple[str, Content]  # (classes: "you", "assistant", "assistant table", "note"; what to show)
 TABLE_KINDS = frozenset({"worklist", "claims", "check"})  # replies that carry an aligned table
 
@@ -71,7 +73,9 @@ class ChatPane(Vertical):
     @staticmethod
     def _entry(entry: Entry) -> Static:
         kinds, content = entry
-        return Static(content, classes="chat-entry " + " ".join(f"chat-{k}" for k in kinds.split()))
+        classes = "chat-entry " + " ".join(f"chat-{k}" for k in kinds.split())
+        # tables keep their rows on one line; text wraps under its own indent
+        return Static(content if "table" in kinds.split() else Hanging.of(content), classes=classes)
 
     @on(Input.Submitted, "#chat-input")
     def _submitted(self, event: Input.Submitted) -> None:
