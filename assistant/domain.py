@@ -85,6 +85,7 @@ class ClaimLineRecord:
     minutes: int | None = None
     rendering_npi: str | None = None
     control_number: str | None = None
+    service_date_to: date | None = None  # a line billed for several days (RD8): the last one
     prior_auth: str | None = None
     note: str | None = None
 
@@ -202,6 +203,7 @@ class LineView:
     rendering_credential: str | None
     adjustments: tuple[AdjustmentView, ...] = ()
     remarks: tuple[str, ...] = ()
+    service_date_to: date | None = None  # a line billed for several days (RD8): the last one
 
 
 @dataclass(frozen=True)

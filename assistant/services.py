@@ -240,6 +240,7 @@ class Services:
                     "charge": as_number(line.charge_cents),
                     "paid": as_number(line.paid_cents),
                     "service_date": line.service_date.isoformat() if line.service_date else None,
+                    "service_date_to": line.service_date_to.isoformat() if line.service_date_to else None,
                     "dx_pointers": list(line.dx_pointers),
                     "adjustments": adjustments(line.adjustments),
                     "remarks": list(line.remarks),

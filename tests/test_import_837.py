@@ -284,7 +284,20 @@ def test_claim_dates_stand_in_for_a_line_without_its_own() -> None:
     [claim] = read_837(text, "d.837").claims
     assert claim.lines[0].service_date == date(2026, 11, 3)
     assert claim.lines[1].service_date == date(2026, 11, 1)
+    assert (claim.lines[0].service_date_to, claim.lines[1].service_date_to) == (None, date(2026, 11, 4))
     assert (claim.dos_from, claim.dos_to) == (date(2026, 11, 1), date(2026, 11, 4))
+
+
+def test_a_line_billed_for_several_days_keeps_its_period_and_a_change_to_it_is_audited(services, tmp_path) -> None:
+    services.import_paths("837", [F837 / "medicare_self.837"])
+    spanned = text_of("medicare_self.837").replace("DTP*472*D8*20261103~\nREF*6R*OT261101A1L2~",
+                                                   "DTP*472*RD8*20261103-20261105~\nREF*6R*OT261101A1L2~")
+    [result] = services.import_paths("837", [write(tmp_path, "span.837", spanned.replace("*1001*", "*1002*"))])
+    assert result.status == "imported" and result.updated == 1, result.error
+    claim = services.claim("OT261101A1")
+    assert [line["service_date_to"] for line in claim["lines"]] == [None, "2026-11-05"]
+    notes = [a["note"] for a in claim["activities"] if a["field"] == "lines"]
+    assert notes == ["line 2: service date 2026-11-03 -> 2026-11-03..2026-11-05"]
 
 
 def test_line_place_of_service_stands_in_for_a_missing_claim_one() -> None:

@@ -358,7 +358,19 @@ def test_the_migration_keeps_an_earlier_write_off(tmp_path: Path) -> None:
     old = connect(path)
     migrations().apply(Database(old, execute_plugins=False), stop_before="patient_payments")
     old.execute("PRAGMA user_version = 5")
-    write(old, claim_record("C1"), claim_record("C2", account="A2"))
+    # Today's writer needs today's schema: write there, then copy the columns the old one has.
+    current = Services(Locations.resolve(tmp_path / "current.db"), today=date(2026, 11, 26), user="tester")
+    current.create_database()
+    write(current.conn, claim_record("C1"), claim_record("C2", account="A2"))
+    with old:
+        for table in ("payers", "providers", "patients", "coverages", "claims", "claim_lines", "diagnoses",
+                      "activities"):
+            have = {row[1] for row in old.execute(f"PRAGMA table_info({table})")}
+            columns = [row[1] for row in current.conn.execute(f"PRAGMA table_info({table})") if row[1] in have]
+            rows = current.conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            old.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                            f"({', '.join('?' * len(columns))})", [tuple(r) for r in rows])
+    current.close()
     with old:
         old.execute("UPDATE claims SET work_status = 'written_off', adjusted_cents = 22500, balance_cents = 0 "
                     "WHERE claim_id = 'C1'")

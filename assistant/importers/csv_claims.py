@@ -259,7 +259,7 @@ def _claim(claim_id: str, rows: list[RowReader], settings: CsvMapping, warnings:
         starts.append(start)
         ends.append(end)
         if "code" in row.columns:
-            lines.append(_line(row, number, start))
+            lines.append(_line(row, number, start, end))
     billed = first.cents("billed")
     if billed is None:
         billed = sum(line.charge_cents for line in lines) if lines else first.cents("charge")
@@ -331,7 +331,7 @@ def _amounts(rows: list[RowReader], settings: CsvMapping, claim_id: str,
     return result[0], result[1]
 
 
-def _line(row: RowReader, number: int, service_date: date) -> ClaimLineRecord:
+def _line(row: RowReader, number: int, service_date: date, last_date: date) -> ClaimLineRecord:
     raw_code = row.text("code").upper()
     parts = [p for p in _SPLIT.split(raw_code) if p]
     if not parts or not _CODE.match(parts[0]):
@@ -360,6 +360,7 @@ def _line(row: RowReader, number: int, service_date: date) -> ClaimLineRecord:
         units=units if units is not None else Decimal(1),
         charge_cents=charge,
         service_date=service_date,
+        service_date_to=last_date if last_date != service_date else None,
         minutes=row.whole("minutes", what="a number of minutes", maximum=1440),
         rendering_npi=row.text("rendering_npi") or None,
         prior_auth=row.text("prior_auth") or None,

@@ -665,6 +665,7 @@ class _TransactionReader:
             charge_cents=line.charge_cents,
             dx_pointers=line.pointers,
             service_date=dates[0],
+            service_date_to=dates[1] if dates[1] != dates[0] else None,
             minutes=line.minutes,
             rendering_npi=line_rendering.npi if line_rendering else None,
             control_number=line.control_number,

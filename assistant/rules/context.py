@@ -529,7 +529,7 @@ def record_view(record: ClaimRecord, payer: PayerView, patient_pk: int = 0,
             pk=-line.line_no, line_no=line.line_no, code=line.code, modifiers=line.modifiers,
             units=float(line.units if isinstance(line.units, Decimal) else Decimal(str(line.units))),
             minutes=minutes, charge_cents=line.charge_cents, paid_cents=0,
-            dx_pointers=line.dx_pointers, service_date=day,
+            dx_pointers=line.dx_pointers, service_date=day, service_date_to=line.service_date_to,
             rendering_npi=line.rendering_npi or (record.rendering_provider.npi
                                                  if record.rendering_provider else None),
             rendering_credential=credentials.get(line.rendering_npi or "") or claim_cred,

@@ -167,6 +167,7 @@ def load_claim(conn: sqlite3.Connection, claim_id: str) -> ClaimView:
                 rendering_credential=line["r_credential"] or row["rendering_credential"],
                 adjustments=tuple(line_adj.get(line["pk"], ())),
                 remarks=tuple(line_rem.get(line["pk"], ())),
+                service_date_to=_date(line["service_date_to"]),
             )
         )
     diagnoses = tuple(

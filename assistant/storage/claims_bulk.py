@@ -173,6 +173,7 @@ def _load_chunk(conn: sqlite3.Connection, pks: Sequence[int],
                 rendering_credential=line["r_credential"] or row["rendering_credential"],
                 adjustments=tuple(line_adj.get(line["pk"], ())),
                 remarks=tuple(line_rem.get(line["pk"], ())),
+                service_date_to=_date(line["service_date_to"]),
             ))
         views[row["pk"]] = ClaimView(
             pk=row["pk"], claim_id=row["claim_id"],

@@ -522,6 +522,11 @@ END;
 """)
 
 
+def line_service_period(db: Database) -> None:
+    """The last day of a line billed for a range of days (837P DTP*472 RD8); NULL: one day."""
+    _run(db, "ALTER TABLE claim_lines ADD COLUMN service_date_to TEXT;")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -533,7 +538,7 @@ def migrations() -> Migrations:
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
 STEPS = [initial_schema, worklists_ranking, fee_schedule, assessment_indexes, payer_corrected_claim_window,
-         patient_payments, audit_no_overwrite]
+         patient_payments, audit_no_overwrite, line_service_period]
 SCHEMA_VERSION = len(STEPS)
 
 

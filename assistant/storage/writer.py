@@ -319,7 +319,7 @@ class Writer:
             self.conn.executemany(
                 "INSERT INTO claim_lines (claim_pk, line_no, code, modifiers, units, minutes, "
                 "charge_cents, dx_pointers, service_date, rendering_provider_pk, control_number, "
-                "prior_auth, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "prior_auth, note, service_date_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 line_rows,
             )
             self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
@@ -365,6 +365,7 @@ class Writer:
             claim_pk, line.line_no, line.code, " ".join(line.modifiers), float(line.units),
             line.minutes, line.charge_cents, " ".join(str(p) for p in line.dx_pointers),
             _iso(line.service_date), rendering, line.control_number, line.prior_auth, line.note,
+            _iso(line.service_date_to),
         )
 
     def _update_claim(self, old: sqlite3.Row, record: ClaimRecord, columns: dict[str, Any],
@@ -428,7 +429,8 @@ class Writer:
                 self.conn.execute(
                     "INSERT INTO claim_lines (claim_pk, line_no, code, modifiers, units, minutes, "
                     "charge_cents, dx_pointers, service_date, rendering_provider_pk, "
-                    "control_number, prior_auth, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "control_number, prior_auth, note, service_date_to) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row,
                 )
                 notes.append(f"line {line.line_no} added ({line.code})")
@@ -436,7 +438,7 @@ class Writer:
             self.conn.execute(
                 "UPDATE claim_lines SET code = ?, modifiers = ?, units = ?, minutes = ?, "
                 "charge_cents = ?, dx_pointers = ?, service_date = ?, rendering_provider_pk = ?, "
-                "control_number = ?, prior_auth = ?, note = ? WHERE pk = ?",
+                "control_number = ?, prior_auth = ?, note = ?, service_date_to = ? WHERE pk = ?",
                 (*row[2:], old["pk"]),
             )
             changes = self._line_changes(old, row)
@@ -462,7 +464,8 @@ class Writer:
         after = (row[2], row[3], row[4], row[6])
         if before != after:
             changes.append(f"{_line_text(before)} -> {_line_text(after)}")
-        for label, was, now in (("service date", old["service_date"], row[8]),
+        for label, was, now in (("service date", _period(old["service_date"], old["service_date_to"]),
+                                 _period(row[8], row[13])),
                                 ("diagnosis pointers", old["dx_pointers"], row[7]),
                                 ("rendering NPI", self._npi(old["rendering_provider_pk"]), self._npi(row[9])),
                                 ("prior auth", old["prior_auth"], row[11])):
@@ -539,6 +542,10 @@ class Writer:
              record.start_date.isoformat(), record.end_date.isoformat(),
              json.dumps(list(record.codes)) if record.codes else None, self.source),
         )
+
+
+def _period(start: str | None, end: str | None) -> str | None:
+    return f"{start}..{end}" if start and end else start
 
 
 def _line_text(values: Iterable[Any]) -> str:
