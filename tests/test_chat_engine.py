@@ -146,9 +146,15 @@ def test_help(engine: ChatEngine) -> None:
     assert reply.intent == "help" and "worklist" in reply.reply
 
 
-def test_next_without_a_worklist_says_so(engine: ChatEngine) -> None:
-    reply = engine.ask("next")
-    assert reply.claims == [] and "no worklist" in reply.reply
+def test_next_without_a_worklist_works_todays(engine: ChatEngine) -> None:
+    """"next" before any list steps along today's worklist, from the claim in focus when it is on it."""
+    top = engine.services.worklist(None, limit=3)["rows"]
+    first = engine.ask("next")
+    assert first.claims == [top[0]["claim_id"]] and "1 of" in first.reply
+    fresh = ChatEngine(engine.services)
+    fresh.ask(top[1]["claim_id"])  # opened by id, as from the CLI's worklist
+    assert fresh.ask("next one").claims == [top[2]["claim_id"]]
+    assert fresh.ask("#1").claims == [top[0]["claim_id"]]
 
 
 def test_yes_with_nothing_pending(engine: ChatEngine) -> None:

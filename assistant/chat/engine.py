@@ -39,6 +39,9 @@ _CHANGES = frozenset({"note", "follow_up", "set_status", "assign"})
 _DENIED = frozenset({"denied", "partially_paid"})
 _WORK_STATUS_VALUES = frozenset(s.value for s in WorkStatus)
 _CONFIRM_STATUSES = frozenset({WorkStatus.WRITTEN_OFF.value})  # hard to undo: a "yes" first
+# A note says what happened; "pt has new ins" is no reason to set a claim back to new.
+_CLEAR_FOLLOW_UP = frozenset({"no f/u", "no follow up", "no followup", "clear the follow up"})
+_NOT_FROM_NOTES = frozenset({WorkStatus.NEW.value})
 _HISTORY_CUES = frozenset({"history", "activity", "what changed", "who changed", "audit trail", "last call",
                            "last note", "last notes", "notes on", "notes for", "who touched", "who worked"})
 # A payer status said as a change of work status: "mark 2603250001 paid in full" closes the claim.
@@ -50,6 +53,12 @@ _SET_FILTERS = frozenset({"min_age_days", "max_age_days", "min_balance", "max_ba
                           "deadline_within_days", "codes"})
 # ... and these too when no claim is in focus ("f/u monday, denied again" is about the claim open).
 _SET_FILTERS_UNFOCUSED = frozenset({"payer_statuses", "categories", "statuses"})
+# Where a message joins requests: ";" or "and"/"then" before a verb that starts one.
+_CLAUSES = re.compile(
+    r"\s*(?:;|,?\s+(?:and\s+then|then|and\s+also|and|&|\+)\s+(?:pls\s+|please\s+|also\s+)?"
+    r"(?=(?:mark|set|assign|reassign|give|hand|push|follow|f/u|remind|snooze|bump|appeal|draft|write|note"
+    r"|log|close|check|scrub|show|open|explain|why|what|whats|what's|how|tell|send|move)\b))",
+    re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "last": -1}
 
@@ -64,12 +73,16 @@ class ChatReply:
     suggestions: list[str] = field(default_factory=list)
     data: dict[str, Any] | None = None  # structured payload for screens: {"kind": ..., ...}
     understood: str = ""
+    steps: list[ChatReply] = field(default_factory=list)  # a message of several requests, one each
 
     def as_dict(self) -> dict[str, Any]:
-        """What `ask --json` prints."""
-        return {"intent": self.intent, "entities": self.entities, "reply": self.reply,
-                "claims": list(self.claims), "needs_confirmation": self.needs_confirmation,
-                "suggestions": list(self.suggestions)}
+        """What `ask --json` prints; a message of several requests has `steps`, one per request."""
+        out = {"intent": self.intent, "entities": self.entities, "reply": self.reply,
+               "claims": list(self.claims), "needs_confirmation": self.needs_confirmation,
+               "suggestions": list(self.suggestions)}
+        if self.steps:
+            out["steps"] = [step.as_dict() for step in self.steps]
+        return out
 
 
 class NeedsClaim(AssistantError):
@@ -118,12 +131,50 @@ class ChatEngine:
         return understand(text, self.knowledge, self.services.today)
 
     def ask(self, text: str, yes: bool = False) -> ChatReply:
-        u = self.understand(text)
+        steps = self._steps(text)
+        if steps:
+            return self._several(steps, yes)
+        return self._ask_one(self.understand(text), yes)
+
+    def _ask_one(self, u: Understanding, yes: bool) -> ChatReply:
         try:
             return self._answer(u, yes)
         except AssistantError as exc:
             return self._reply(u, f"I understood: {u.summary()}.\nBut: {exc.message}",
                                suggestions=self._examples(u))
+
+    def _steps(self, text: str) -> list[Understanding]:
+        """"draft an appeal for 20931 and mark it appealed": one reading per request, when the
+        message joins requests that each read on their own ("and", "then", ";") and at least
+        one of them changes something. A clause that names no claim is about the one another
+        clause names."""
+        if self.session.pending is not None or self.session.choice is not None:
+            return []
+        parts = [p for p in _CLAUSES.split(text) if p and p.strip()]
+        if len(parts) < 2:
+            return []
+        readings = [self.understand(p) for p in parts]
+        if any(u.intent in ("unknown", "help") or u.answer for u in readings) \
+                or len({u.intent for u in readings}) < 2 \
+                or not any(u.intent in _CHANGES or u.intent == "appeal" for u in readings):
+            return []
+        named = next((u for u in readings if u.entities.claim_ids or u.entities.patient), None)
+        if named is None:
+            return readings
+        patient = named.entities.patient
+        mention = (named.entities.claim_ids[0] if named.entities.claim_ids or patient is None
+                   else named.text[patient.start:patient.end])
+        return [u if u is named or u.entities.claim_ids or u.entities.patient or u.navigation
+                else self.understand(f"{u.text} for {mention}") for u in readings]
+
+    def _several(self, steps: list[Understanding], yes: bool) -> ChatReply:
+        replies_ = [self._ask_one(u, yes) for u in steps]
+        first = replies_[0]
+        claims = list(dict.fromkeys(c for r in replies_ for c in r.claims))
+        text = "\n\n".join(r.reply for r in replies_)
+        return ChatReply(intent=first.intent, entities=first.entities, reply=text, claims=claims, needs_confirmation=any(r.needs_confirmation for r in replies_),
+                         suggestions=replies_[-1].suggestions, data=replies_[-1].data,
+                         understood=" | ".join(r.understood for r in replies_), steps=replies_)
 
     def _answer(self, u: Understanding, yes: bool) -> ChatReply:
         session = self.session
@@ -227,8 +278,12 @@ class ChatEngine:
             chosen = _best_claim(rows, prefer_denied=u.intent in _PREFER_DENIED)
             note = replies.claims_of_patient(patient, rows, chosen)
             return _Target([chosen], note="\n".join(x for x in (why, note) if x))
+        if e.row is not None:
+            return _Target([self._row(e.row)])
         if u.navigation:
             step = 1 if u.navigation == "next" else -1
+            if not self.session.worklist:
+                self._start_worklist()
             claim_id = self.session.step(step)
             if claim_id is None:
                 if not self.session.worklist:
@@ -243,6 +298,34 @@ class ChatEngine:
         if required:
             raise NeedsClaim("which claim? Say a claim id or a patient's name")
         return _Target([])
+
+    def _row(self, row: int) -> str:
+        """The claim on a row of the list shown ("open #3"; -1 the last one)."""
+        session = self.session
+        if not session.worklist:
+            self._start_worklist()
+        if row > len(session.worklist) and row <= session.worklist_total:
+            while len(session.worklist) < row and session.step(1) is not None:
+                pass  # reads the pages up to that row
+        size = session.worklist_total
+        if row == -1:
+            row = min(size, len(session.worklist))
+        if not 1 <= row <= len(session.worklist):
+            raise NeedsClaim(f"{session.worklist_label} has {replies.plural(size, 'claim')}; "
+                             f"there is no #{row}")
+        return session.worklist[row - 1]
+
+    def _start_worklist(self) -> None:
+        """"next" or "#3" before any list was asked for: today's worklist, from the claim in focus."""
+        def page(offset: int) -> list[str]:
+            return [r["claim_id"] for r in self.services.worklist(None, limit=20, offset=offset)["rows"]]
+
+        data = self.services.worklist(None, limit=20)
+        focus = self.session.focus
+        ids = [r["claim_id"] for r in data["rows"]]
+        self.session.show_worklist(ids, data["worklist"], data["total_claims"], page)
+        self.session.focus = focus
+        self.session.position = ids.index(focus) if focus in ids else -1
 
     def _settle_patient(self, u: Understanding, match: PatientMatch) -> tuple[PatientRef | None, str]:
         """One of the patients a name fits, when the rest of the message or their claims leave
@@ -346,7 +429,7 @@ class ChatEngine:
         assessed = self.services.next_actions(claim_id)
         codes = list(dict.fromkeys([*assessed["codes"], *(c for c in e.codes if cpt(c) is None)]))
         rows = explain(codes, view.payer.kind) if codes else []
-        text = replies.assessment(claim_id, assessed, rows)
+        text = replies.assessment(claim_id, assessed, rows, view.payer_status.value)
         if target.note:
             text += "\n" + target.note
         return self._reply(u, text, claims=[claim_id],
@@ -489,7 +572,12 @@ class ChatEngine:
         total = min(e.limit, data["total_claims"]) if e.limit else data["total_claims"]
         self.session.show_worklist(ids, label, total,
                                    lambda offset: [r["claim_id"] for r in page(offset)["rows"]])
-        return self._reply(u, replies.worklist(data, label), claims=ids,
+        text = replies.worklist(data, label)
+        if not ids and set(filters) == {"assignee"} and filters["assignee"] != "unassigned":
+            everyone = self.services.worklist(None, limit=1)
+            text += (f"\n{everyone['worklist']} has {replies.plural(everyone['total_claims'], 'claim')} for "
+                     "everyone: say \"worklist\" (\"assign it to me\" makes a claim yours).")
+        return self._reply(u, text, claims=ids,
                            data={"kind": "worklist", "worklist": data})
 
     def _patient_list(self, u: Understanding) -> ChatReply:
@@ -526,13 +614,20 @@ class ChatEngine:
         result = self.services.note(claim_id, u.text.strip(), rep=e.rep, reference=e.reference,
                                     follow_up=follow_up)
         status = e.work_status
-        if status is not None and status not in _CONFIRM_STATUSES:
+        if status is not None and status not in _CONFIRM_STATUSES | _NOT_FROM_NOTES:
             result = self.services.set_status(claim_id, status)
         return self._reply(u, replies.note_logged(claim_id, u.text.strip(), e.rep, e.reference, result),
                            claims=[claim_id], data={"kind": "change", "change": result})
 
     def _on_follow_up(self, u: Understanding, yes: bool) -> ChatReply:
         day = u.entities.date
+        if day is None and any(cue in _CLEAR_FOLLOW_UP for cue in u.cues):
+            claim_id, target = self._one(u)  # "no f/u needed": the tickler is cleared
+            if claim_id is None:
+                return target.ask  # type: ignore[return-value]
+            result = self.services.follow_up(claim_id, None)
+            return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
+                               data={"kind": "change", "change": result})
         if day is None:
             raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or "
                              "\"follow up in 2 weeks\"")
@@ -588,11 +683,11 @@ class ChatEngine:
         who = u.entities.assignee
         if who is None:
             raise NeedsClaim("to whom? e.g. \"give it to jordan\" or \"assign it to me\"")
-        user = self.services.user if who == "me" else who
+        user = self.services.user if who == "me" else None if who == "none" else who
         if self._is_bulk(u):
             ids, label = self._selection(u)
             return self._bulk(u, yes, ids, "assign", user,
-                              f"give {replies.plural(len(ids), 'claim')} ({label}) to {user}")
+                              f"give {replies.plural(len(ids), 'claim')} ({label}) to {user or 'nobody'}")
         claim_id, target = self._one(u)
         if claim_id is None:
             return target.ask  # type: ignore[return-value]

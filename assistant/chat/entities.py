@@ -64,7 +64,7 @@ _NAME = r"[a-z][a-z'\-]*"
 _REP = re.compile(
     r"\b(?:(?:talked|spoke|spoken|speaking|talking|chatted)\s+(?:to|with|w/)"
     r"(?:\s+(?:the\s+|a\s+)?(?:rep|representative|agent)(?:\s+named)?)?"
-    r"|(?:rep|representative|agent)(?:'s\s+name)?(?:\s+(?:was|is|named))?\s*[:\-]?"
+    r"|(?:rep|representative|agent)(?:'s\s+name|\s+name)?(?:\s+(?:was|is|named))?\s*[:\-=]?"
     r"|per)\s+(?P<first>" + _NAME + r")(?:\s+(?P<second>" + _NAME + r"|[a-z]\.))?"
 )
 
@@ -104,6 +104,8 @@ def _overlapping(scan: Scan, pattern: re.Pattern[str], group: str) -> Iterator[r
 
 
 _WHO = r"(?P<who>[a-z][a-z0-9._\-]*)"
+_UNASSIGN = re.compile(r"\b(?:un-?assign|remove\s+(?:the\s+)?(?:owner|assignee)|take\s+me\s+off"
+                       r"|(?:assign|give)\s+(?:it\s+)?to\s+(?:nobody|no\s+one|none))\b")
 _ASSIGN_PATTERNS = (
     # "give 20931 to jordan", "assign it to me", "hand 20932 off to priya"
     re.compile(r"\b(?:re-?assign|assign|give|hand(?:\s+(?:it\s+)?(?:off|over))?|pass|transfer|route|send|put)\b"
@@ -175,6 +177,9 @@ def extract_assignee(scan: Scan, is_word: Callable[[str], bool], me: Collection[
     assignees already in the database to their spelling; "assign jordan" without "to"
     needs a known assignee (or "me").
     """
+    for match in scan.finditer(_UNASSIGN):  # "unassign 20931", "take me off it": nobody's
+        scan.take(*match.span())
+        return "none"
     for n, pattern in enumerate(_ASSIGN_PATTERNS):
         for match in scan.finditer(pattern, "who"):
             value = _person(match.group("who"), scan, match.span("who"), me, known, is_word,
@@ -190,6 +195,29 @@ def extract_assignee(scan: Scan, is_word: Callable[[str], bool], me: Collection[
     return None
 
 
+# --------------------------------------------------------------------------- rows of a list
+
+_ROW_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                 "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
+_ROW = re.compile(
+    r"(?:^|(?<=\s))(?:#|(?:row|number|no\.)\s*#?\s*)(?P<n>\d{1,2})(?![\d/:.\-]|\s*(?:min|units?|days?)\b)"
+    r"|\b(?:the\s+)?(?P<ord>" + "|".join(_ROW_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+"
+    r"(?:one|claim|row|item|line\s+on\s+the\s+list)(?!\s+(?:of|for)\s+(?:the\s+)?(?:month|week))\b"
+)
+
+
+def extract_row(scan: Scan) -> int | None:
+    """A row of the list shown: "open #2", "row 3", "the third one", "2nd claim", "the last one"
+    (-1). Read before dates, so "the 2nd one" is no date."""
+    for match in scan.finditer(_ROW):
+        scan.take(*match.span())
+        if match.group("n"):
+            return int(match.group("n")) or None
+        word = match.group("ord")
+        return _ROW_ORDINALS.get(word) or int(word[:-2])
+    return None
+
+
 # --------------------------------------------------------------------------- minutes
 
 _CPT = r"(?:\d{4}[0-9a-z]|[a-z]\d{4})"
@@ -200,8 +228,8 @@ _CODE_THEN_MINUTES = re.compile(
     + r")?(?:\s*(?:each|of\s+time))?"
 )
 _MINUTES_THEN_CODE = re.compile(
-    r"\b(?P<min>\d{1,3})\s*(?P<unit>" + _MIN_UNIT + r")\s*(?:of|on|for|doing|with|in)?\s*(?P<code>"
-    + _CPT + r")\b"
+    r"\b(?P<min>\d{1,3})(?:\s*(?P<unit>" + _MIN_UNIT + r")\s*(?:of|on|for|doing|with|in)?|\s+(?:of|doing))\s*"
+    r"(?P<code>" + _CPT + r")\b"
 )
 
 
@@ -715,6 +743,8 @@ _DATE_RULES: tuple[DateRule, ...] = (
                 r"|tmrw|tmr|tomorow|tommorow|tommorrow|yesterday)\b"), _word_day),
     (_rx(r"\b(?:in|after|within|wait)\s+(?:about\s+|another\s+|roughly\s+)?(?P<n>{N})\s+(?:more\s+)?"
          r"(?P<biz>(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT), _in_offset),
+    # "f/u in 30d", "in 2wks": digits and unit written together
+    (re.compile(r"\b(?:in|after|within|wait)\s+(?P<n>\d{1,3})(?P<biz>)" + _SPAN_UNIT), _in_offset),
     (re.compile(r"\b(?:(?P<q>next|this|coming|following)\s+)?" + _WEEKDAY
                 + r"(?P<nextweek>\s+(?:of\s+)?next\s+week)?\b"), _weekday_rule),
     (re.compile(r"\b(?:next|following)\s+(?P<period>week|month|year)\b"), _next_period),

@@ -61,7 +61,7 @@ def choose_intent(ranking: list[IntentScore], entities: Collection[str], navigat
         return ranking[0].intent
     if navigation or focus:
         return "claim"
-    if "claim_id" in entities or "patient" in entities:
+    if "claim_id" in entities or "patient" in entities or "row" in entities:
         return "claim"
     if FILTER_ENTITIES & set(entities):
         return "worklist"

@@ -78,6 +78,7 @@ class Entities:
     actions: list[str] = field(default_factory=list)  # next actions a list is about ("appeals")
     deadline_within_days: int | None = None  # "due this week"
     service_date: dt.date | None = None  # "dos 9/11": which of a patient's claims
+    row: int | None = None  # "open #2", "the third one": a row of the list shown (-1: the last)
 
     @property
     def payer_names(self) -> list[str]:
@@ -154,7 +155,7 @@ class Entities:
         if self.actions:
             out["action"] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
         for key in ("reference", "rep", "template", "report", "limit", "assignee", "owner",
-                    "deadline_within_days"):
+                    "deadline_within_days", "row"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -232,11 +233,17 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.owner = ex.extract_owner(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees,
                                knowledge.patients.is_token)
     e.assignee = ex.extract_assignee(scan, lambda w: w in known, vocab.context["me"], knowledge.assignees)
+    e.row = ex.extract_row(scan)
     e.service_date = ex.extract_service_date(scan, today)
     e.deadline_within_days = ex.extract_deadline(scan, today)
     e.min_age_days, e.max_age_days = ex.extract_age(scan, today)
     e.min_balance_cents, e.max_balance_cents = ex.extract_money(scan)
     e.date, date_rule = ex.extract_date_rule(scan, today)
+    if e.date is not None and e.date < today:
+        # "faxed records 11/25, f/u in 30d": what happened, then when to look again
+        later, later_rule = ex.extract_date_rule(scan, today)
+        if later is not None and later >= today:
+            e.date, date_rule = later, later_rule
     e.limit = ex.extract_limit(scan)
     e.claim_ids = ex.extract_claim_ids(scan, knowledge.claim_ids)
     e.codes = ex.extract_codes(scan, knowledge.codes)
@@ -272,6 +279,12 @@ def understand(text: str, knowledge: Knowledge, today: date,
         intent = "help"
     else:
         intent = choose_intent(ranking, present, navigation, focus)
+    if intent == "follow_up" and not bulk and _score(ranking, "note") >= _NOTE_SURE:
+        intent = "note"  # "called bcbs, rep said reprocessing, f/u 2 wks": a call, with its follow-up
+    if "timely_filing" in e.categories and "denied" not in e.statuses \
+            and (e.deadline_within_days is not None or any(vocab.sorts.get(c) == "deadline" for c in cues)):
+        # "closest to timely filing", "tf deadlines this week": the filing limit ahead, not a denial
+        e.categories.remove("timely_filing")
     if intent == "worklist" and date_rule == "offset" and e.date is not None and e.min_age_days is None \
             and e.max_age_days is None:
         # "medicaid no response 30 days": in a list, a span of days is an age, not a date ahead
@@ -281,6 +294,13 @@ def understand(text: str, knowledge: Knowledge, today: date,
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,
                          navigation=navigation, bulk=bulk, answer=answer if answer in ("yes", "no") else None,
                          ignored=ignored)
+
+
+_NOTE_SURE = 2.5  # a call or a contact word ("called", "spoke", "faxed", "lvm"), not just "said"
+
+
+def _score(ranking: list[IntentScore], intent: str) -> float:
+    return next((s.score for s in ranking if s.intent == intent), 0.0)
 
 
 def ranking_below(ranking: list[IntentScore]) -> bool:

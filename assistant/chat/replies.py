@@ -145,9 +145,16 @@ def actions_lines(data: Mapping[str, Any], limit: int = 3) -> list[str]:
     return out
 
 
-def assessment(claim_id: str, data: Mapping[str, Any], codes: Sequence[Mapping[str, Any]]) -> str:
-    """Why the claim is where it is: category, codes with their meanings, findings, next steps."""
-    category = (data.get("category") or "no denial category").replace("_", " ")
+def assessment(claim_id: str, data: Mapping[str, Any], codes: Sequence[Mapping[str, Any]],
+               payer_status: str | None = None) -> str:
+    """Why the claim is where it is: category, codes with their meanings, findings, next steps.
+    A claim the payer has not denied says so ("not denied: the payer's status is submitted")."""
+    if data.get("category"):
+        category = data["category"].replace("_", " ")
+    elif payer_status and payer_status not in ("denied", "partially_paid"):
+        category = f"not denied: the payer's status is {payer_status.replace('_', ' ')}"
+    else:
+        category = "no denial category"
     lines = [f"Claim {claim_id}: {category}"
              + (f"; codes {', '.join(data['codes'])}" if data.get("codes") else "")]
     lines += ["  " + line for line in code_lines(codes)]

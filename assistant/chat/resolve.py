@@ -149,11 +149,11 @@ class PatientIndex:
     def is_token(self, word: str) -> bool:
         return word in self._last or word in self._first
 
-    def _token_hits(self, word: str) -> list[tuple[str, float]]:
-        """Name tokens a typed word may be: itself; else typos and prefixes."""
+    def _token_hits(self, word: str, typos: bool = True) -> list[tuple[str, float]]:
+        """Name tokens a typed word may be: itself; else typos (when `typos`) and prefixes."""
         if word in self._last or word in self._first:
             return [(word, EXACT)]
-        same_letter = self._by_letter.get(word[0], ())
+        same_letter = self._by_letter.get(word[0], ()) if typos else ()
         hits = [(token, EXACT - 8 * dist) for token, dist in close_words(word, same_letter)]
         if len(word) >= 3:
             lo = bisect.bisect_left(self._tokens, word)
@@ -163,10 +163,10 @@ class PatientIndex:
                         for token in self._tokens[lo:min(hi, lo + 50)] if token not in seen)
         return hits
 
-    def _word_patients(self, word: str) -> dict[int, tuple[float, int]]:
+    def _word_patients(self, word: str, typos: bool = True) -> dict[int, tuple[float, int]]:
         """pk -> (best score, roles: _LAST | _FIRST) for one typed word."""
         out: dict[int, tuple[float, int]] = {}
-        for token, score in self._token_hits(word):
+        for token, score in self._token_hits(word, typos):
             for role, index in ((_LAST, self._last), (_FIRST, self._first)):
                 for pk in index.get(token, ()):
                     old = out.get(pk)
@@ -180,11 +180,12 @@ class PatientIndex:
                     limit: int | None = MAX_CANDIDATES) -> tuple[list[tuple[PatientRef, float]], int]:
         """The best `limit` patients every word names (any order: "last, first" or "first
         last"), scored, and how many matched in all."""
-        per_word = [self._word_patients(w) for w in words]
+        single = len(words) == 1
+        # a lone short word one letter off a name is most often a word ("card", not Carl)
+        per_word = [self._word_patients(w, typos=not (single and len(w) <= 4)) for w in words]
         if not per_word or any(not hits for hits in per_word):
             return [], 0
         smallest = min(per_word, key=len)
-        single = len(words) == 1
         scored: list[tuple[float, int]] = []
         for pk in smallest:
             total, roles = 0.0, 0
@@ -292,7 +293,7 @@ def _widen(words: Sequence[Word], part: list[Word], matches: Matches, total: int
                               if fold(n) not in typed)]
             if fitting:
                 return wider, fitting[:MAX_CANDIDATES], len(fitting)
-        elif neighbour.index > 0 and neighbour.original[:1].isupper():
+        elif neighbour.original[:1].isupper() or total <= MAX_CANDIDATES:
             exact, count = index.match_words([fold(w.text) for w in wider])
             exact = [(p, sc) for p, sc in exact if sc >= EXACT]
             if exact:
