@@ -172,7 +172,8 @@ class ChatEngine:
         first = replies_[0]
         claims = list(dict.fromkeys(c for r in replies_ for c in r.claims))
         text = "\n\n".join(r.reply for r in replies_)
-        return ChatReply(intent=first.intent, entities=first.entities, reply=text, claims=claims, needs_confirmation=any(r.needs_confirmation for r in replies_),
+        return ChatReply(intent=first.intent, entities=first.entities, reply=text, claims=claims,
+                         needs_confirmation=any(r.needs_confirmation for r in replies_),
                          suggestions=replies_[-1].suggestions, data=replies_[-1].data,
                          understood=" | ".join(r.understood for r in replies_), steps=replies_)
 

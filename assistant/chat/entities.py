@@ -842,7 +842,7 @@ def extract_deadline(scan: Scan, today: date) -> int | None:
 # --------------------------------------------------------------------------- date of service
 
 _SERVICE_DATE = re.compile(r"\b(?:dos|d\.o\.s\.?|date\s+of\s+service|service\s+date|seen\s+on|visit\s+on"
-                           r"|visit\s+of|service\s+on)\s*(?:of|on|:|=|-|was)?\s*")
+                           r"|visit\s+of|service\s+on|claim\s+(?:from|on|of)|visit\s+from|service\s+from)\s*(?:of|on|:|=|-|was)?\s*")
 
 
 def extract_service_date(scan: Scan, today: date) -> date | None:
@@ -869,7 +869,8 @@ def extract_service_date(scan: Scan, today: date) -> date | None:
 
 # --------------------------------------------------------------------------- codes
 
-_GROUPED_CODE = re.compile(r"\b(?P<group>co|pr|oa|pi|cr)(?P<sep>\s*[-:/]\s*|\s+|)(?P<code>[a-z]?\d{1,3})\b")
+_GROUPED_CODE = re.compile(r"\b(?P<group>co|pr|oa|pi|cr)(?P<sep>\s*[-:/]\s*|\s+|)(?P<code>[a-z]?\d{1,3})"
+                           r"(?:'?s)?\b")  # "any co-50s"
 _REMARK = re.compile(r"\b(?P<code>ma\d{2,3}|m\d{1,3}|n\d{1,4})\b")
 _LETTER_CARC = re.compile(r"\b(?P<code>[a-z]\d{1,2})\b")
 _CUED_CARC = re.compile(r"\b(?:carc|rarc|reason\s+code|denial\s+code|adj(?:ustment)?\s+code|remark\s+code"
@@ -950,10 +951,12 @@ def extract_claim_ids(scan: Scan, lookup: Callable[[Iterable[str]], dict[str, st
                   if any(ch.isdigit() for ch in m.group("id"))]
     if not candidates:
         return []
-    known = lookup([typed for _, typed in candidates])
+    # "OT-2511280010" for OT2511280010: a dash typed between letters and digits
+    joined = {typed: typed.replace("-", "") for _, typed in candidates if "-" in typed}
+    known = lookup([typed for _, typed in candidates] + list(joined.values()))
     ids: list[str] = []
     for match, typed in candidates:
-        claim_id = known.get(typed)
+        claim_id = known.get(typed) or known.get(joined.get(typed, typed))
         if claim_id is not None:
             scan.take(*match.span())
             if claim_id not in ids:
