@@ -67,3 +67,21 @@ def test_the_conversation_follows_to_the_claim_screen(practice_services: Service
         assert "OT2001" in _log(app)
 
     drive(practice_services, scenario)
+
+
+def test_chat_rows_and_several_requests_follow_the_list_on_screen(practice_services: Services) -> None:
+    """"open #3" is the third row of the table shown; "mark it in progress and push it to
+    next friday" does both on the claim in focus."""
+    async def scenario(app: ArApp, pilot: Pilot[None]) -> None:
+        table = app.screen.query_one(RankedTable)
+        ids = [table.row(i)["claim_id"] for i in range(table.total)]  # type: ignore[index]
+        await pilot.press("c")
+        await _ask(pilot, "open #3")
+        assert table.current["claim_id"] == ids[2]  # type: ignore[index]
+        await _ask(pilot, "mark it in progress and push it to next friday")
+        claim = practice_services.claim(ids[2])
+        assert claim["work_status"] == "in_progress" and claim["follow_up_date"] == "2026-12-04"
+        await _ask(pilot, "unassign")
+        assert "nothing to change" in _log(app) or "-> none" in _log(app)
+
+    drive(practice_services, scenario)
