@@ -264,6 +264,9 @@ def test_a_typo_several_patients_fit_is_not_a_request(services: Services) -> Non
     reply = ChatEngine(services).ask("order lunch for the team")
     assert reply.intent == "unknown" and "Which patient" not in reply.reply
     assert ChatEngine(services).ask("lynch").intent == "claim"  # the name itself still is
+    typo = ChatEngine(services).ask("lnych")  # a typo alone: ask which, each name a suggestion
+    assert "Which patient do you mean by \"lnych\"?" in typo.reply
+    assert typo.suggestions == ["Lynch, Elaine", "Lynch, Erica", "Lynch, Jeremy"]
 
 
 def test_help_and_suggestions_use_ids_on_file(engine: ChatEngine) -> None:

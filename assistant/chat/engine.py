@@ -393,6 +393,9 @@ class ChatEngine:
                            intent="help")
 
     def _on_unknown(self, u: Understanding, yes: bool) -> ChatReply:
+        match = u.entities.patient
+        if match is not None and not u.text[:match.start].strip() and not u.text[match.end:].strip(" ?.!"):
+            return self._ask_which_patient(u, match)  # "riviera" alone: a typo that fits several patients
         tips = self._examples(u)
         summary = u.summary().removeprefix("intent unknown").lstrip("; ")
         return self._reply(u, replies.not_understood(summary or "nothing I can act on", tips),
