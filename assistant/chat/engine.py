@@ -716,13 +716,17 @@ class ChatEngine:
 
     def _on_report(self, u: Understanding, yes: bool) -> ChatReply:
         """A report (KPIs when none is named), for one payer and a period of service when the
-        message names them ("denials for humana last month")."""
+        message names them ("denials for humana last month", "kpis ytd", "aging since 10/1")."""
         e = u.entities
         payer = e.payer_names[0] if len(e.payer_names) == 1 else None
         today = self.services.today
-        date_from = today - timedelta(days=e.max_age_days) if e.max_age_days is not None else None
-        date_to = today - timedelta(days=e.min_age_days) if e.min_age_days is not None else None
-        data = self.services.report(e.report or "kpis", date_from=date_from, date_to=date_to, payer=payer)
+        if e.period is not None:
+            date_from, date_to = e.period
+        else:
+            date_from = today - timedelta(days=e.max_age_days) if e.max_age_days is not None else None
+            date_to = today - timedelta(days=e.min_age_days) if e.min_age_days is not None else None
+        name = e.report or ("denials" if "denied" in e.statuses else "kpis")
+        data = self.services.report(name, date_from=date_from, date_to=date_to, payer=payer)
         return self._reply(u, replies.report(data, _wanted_section(u.text)),
                            data={"kind": "report", "report": data})
 

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from assistant.chat import entities as ex
 from assistant.chat.intents import MIN_SCORE, IntentScore, choose_intent, score_intents
+from assistant.chat.periods import report_period
 from assistant.chat.resolve import (
     EXACT,
     PatientIndex,
@@ -78,6 +79,7 @@ class Entities:
     actions: list[str] = field(default_factory=list)  # next actions a list is about ("appeals")
     deadline_within_days: int | None = None  # "due this week"
     service_date: dt.date | None = None  # "dos 9/11": which of a patient's claims
+    period: tuple[dt.date, dt.date] | None = None  # a report's period: "this month", "q3", "since 10/1"
     row: int | None = None  # "open #2", "the third one": a row of the list shown (-1: the last)
 
     @property
@@ -148,6 +150,8 @@ class Entities:
             out["date"] = self.date.isoformat()
         if self.service_date is not None:
             out["service_date"] = self.service_date.isoformat()
+        if self.period is not None:
+            out["period"] = {"from": self.period[0].isoformat(), "to": self.period[1].isoformat()}
         if self.statuses:
             out["status"] = self.statuses[0] if len(self.statuses) == 1 else list(self.statuses)
         if self.minutes:
@@ -289,6 +293,8 @@ def understand(text: str, knowledge: Knowledge, today: date,
             and e.max_age_days is None:
         # "medicaid no response 30 days": in a list, a span of days is an age, not a date ahead
         e.min_age_days, e.date = (e.date - today).days, None
+    if intent == "report":
+        e.period = report_period(text, today)
     if intent == "claim" and ranking_below(ranking) and _weak_patient(e, focus, navigation):
         intent = "unknown"  # "order lunch": a typo of several patients' name is not a request
     return Understanding(text=text, intent=intent, entities=e, ranking=tuple(ranking), cues=cues, focus=focus,
