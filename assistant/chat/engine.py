@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from assistant.chat import replies
@@ -720,6 +720,8 @@ class ChatEngine:
         e = u.entities
         payer = e.payer_names[0] if len(e.payer_names) == 1 else None
         today = self.services.today
+        date_from: date | None
+        date_to: date | None
         if e.period is not None:
             date_from, date_to = e.period
         else:
