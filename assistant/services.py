@@ -448,10 +448,12 @@ class Services:
 
     def worklist(self, name: str | None = None, limit: int | None = 50, offset: int = 0,
                  progress: Progress = _no_progress, search: str | None = None,
-                 sort: str | None = None) -> dict[str, Any]:
+                 sort: str | None = None, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """One page of a worklist (default `today`), ranked, with totals for paging; `search`
         keeps the claims that have every word typed (id, patient, account, payer, category,
-        next action, codes); `sort` orders it otherwise than its file says ("oldest first").
+        next action, codes); `sort` orders it otherwise than its file says ("oldest first");
+        `filters` (a worklist file's [filter] keys) narrow it, or with no name select from every
+        open claim.
 
         {worklist, description, today, sort, total_claims, total_balance, offset, limit,
         has_more, rows: [{rank, claim_id, patient, payer, dos, age_days, balance, category,
@@ -459,7 +461,8 @@ class Services:
         """
         from assistant import worklists
 
-        wl = worklists.find(self.worklist_definitions(), name)
+        wl = (worklists.narrowed(self.worklist_definitions(), name, filters) if filters
+              else worklists.find(self.worklist_definitions(), name))
         if words := worklists.search_words(search):
             wl = replace(wl, filters=replace(wl.filters, search=words))
         if sort is not None and sort != wl.sort:
@@ -498,11 +501,15 @@ class Services:
             "rows": page,
         }
 
-    def worklist_claim_ids(self, name: str | None = None, limit: int | None = None) -> list[str]:
-        """The claims a worklist holds, in its order: a selection for `bulk`."""
+    def worklist_claim_ids(self, name: str | None = None, limit: int | None = None,
+                           filters: Mapping[str, Any] | None = None) -> list[str]:
+        """The claims a worklist holds, in its order: a selection for `bulk` and `check`
+        (`filters` as in `worklist`)."""
         from assistant import worklists
 
-        return self._worklist_ids(worklists.find(self.worklist_definitions(), name), limit)
+        wl = (worklists.narrowed(self.worklist_definitions(), name, filters) if filters
+              else worklists.find(self.worklist_definitions(), name))
+        return self._worklist_ids(wl, limit)
 
     def worklist_claim_ids_from(self, filters: Mapping[str, Any], limit: int | None = None) -> list[str]:
         """The claims an on-the-fly worklist holds, in its order (see `worklist_from`)."""
@@ -748,10 +755,12 @@ class Services:
         return {"next": _assessment(assessment), "care": care_status(ctx)}
 
     def check(self, claim_id: str | None = None,
-              progress: Callable[[int, int], None] = lambda _d, _t: None) -> dict[str, Any]:
-        """The OT claim checks on one saved claim, or (None) on every claim not written off.
+              progress: Callable[[int, int], None] = lambda _d, _t: None,
+              claim_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """The OT claim checks on one saved claim, on `claim_ids` (a worklist's selection), or
+        on every claim not written off.
 
-        {checked, errors, warnings, results: [{claim_id, findings}]}; for all claims only
+        {checked, errors, warnings, results: [{claim_id, findings}]}; for many claims only
         those with findings are listed.
         """
         from assistant.rules.checks import check_claim
@@ -762,7 +771,8 @@ class Services:
             ctx = load_context(self.conn, claim_id, self.today)
             return _check_report([(ctx.claim.claim_id, check_claim(ctx))], keep_clean=True)
 
-        pks = checked_claim_pks(self.conn)
+        pks = (checked_claim_pks(self.conn) if claim_ids is None
+               else [claim_pk(self.conn, claim_id) for claim_id in claim_ids])
         results: list[tuple[str, list[Finding]]] = []
         done = 0
         for part in chunks(pks):

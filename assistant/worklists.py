@@ -15,7 +15,7 @@ import itertools
 import sqlite3
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -348,7 +348,9 @@ def compile_filters(conn: sqlite3.Connection, wl: Worklist, today: date,
             try:
                 pks.append(str(resolve_payer(conn, name).pk))
             except NotFound as exc:
-                raise ConfigError(f"{wl.file or wl.name}: [filter] payers: {exc.message}") from None
+                if wl.origin != "command line":
+                    raise ConfigError(f"{wl.file or wl.name}: [filter] payers: {exc.message}") from None
+                raise
         where.append(f"c.payer_pk IN ({', '.join(pks)})")
     if f.payer_kinds:
         where.append(_in("y.kind", f.payer_kinds, params, "pk"))
@@ -576,6 +578,17 @@ def rows(conn: sqlite3.Connection, wl: Worklist, today: date, user: str, *, limi
             "version": row["version"],
         })
     return out
+
+
+def narrowed(worklists: Mapping[str, Worklist], name: str | None, raw: Mapping[str, Any]) -> Worklist:
+    """A saved worklist with filters given on the command line (as a file writes them, dollars
+    for money) set over its own; with no name, every open claim that passes them, as the
+    chat's lists ("bcbs claims over 90 days")."""
+    checked = _check_filter(dict(raw), "filter options")
+    base = (find(worklists, name) if name is not None else
+            Worklist(name="ad hoc", description="open claims by the filters given", filters=Filters(),
+                      origin="command line"))
+    return replace(base, filters=replace(base.filters, **checked))
 
 
 def find(worklists: Mapping[str, Worklist], name: str | None) -> Worklist:

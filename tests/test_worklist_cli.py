@@ -128,3 +128,35 @@ def test_a_broken_user_worklist_stops_the_command_with_file_and_key(run_cli, db:
     result = run(run_cli, db, "worklist")
     assert result.exit_code == 1
     assert "mine.toml: [filter] categories: 'med-nec' is not one of" in result.stderr
+
+
+def test_filter_options_select_like_the_chat_and_narrow_a_saved_worklist(run_cli, db: str) -> None:
+    aetna = run(run_cli, db, "worklist", "--payer", "aetna", "--json").json()
+    assert aetna["worklist"] == "ad hoc" and {r["claim_id"] for r in aetna["rows"]} == {"NORESP", "AUTH"}
+    denied = run(run_cli, db, "worklist", "--payer", "aetna", "--denied", "--json").json()
+    assert [r["claim_id"] for r in denied["rows"]] == ["AUTH"]
+    big = run(run_cli, db, "worklist", "--min-balance", "1000", "--json").json()
+    assert [r["claim_id"] for r in big["rows"]] == ["NORESP"]
+    medicare = run(run_cli, db, "worklist", "denials-medicare", "--json").json()
+    narrowed = run(run_cli, db, "worklist", "denials-medicare", "--max-age", "60", "--json").json()
+    assert narrowed["worklist"] == "denials-medicare"
+    assert [r["claim_id"] for r in narrowed["rows"]] == [r["claim_id"] for r in medicare["rows"]
+                                                          if r["age_days"] <= 60] != []
+    unknown = run(run_cli, db, "worklist", "--payer", "nosuch")
+    assert unknown.exit_code == 1 and "no payer 'nosuch'" in unknown.stderr and "[filter]" not in unknown.stderr
+    bad = run(run_cli, db, "worklist", "--category", "nonsense")
+    assert bad.exit_code == 1 and "--category" in bad.stderr
+
+
+def test_check_and_bulk_act_on_a_filtered_selection(run_cli, db: str) -> None:
+    checked = run(run_cli, db, "check", "--payer", "aetna", "--json").json()
+    assert checked["checked"] == 2
+    everything = run(run_cli, db, "check", "--all", "--json").json()
+    assert everything["checked"] > checked["checked"]
+    both = run(run_cli, db, "check", "NORESP", "--payer", "aetna")
+    assert both.exit_code == 1 and "--all, or --worklist / filter options" in both.stderr
+    assigned = run(run_cli, db, "bulk", "assign", "jlee", "--payer", "aetna", "--json")
+    assert assigned.exit_code == 0, assigned.stderr
+    assert assigned.json()["changed"] == 2
+    mine = run(run_cli, db, "worklist", "--assignee", "jlee", "--json").json()
+    assert {r["claim_id"] for r in mine["rows"]} == {"NORESP", "AUTH"}

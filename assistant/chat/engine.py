@@ -452,7 +452,9 @@ class ChatEngine:
     def _on_check(self, u: Understanding, yes: bool) -> ChatReply:
         e = u.entities
         if u.bulk and not (e.claim_ids or e.patient):
-            data = self.services.check(None)
+            filters = self._filters(u)  # "check all bcbs claims": the claims the words select
+            ids = self.services.worklist_claim_ids_from(filters) if filters else None
+            data = self.services.check(None, claim_ids=ids)
             ids = [r["claim_id"] for r in data["results"]]
             return self._reply(u, replies.check_report(data, None), claims=ids,
                                data={"kind": "check", "check": data})

@@ -192,7 +192,7 @@ def check_report(data: Mapping[str, Any], single: str | None) -> str:
             fix = f"; fix: {f['fix']}" if f.get("fix") else ""
             lines.append(f"  {f['severity']}{where}: {f['message']}{fix}")
         return "\n".join(lines)
-    lines = [f"Checked {plural(data['checked'], 'open claim')}: {plural(data['errors'], 'error')}, "
+    lines = [f"Checked {plural(data['checked'], 'claim')}: {plural(data['errors'], 'error')}, "
              f"{plural(data['warnings'], 'warning')}."]
     for result in data["results"][:10]:
         worst = result["findings"][0]

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from assistant.cli.context import claim_id_argument, global_options, json_option, resolve_claim_id, services
+from assistant.cli.filters import chosen_filters, filter_options
 from assistant.cli.output import emit_json, table, wrap
 from assistant.kinds import PayerKind, UnitRule
 
@@ -100,9 +101,12 @@ def _print_findings(results: list[dict[str, Any]]) -> None:
 @click.argument("target", required=False, metavar="CLAIM|FILE.837")
 @click.option("--all", "check_all", is_flag=True,
               help="Check every claim in the database that is not written off (paid ones too).")
+@click.option("--worklist", "worklist_name", metavar="NAME",
+              help="Check the claims of this worklist (filter options narrow it).")
+@filter_options
 @json_option
 @global_options
-def check(target: str | None, check_all: bool, as_json: bool) -> None:
+def check(target: str | None, check_all: bool, worklist_name: str | None, as_json: bool) -> None:
     """Run the OT claim checks on a claim, on every claim not written off, or on an 837 file
     before sending it.
 
@@ -115,16 +119,20 @@ def check(target: str | None, check_all: bool, as_json: bool) -> None:
     Examples:
       ar-assistant check OT250301A1
       ar-assistant check --all --json
+      ar-assistant check --payer bcbs --denied
       ar-assistant check batch-2026-11-20.837
     """
-    if bool(target) == check_all:
-        raise click.UsageError("give a claim id or an 837 file, or --all")
+    filters = chosen_filters()
+    selection = worklist_name is not None or bool(filters)
+    if sum((bool(target), check_all, selection)) != 1:
+        raise click.UsageError("give a claim id or an 837 file, --all, or --worklist / filter options")
     svc = services()
-    if check_all:
+    if check_all or selection:
         from assistant.cli.progress import progress
 
+        ids = svc.worklist_claim_ids(worklist_name, filters=filters) if selection else None
         with progress("Checking claims", quiet=as_json) as report:
-            data = svc.check(None, progress=report)
+            data = svc.check(None, progress=report, claim_ids=ids)
     elif target is not None and os.path.isfile(target):
         from pathlib import Path
 

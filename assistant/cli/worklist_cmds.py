@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from assistant.cli.context import claim_id_argument, global_options, json_option, services
+from assistant.cli.filters import chosen_filters, filter_options
 from assistant.cli.output import change_json, emit_json, screen_width, table, wrap
 from assistant.cli.progress import progress
 from assistant.domain import WorkStatus
@@ -40,24 +41,29 @@ def _money(value: float) -> str:
               help="At most this many rows (0: all).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows (paging).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@filter_options
 @json_option
 @global_options
 def worklist(name: str | None, limit: int, offset: int, as_csv: bool, as_json: bool) -> None:
     """Show a worklist, best first, with why each claim is where it is (default: today).
 
     Claims with a follow-up date after today stay hidden from `today` until that date.
+    Filter options narrow the worklist named; with no name they select from every open
+    claim, as the chat's lists do.
 
     \b
     Examples:
       ar-assistant worklist
       ar-assistant worklist denials-medicare --limit 20 --json
       ar-assistant worklist today --csv > today.csv
+      ar-assistant worklist --payer bcbs --min-age 90 --denied
     """
     if as_csv and as_json:
         raise click.UsageError("choose one of --json and --csv")
     svc = services()
     with progress("Ranking claims", quiet=as_json or as_csv) as report:
-        data = svc.worklist(name, limit=limit or None, offset=offset, progress=report)
+        data = svc.worklist(name, limit=limit or None, offset=offset, progress=report,
+                            filters=chosen_filters())
     if as_json:
         emit_json(data)
         return
@@ -271,6 +277,7 @@ def history(claim_id: str, as_json: bool) -> None:
 @click.option("--worklist", "worklist_name", metavar="NAME", help="Every claim of this worklist ...")
 @click.option("--limit", type=click.IntRange(min=1), help="... or its first N claims.")
 @click.option("--reason", help="Why (required to write off).")
+@filter_options
 @json_option
 @global_options
 def bulk(action: str, value: str, claim_list: str | None, worklist_name: str | None, limit: int | None,
@@ -283,14 +290,18 @@ def bulk(action: str, value: str, claim_list: str | None, worklist_name: str | N
     Examples:
       ar-assistant bulk assign jlee --worklist denials-medicare --limit 25
       ar-assistant bulk follow-up +7 --claims OT1,OT2,OT3
+      ar-assistant bulk assign jlee --payer aetna --category authorization
     """
-    if (claim_list is None) == (worklist_name is None):
-        raise click.UsageError("choose the claims with --claims or --worklist")
+    filters = chosen_filters()
+    if claim_list is not None and (worklist_name is not None or filters):
+        raise click.UsageError("choose the claims with --claims, or with --worklist and filter options")
+    if claim_list is None and worklist_name is None and not filters:
+        raise click.UsageError("choose the claims with --claims or --worklist (or filter options)")
     svc = services()
     if claim_list is not None:
         ids = [c.strip() for c in claim_list.split(",") if c.strip()]
     else:
-        ids = svc.worklist_claim_ids(worklist_name, limit)
+        ids = svc.worklist_claim_ids(worklist_name, limit, filters=filters)
     if not ids:
         raise InvalidInput("no claims selected")
     kind = action.replace("-", "_")

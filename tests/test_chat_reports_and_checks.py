@@ -1,4 +1,4 @@
-"""A report's period read from words: calendar spans that look back from today."""
+"""Reports for a period, read from words, and checks over the claims the words select."""
 
 from __future__ import annotations
 
@@ -67,3 +67,15 @@ def test_the_chat_runs_the_report_for_the_period(services: Services) -> None:
     assert "2026-10-01 to 2026-10-31" in reply.reply
     denials = ChatEngine(services).ask("denials by payer last quarter")
     assert denials.data is not None and denials.data["report"]["report"] == "denials"
+
+
+def test_check_all_of_a_payer_checks_only_the_claims_the_words_select(services: Services) -> None:
+    from tests.worklist_cases import practice
+
+    practice(services)
+    engine = ChatEngine(services)
+    some = engine.ask("check all aetna claims")
+    assert some.intent == "check" and some.data is not None
+    assert some.data["check"]["checked"] == 2 and some.reply.startswith("Checked 2 claims")
+    every = engine.ask("check all claims")
+    assert every.data is not None and every.data["check"]["checked"] == services.check(None)["checked"] > 2
