@@ -289,3 +289,25 @@ def test_worklist_replies_fit_100_columns(engine: ChatEngine) -> None:
     aetna = engine.ask("aetna claims").reply
     assert aetna.splitlines()[1].split() == ["#", "claim", "patient", "age", "balance", "category", "next",
                                              "deadline"]
+
+
+@pytest.mark.parametrize(("text", "typed"), [
+    ("show maria washington", "maria washington"),  # Maria is Rivera's first name, Washington is George
+    ("note for Kim Chen: called, ref 1234", "Kim Chen"),
+    ("draft an appeal for thi smithers", "thi smithers"),  # a first name, then a surname on nobody
+])
+def test_a_full_name_on_no_patient_is_not_taken_for_a_namesake(engine: ChatEngine, text: str, typed: str) -> None:
+    reply = engine.ask(text)
+    assert reply.claims == [] and reply.entities.get("unknown_patient") == typed
+    assert f"no patient named {typed!r} on file" in reply.reply
+    history = engine.services.claim("20940")["activities"]
+    assert not any(a["kind"] == "note" for a in history)
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("show george washington", "20940"), ("show Washington, George", "20940"), ("mrs o'brien", "20935"),
+    ("washington", "20940"), ("called uhc re washington, spoke w/ tina", "20940"),
+])
+def test_a_name_and_its_titles_or_neighbours_still_find_the_patient(engine: ChatEngine, text: str,
+                                                                   claim: str) -> None:
+    assert engine.ask(text).claims[:1] == [claim]

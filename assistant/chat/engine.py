@@ -764,6 +764,9 @@ def _no_such_claim(u: Understanding) -> None:
     """A claim id typed that the database does not hold: say so rather than act on another claim."""
     if u.entities.unknown_claims:
         raise NotFound(f"no claim (or patient account) {u.entities.unknown_claims[0]} on file")
+    if u.entities.unknown_patient and not u.entities.claim_ids:
+        raise NotFound(f"no patient named {u.entities.unknown_patient!r} on file; `claims` or the "
+                       "patient's account number finds the one you mean")
 
 
 def _named_by_kind(mention: Any) -> bool:

@@ -28,6 +28,7 @@ from assistant.chat.resolve import (
     PayerIndex,
     PayerMention,
     find_patient,
+    other_person,
 )
 from assistant.chat.scan import Scan, Word
 from assistant.chat.vocabulary import Vocabulary, vocabulary
@@ -74,6 +75,7 @@ class Entities:
     report: str | None = None
     limit: int | None = None
     unknown_claims: list[str] = field(default_factory=list)  # typed like a claim id, not on file
+    unknown_patient: str | None = None  # a full name on no patient ("jane martin" beside Martin, John)
     assignee: str | None = None  # who a claim is to go to
     owner: str | None = None  # whose claims a list shows ("assigned to jordan", "my queue")
     actions: list[str] = field(default_factory=list)  # next actions a list is about ("appeals")
@@ -115,6 +117,8 @@ class Entities:
             names.add("work_status")
         if self.unknown_claims:
             names.add("claim_id")
+        if self.unknown_patient:
+            names.add("patient")
         return names
 
     def as_json(self) -> dict[str, Any]:
@@ -150,6 +154,8 @@ class Entities:
             out["date"] = self.date.isoformat()
         if self.service_date is not None:
             out["service_date"] = self.service_date.isoformat()
+        if self.unknown_patient is not None:
+            out["unknown_patient"] = self.unknown_patient
         if self.period is not None:
             out["period"] = {"from": self.period[0].isoformat(), "to": self.period[1].isoformat()}
         if self.statuses:
@@ -267,8 +273,12 @@ def understand(text: str, knowledge: Knowledge, today: date,
     e.categories = _unique(h.value for h in ex.match_phrases(scan, vocab.categories, spelling=spelling))
     e.payers = knowledge.payers.find(scan, is_word, protected)
     if not e.claim_ids:
+        free = scan.words()  # before the name's words are taken
         e.patient = find_patient(scan, knowledge.patients, lambda w: w in known,
                                  lambda w: not scan.is_free(w.start, w.end))
+        if e.patient is not None and (somebody := other_person(
+                free, e.patient, lambda w: w in known, lambda w: not scan.is_free(w.start, w.end))):
+            e.patient, e.unknown_patient = None, somebody
     cues = tuple(h.value for h in [*long_cues, *ex.match_phrases(scan, cue_table, spelling=spelling)])
     context = {key: _phrase_table(vocab.context[key]) for key in ("focus", "next", "previous", "bulk")}
     focus = bool(ex.match_phrases(scan, context["focus"], spelling=spelling))

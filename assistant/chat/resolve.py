@@ -270,6 +270,29 @@ def find_patient(scan: Scan, index: PatientIndex, is_word: Callable[[str], bool]
                         total=total)
 
 
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mx", "jr", "sr", "ii", "iii"})
+
+
+def other_person(words: Sequence[Word], match: PatientMatch, is_word: Callable[[str], bool],
+                 taken_words: Callable[[Word], bool]) -> str | None:
+    """The full name typed, when a one-word match has another name beside it: "jane martin"
+    is not Martin, John, and "john doe" is not Johnson, John. Acting on a namesake would put
+    a note or a letter on the wrong patient's claim, so the caller says no such patient."""
+    part = [w for w in words if match.start <= w.start and w.end <= match.end]
+    if len(part) != 1 or not match.candidates:
+        return None
+    for neighbour_index, after in ((part[0].index - 1, False), (part[0].index + 1, True)):
+        if not 0 <= neighbour_index < len(words):
+            continue
+        neighbour = words[neighbour_index]
+        text = _name_word(neighbour)
+        if (text.isalpha() and len(text) >= 2 and text not in _TITLES and not is_word(neighbour.text)
+                and not taken_words(neighbour) and (neighbour.joined if after else part[0].joined)):
+            first, last = (part[0], neighbour) if after else (neighbour, part[0])
+            return f"{first.original} {last.original}"
+    return None
+
+
 Matches = list[tuple[PatientRef, float]]
 
 
