@@ -1,0 +1,175 @@
+"""Coordination of benefits: a primary's 835, then a secondary's (or a crossover), posted to one claim.
+
+Real 835 text through the real reader and posting; claims through the real writer. The claim:
+97530-GO $150 and 97110-GO $75 on 2026-09-01, billed $225, Medicare Part B primary. Medicare
+allows $180 (CO-45 $45) and pays 80% ($144), leaving 20% coinsurance ($36, PR-2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.services import Services
+from tests.builders import claim_record, write
+from tests.conftest import TODAY
+from tests.remit_builders import clp, file_835, remittance, svc
+
+AETNA = {"payer": "AETNA", "payer_id": "60054"}
+BCBS = {"payer": "BLUE CROSS BLUE SHIELD", "payer_id": "00570"}
+
+
+def medicare(status: str = "1", **kwargs: Any) -> Any:
+    return clp("C1", status, svc("97530", 150, 96, ("CO", "45", 30), ("PR", "2", 24)),
+               svc("97110", 75, 48, ("CO", "45", 15), ("PR", "2", 12)), **kwargs)
+
+
+def secondary(paid: float, *adjustments: tuple[str, str, float], status: str = "2",
+              responsibility: float | None = None) -> Any:
+    """A secondary's answer at claim level over the whole charge, as Medigap and commercial plans send it."""
+    return clp("C1", status, svc("97530", 150, 0), svc("97110", 75, 0), adjustments=list(adjustments),
+               paid=paid, number="SEC77", responsibility=responsibility)
+
+
+def post(services: Services, folder: Path, name: str, *claims: Any, **kwargs: Any) -> dict[str, Any]:
+    (result,) = services.import_835([file_835(folder, name, remittance(*claims, **kwargs))])
+    assert result["status"] == "imported", result["error"]
+    return result
+
+
+def money(services: Services, claim_id: str = "C1") -> tuple[Any, ...]:
+    """(paid, adjusted, patient responsibility, balance) cents, payer status, work status."""
+    return tuple(services.conn.execute(
+        "SELECT paid_cents, adjusted_cents, patient_resp_cents, balance_cents, payer_status, work_status "
+        "FROM claims WHERE claim_id = ?", (claim_id,)).fetchone())
+
+
+def with_secondary_coverage(services: Services, payer: str = "Aetna") -> None:
+    """The patient's secondary coverage, on file from a claim billed to it (SBR01 S)."""
+    write(services.conn, claim_record("C1"),
+          dataclasses.replace(claim_record("S0", payer=payer), coverage_priority=2))
+
+
+def test_secondary_pays_the_coinsurance_and_closes_the_claim(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    assert money(services) == (14400, 4500, 3600, 3600, "paid", "new")
+    result = post(services, tmp_path, "aetna.835", secondary(36, ("OA", "23", 189)), trace="AET1", **AETNA)
+    assert (result["matched"], result["secondary_payments"]) == (1, 1)
+    assert money(services) == (18000, 4500, 0, 0, "paid", "closed")
+    notes = [h["note"] for h in services.history("C1") if h["kind"] == "posting"]
+    assert "835 CLP02 2 (secondary payer): paid $36.00; balance $36.00 -> $0.00" in notes
+
+
+def test_secondary_fee_schedule_counted_against_the_whole_charge_is_not_written_off_twice(
+        services: Services, tmp_path: Path) -> None:
+    # The secondary allows $170 of the $225: it pays $26 over Medicare's $144 and states its CO-45
+    # ($55) against the whole charge, the rest ($144) as the prior payer's.
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "medicaid.835", secondary(26, ("CO", "45", 55), ("OA", "23", 144)),
+         trace="MCD1", **BCBS)
+    # Of the $36 Medicare left, $26 paid and $10 written off: adjusted $45 + $10.
+    assert money(services) == (17000, 5500, 0, 0, "paid", "closed")
+
+
+def test_secondary_leaves_its_deductible_to_the_patient(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "aetna.835", secondary(20, ("OA", "23", 189), ("PR", "1", 16)),
+         trace="AET1", **AETNA)
+    assert money(services) == (16400, 4500, 1600, 1600, "paid", "new")
+    assert services.claim("C1")["patient_due"] == 16.0
+
+
+def test_secondary_refusal_stays_open_and_the_claim_is_still_partly_paid(
+        services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "aetna.835", secondary(0, ("OA", "23", 189), ("CO", "22", 36)),
+         trace="AET1", **AETNA)
+    assert money(services) == (14400, 4500, 0, 3600, "partially_paid", "new")
+
+
+def test_order_of_arrival_does_not_change_the_figures(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "aetna.835", secondary(36, ("OA", "23", 189)), trace="AET1", **AETNA)
+    # Before the primary's 835, OA-23 is all the claim knows of Medicare's share.
+    assert money(services)[:4] == (3600, 18900, 0, 0)
+    post(services, tmp_path, "medicare.835", medicare())
+    assert money(services) == (18000, 4500, 0, 0, "paid", "closed")
+
+
+def test_crossover_forwarded_then_the_medigap_answers(services: Services, tmp_path: Path) -> None:
+    with_secondary_coverage(services)
+    forwarded = dataclasses.replace(medicare("19", remarks=["MA18"]), crossover_payer="AETNA",
+                                    crossover_payer_id="60054")
+    post(services, tmp_path, "medicare.835", forwarded, paid_on=TODAY - timedelta(days=6))
+    assert money(services) == (14400, 4500, 3600, 3600, "forwarded", "new")
+    # Medicare sent it on: wait for the Medigap's remittance, do not bill it again.
+    actions = [a["action"] for a in services.next_actions("C1")["actions"]]
+    assert actions[0] == "wait" and "bill_secondary" not in actions
+    # The Medigap says "processed as primary" (CLP02 1), as some do: its payer is the
+    # patient's secondary coverage, so it is still posted as the secondary.
+    result = post(services, tmp_path, "aetna.835", secondary(36, ("OA", "23", 189), status="1"),
+                  trace="AET1", paid_on=TODAY, **AETNA)
+    assert result["secondary_payments"] == 1
+    assert money(services) == (18000, 4500, 0, 0, "paid", "closed")
+
+
+def test_primary_with_a_patient_share_and_a_secondary_on_file_bills_the_secondary(
+        services: Services, tmp_path: Path) -> None:
+    with_secondary_coverage(services)
+    post(services, tmp_path, "medicare.835", medicare())
+    actions = [a["action"] for a in services.next_actions("C1")["actions"]]
+    assert actions[0] == "bill_secondary"
+    post(services, tmp_path, "aetna.835", secondary(20, ("OA", "23", 189), ("PR", "1", 16)),
+         trace="AET1", **AETNA)
+    # The secondary has answered: what it leaves is the patient's, not another bill to it.
+    actions = [a["action"] for a in services.next_actions("C1")["actions"]]
+    assert actions[0] == "bill_patient" and "bill_secondary" not in actions
+
+
+def test_reversal_of_the_secondary_payment_brings_back_the_primary_state(
+        services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "aetna.835", secondary(36, ("OA", "23", 189)), trace="AET1", **AETNA)
+    undo = clp("C1", "22", svc("97530", -150, 0), svc("97110", -75, 0), adjustments=[("OA", "23", -189)],
+               paid=-36, number="SEC77")
+    post(services, tmp_path, "aetna-rev.835", undo, trace="AET2", **AETNA)
+    assert money(services)[:4] == (14400, 4500, 3600, 3600)
+    assert money(services)[5] == "new"  # reopened: the balance came back
+
+
+def test_the_same_files_again_change_nothing(services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"))
+    first = file_835(tmp_path, "medicare.835", remittance(medicare()))
+    second = file_835(tmp_path, "aetna.835", remittance(secondary(36, ("OA", "23", 189)), trace="AET1", **AETNA))
+    services.import_835([first, second])
+    before = money(services)
+    activities = services.conn.execute("SELECT count(*) FROM activities").fetchone()[0]
+    again = services.import_835([first, second])
+    assert [r["status"] for r in again] == ["duplicate", "duplicate"]
+    assert money(services) == before == (18000, 4500, 0, 0, "paid", "closed")
+    assert services.conn.execute("SELECT count(*) FROM activities").fetchone()[0] == activities
+
+
+@pytest.mark.parametrize("name", ["kpis", "denials"])
+def test_reports_do_not_count_the_secondary_oa23(services: Services, tmp_path: Path, name: str) -> None:
+    write(services.conn, claim_record("C1"))
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "aetna.835", secondary(36, ("OA", "23", 189)), trace="AET1", **AETNA)
+    report = services.report(name)
+    figures = {f["key"]: f["value"] for f in report["figures"]}
+    if name == "kpis":
+        assert figures["net_collection_rate"] == 100.0  # $180 / ($225 - $45)
+        components = next(s for s in report["sections"] if s["name"] == "components")
+        row = next(r for r in components["rows"] if r[0] == "net_collection_rate")
+        assert row[2] == "charges $225.00 - contractual $45.00"
+    else:
+        assert (figures["claims_adjudicated"], figures["claims_denied"]) == (1, 0)
