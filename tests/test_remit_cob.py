@@ -134,6 +134,18 @@ def test_primary_with_a_patient_share_and_a_secondary_on_file_bills_the_secondar
     assert actions[0] == "bill_patient" and "bill_secondary" not in actions
 
 
+def test_a_secondary_answering_over_what_was_left_only_is_not_billed_again(
+        services: Services, tmp_path: Path) -> None:
+    # Some secondaries answer the amount left ($36) with no OA-23: its payer says it answered.
+    with_secondary_coverage(services)
+    post(services, tmp_path, "medicare.835", medicare())
+    post(services, tmp_path, "aetna.835", clp("C1", "1", adjustments=[("PR", "1", 16)], charge=36, paid=20,
+                                               number="SEC77"), trace="AET1", **AETNA)
+    assert money(services) == (16400, 4500, 1600, 1600, "paid", "new")
+    actions = [a["action"] for a in services.next_actions("C1")["actions"]]
+    assert actions[0] == "bill_patient" and "bill_secondary" not in actions
+
+
 def test_reversal_of_the_secondary_payment_brings_back_the_primary_state(
         services: Services, tmp_path: Path) -> None:
     write(services.conn, claim_record("C1"))

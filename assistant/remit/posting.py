@@ -881,8 +881,9 @@ _LATER_LINE_RULES = (_by_code_modifiers_date, _by_code, _by_original_code, _by_c
 
 
 def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str, *,
-                        user: str) -> dict[str, Any]:
-    """Post a payment from the unmatched queue to the claim a specialist found for it.
+                        user: str, method: str = "manual", why: str = "posted by hand") -> dict[str, Any]:
+    """Post a payment from the unmatched queue to the claim a specialist (or a later import,
+    `remit.requeue`, with the `method` it matched by) found for it.
 
     Runs inside the caller's transaction: the payment, its adjustments and remarks get the
     claim, its service lines are matched to billed lines, and the claim is recomputed and
@@ -921,8 +922,8 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     line_pks = poster._match_lines(claim, record)
     update_rows(cur, "line_payments", ("line_pk",),
                 [(line[0], line_pk) for line_pk, line in zip(line_pks, lines, strict=True)])
-    cur.execute("UPDATE claim_payments SET claim_pk = ?, match_method = 'manual' WHERE pk = ?",
-                (claim.pk, payment_pk))
+    cur.execute("UPDATE claim_payments SET claim_pk = ?, match_method = ? WHERE pk = ?",
+                (claim.pk, method, payment_pk))
     cur.execute("UPDATE adjustments SET claim_pk = ? WHERE claim_payment_pk = ?", (claim.pk, payment_pk))
     cur.execute("UPDATE remarks SET claim_pk = ? WHERE claim_payment_pk = ?", (claim.pk, payment_pk))
     before = (claim.status, claim.balance)
@@ -937,10 +938,10 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     poster._settle(claim)
     poster.audit.append(audit.Entry(
         claim.pk, user, "posting", field="payer_status", before=before[0], after=claim.status,
-        note=f"unmatched payment {payment_pk} ({pcn!r}) posted by hand: paid {fmt(paid)}; balance "
+        note=f"unmatched payment {payment_pk} ({pcn!r}) {why}: paid {fmt(paid)}; balance "
              f"{fmt(before[1])} -> {fmt(claim.balance)}",
         details={"file": file, "trace": trace, "payer": payer, "clp02": code, "paid_cents": paid,
-                 "claim_payment": payment_pk, "match": "manual", "balance_before": before[1],
+                 "claim_payment": payment_pk, "match": method, "balance_before": before[1],
                  "balance_after": claim.balance}))
     poster._write()
     return {"payment": payment_pk, "claim_id": claim.claim_id, "status": claim.status,
