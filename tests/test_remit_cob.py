@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from assistant.remit.cob import PayerAnswer, settle_in_order
 from assistant.services import Services
 from tests.builders import claim_record, write
 from tests.conftest import TODAY
@@ -185,3 +188,35 @@ def test_reports_do_not_count_the_secondary_oa23(services: Services, tmp_path: P
         assert row[2] == "charges $225.00 - contractual $45.00"
     else:
         assert (figures["claims_adjudicated"], figures["claims_denied"]) == (1, 0)
+
+
+def test_a_line_the_primary_denied_stays_open_unless_the_secondary_pays_it(
+        services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"), claim_record("C2", account="A1002", last="Chen"))
+    denied_line = [svc("97530", 150, 96, ("CO", "45", 30), ("PR", "2", 24)), svc("97110", 75, 0, ("CO", "50", 75))]
+    post(services, tmp_path, "medicare.835", clp("C1", "1", *denied_line), clp("C2", "1", *denied_line, last="CHEN"))
+    assert money(services, "C1") == (9600, 3000, 2400, 9900, "partially_paid", "new")
+    # C1: the secondary pays the coinsurance only, the rest restated as the primary's (OA-23 $201).
+    # C2: the secondary also pays the line Medicare denied ($24 + $75).
+    post(services, tmp_path, "aetna.835", clp("C1", "2", adjustments=[("OA", "23", 201)], charge=225, paid=24),
+         clp("C2", "2", adjustments=[("OA", "23", 126)], charge=225, paid=99, last="CHEN"), trace="AET1", **AETNA)
+    assert money(services, "C1") == (12000, 3000, 0, 7500, "partially_paid", "new")
+    assert money(services, "C2") == (19500, 3000, 0, 0, "paid", "closed")
+
+
+@given(st.data())
+def test_primary_then_secondary_leaves_what_each_payer_left(data: st.DataObject) -> None:
+    """Whatever split the primary makes and however the secondary states its write-off (against
+    what was left, or against the whole charge with OA-23), each dollar is counted once."""
+    cents = st.integers(min_value=0, max_value=50_000)
+    p1, w1, r1, o1 = (data.draw(cents) for _ in range(4))
+    billed = p1 + w1 + r1 + o1
+    p2 = data.draw(st.integers(0, r1))
+    r2 = data.draw(st.integers(0, r1 - p2))
+    o2 = data.draw(st.integers(0, r1 - p2 - r2))
+    w2 = r1 - p2 - r2 - o2  # the secondary's own contractual share of what was left
+    whole_charge = data.draw(st.booleans())
+    stated = billed - p2 - r2 - o2 if whole_charge else w2  # its CAS that leave AR (OA-23, CO-45)
+    written_off, refused = settle_in_order(billed, [PayerAnswer(p1, r1, o1, w1), PayerAnswer(p2, r2, o2, stated)])
+    assert (written_off, refused) == (w1 + w2, o1 + o2)
+    assert billed - p1 - p2 - written_off == refused + r2  # the balance: refusals and the patient's share

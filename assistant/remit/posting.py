@@ -185,24 +185,18 @@ class _Claim:
         live = sorted((p for p in self.postings if not p.reversed and p.effect not in _CARRY_NO_MONEY),
                       key=lambda p: p.level)  # stable: remittance order within a level
         paid = sum(p.paid for p in live)
-        written_off = earlier_paid = before_last = 0
+        answers: list[cob.PayerAnswer] = []
         parts: list[_Posting] = []
-        refused = 0
-        for k, level in enumerate(sorted({p.level for p in live})):
-            answers = [p for p in live if p.level == level]
+        before_last = 0  # what the payers before the last one paid
+        for level in sorted({p.level for p in live}):
+            said = [p for p in live if p.level == level]
             # A payer that splits a claim answers its lines in several CLPs: each part stands
             # until a later answer covers the same lines (a reprocessing supersedes it).
-            parts = [p for i, p in enumerate(answers) if not any(_supersedes(q, p) for q in answers[i + 1:])]
-            level_paid = sum(p.paid for p in answers)
-            own = sum(p.written_off for p in answers)
-            refused = sum(p.open for p in parts)
-            if k:
-                own, refused = cob.later_payer_share(
-                    self.billed - earlier_paid - written_off, level_paid,
-                    sum(p.responsibility for p in parts), refused, own)
-            written_off += own
-            before_last = earlier_paid  # what the payers before the last one paid
-            earlier_paid += level_paid
+            parts = [p for i, p in enumerate(said) if not any(_supersedes(q, p) for q in said[i + 1:])]
+            before_last += answers[-1].paid if answers else 0
+            answers.append(cob.PayerAnswer(sum(p.paid for p in said), sum(p.responsibility for p in parts),
+                                           sum(p.open for p in parts), sum(p.written_off for p in said)))
+        written_off, refused = cob.settle_in_order(self.billed, answers)
         self.money.from_payers(paid, written_off)
         if live:
             # The last payer in the order says where the claim stands; what earlier payers
