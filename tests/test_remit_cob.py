@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant.paths import Locations
 from assistant.remit.cob import PayerAnswer, settle_in_order
 from assistant.services import Services
 from tests.builders import claim_record, write
@@ -220,3 +221,36 @@ def test_primary_then_secondary_leaves_what_each_payer_left(data: st.DataObject)
     written_off, refused = settle_in_order(billed, [PayerAnswer(p1, r1, o1, w1), PayerAnswer(p2, r2, o2, stated)])
     assert (written_off, refused) == (w1 + w2, o1 + o2)
     assert billed - p1 - p2 - written_off == refused + r2  # the balance: refusals and the patient's share
+
+
+def test_the_sample_posts_medicare_crossovers_and_their_secondary_answers(tmp_path: Path) -> None:
+    """The sample's Medicare patients with a secondary: Medicare forwards (CLP02 19), the
+    secondary answers in its own 835 (CLP02 2, OA-23 for Medicare's part). Each claim's payer
+    write-off is its payers' own write-offs (CO-45, CO-253 ...), never the restated OA-23."""
+    from assistant.rules.codes import writes_off
+    from assistant.sample import build_sample
+
+    db = tmp_path / "sample" / "ar.db"
+    build_sample(Locations(db=db, config=tmp_path / "config"), today=TODAY, claims=900, seed=11, user="tester")
+    services = Services(Locations(db=db, config=tmp_path / "config"), today=TODAY, user="tester")
+    try:
+        conn = services.conn
+        answered = [r[0] for r in conn.execute(
+            "SELECT DISTINCT claim_pk FROM claim_payments WHERE status_code = '2' AND claim_pk IS NOT NULL")]
+        assert len(answered) >= 20
+        own: dict[int, int] = {}
+        for claim_pk, group, code, amount in conn.execute(
+                "SELECT a.claim_pk, a.group_code, a.reason_code, a.amount_cents FROM adjustments a "
+                "JOIN claim_payments cp ON cp.pk = a.claim_payment_pk WHERE cp.reversed_by_pk IS NULL "
+                "AND cp.status_code <> '22' AND a.claim_pk IS NOT NULL"):
+            if (group, code) != ("OA", "23") and writes_off(group, code):
+                own[claim_pk] = own.get(claim_pk, 0) + amount
+        for pk, billed, paid, adjusted, written_off, patient_paid, patient_adjusted, balance, status in conn.execute(
+                f"SELECT pk, billed_cents, paid_cents, adjusted_cents, written_off_cents, patient_paid_cents, "
+                f"patient_adjusted_cents, balance_cents, payer_status FROM claims "
+                f"WHERE pk IN ({','.join('?' * len(answered))})", answered):
+            assert adjusted - written_off - patient_adjusted == own.get(pk, 0), pk
+            assert balance == billed - paid - patient_paid - adjusted, pk
+            assert status in ("paid", "partially_paid"), pk
+    finally:
+        services.close()
