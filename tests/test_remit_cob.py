@@ -8,7 +8,7 @@ allows $180 (CO-45 $45) and pays 80% ($144), leaving 20% coinsurance ($36, PR-2)
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tests.conftest import TODAY
 from tests.remit_builders import clp, file_835, remittance, svc
 
 AETNA = {"payer": "AETNA", "payer_id": "60054"}
+DOS2 = date(2026, 9, 8)
 BCBS = {"payer": "BLUE CROSS BLUE SHIELD", "payer_id": "00570"}
 
 
@@ -254,3 +255,34 @@ def test_the_sample_posts_medicare_crossovers_and_their_secondary_answers(tmp_pa
             assert status in ("paid", "partially_paid"), pk
     finally:
         services.close()
+
+
+def test_a_crossover_or_a_secondary_answer_adds_the_patients_secondary_coverage(
+        services: Services, tmp_path: Path) -> None:
+    write(services.conn, claim_record("C1"), claim_record("C2", dos=DOS2))
+    forwarded = dataclasses.replace(medicare("19", remarks=["MA18"]), crossover_payer="AETNA",
+                                    crossover_payer_id="60054")
+    post(services, tmp_path, "medicare.835", forwarded)
+    coverages = services.conn.execute(
+        "SELECT y.name, v.priority FROM coverages v JOIN payers y ON y.pk = v.payer_pk ORDER BY v.priority").fetchall()
+    assert [tuple(c) for c in coverages] == [("Medicare Part B", 1), ("Aetna", 2)]
+    # Two months without the crossover's answer: call Aetna, named now that it is on file.
+    call = services.next_actions("C1")["actions"][0]
+    assert call["action"] == "call_payer" and "call Aetna to confirm it has the claim" in call["reason"]
+    history = [h for h in services.history("C1") if h["kind"] == "coverage"]
+    assert [h["note"] for h in history] == [
+        "835 CLP02 19: Aetna added to the patient's coverages as secondary payer"]
+    # The other claim of the patient, answered by Medicare alone with a patient share: bill Aetna.
+    post(services, tmp_path, "medicare2.835", clp("C2", "1", svc("97530", 150, 96, ("CO", "45", 30), ("PR", "2", 24),
+                                                              day=DOS2),
+                                                  svc("97110", 75, 48, ("CO", "45", 15), ("PR", "2", 12), day=DOS2),
+                                                  number="ICN2"), trace="T2")
+    assert services.next_actions("C2")["actions"][0]["action"] == "bill_secondary"
+    # A payer with no coverage on file answering as secondary (CLP02 2) is added as well, once.
+    post(services, tmp_path, "bcbs.835", secondary(36, ("OA", "23", 189)), trace="B1", **BCBS)
+    post(services, tmp_path, "bcbs2.835", dataclasses.replace(secondary(0, ("OA", "23", 189), ("PR", "1", 36)),
+                                                              payer_claim_number="SEC78"), trace="B2", **BCBS)
+    priorities = services.conn.execute(
+        "SELECT count(*) FROM coverages v JOIN payers y ON y.pk = v.payer_pk "
+        "WHERE y.name = 'Blue Cross Blue Shield'").fetchone()[0]
+    assert priorities == 1

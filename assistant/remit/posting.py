@@ -296,6 +296,9 @@ class _Poster:
         self.effects: dict[str, str] = {}  # CLP02 -> posting effect
         self.remit_day: int | None = None  # day number of the remittance being posted
         self.payer_pk: int | None = None  # the payer of the remittance being posted, when on file
+        self.payers: dict[str, int] = {}  # payer pks by lower-cased name, alias and id
+        self.payer_names: dict[int, str] = {}
+        self.coverage_rows: list[tuple[int, int, int, str | None]] = []  # learned: patient, payer, priority
         self._details_for: RemittanceRecord | None = None
         self._details_parts: tuple[str, str, str] = ("", "", "")
 
@@ -326,7 +329,7 @@ class _Poster:
         cp_pk = _next_pk(self.cur, "claim_payments")
         lp_pk = _next_pk(self.cur, "line_payments")
         rem_pk = _next_pk(self.cur, "remittances")
-        payers = self._payers()
+        payers = self.payers = self._payers()
         position = 0
         for rem in todo:
             self._remittance_row(rem, rem_pk, payers)
@@ -365,6 +368,7 @@ class _Poster:
         known: dict[str, int] = {}
         for pk, name, payer_id, aliases in self.cur.execute(
                 "SELECT pk, name, payer_id, aliases FROM payers"):
+            self.payer_names[pk] = name
             for key in (name, payer_id, *json.loads(aliases or "[]")):
                 if key:
                     known.setdefault(key.strip().lower(), pk)
@@ -647,6 +651,11 @@ class _Poster:
         later = posting.level > claim.priority
         if later:
             result.later_payers += 1
+            self._learn_coverage(claim, posting.payer_pk, posting.level, clp.member_id, clp)
+        if clp.status_code in cob.FORWARDING_CODES and (clp.crossover_payer or clp.crossover_payer_id):
+            crossover = (self.payers.get((clp.crossover_payer_id or "").strip().lower())
+                         or self.payers.get((clp.crossover_payer or "").strip().lower()))
+            self._learn_coverage(claim, crossover, posting.level + 1, None, clp)
         claim.postings.append(posting)
         claim.touched = True
         if clp.payer_claim_number:
@@ -666,6 +675,23 @@ class _Poster:
             self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
+
+    def _learn_coverage(self, claim: _Claim, payer_pk: int | None, priority: int, member_id: str | None,
+                        clp: ClaimPaymentRecord) -> None:
+        """A payer after the claim's own (its remittance, or the crossover carrier NM1*TT names)
+        that is not among the patient's coverages becomes one, at its place in the order: the
+        rules then know whom to bill next and whom a crossover went to."""
+        if payer_pk is None or payer_pk == claim.payer_pk or payer_pk in claim.coverages:
+            return
+        for other in self.claims.values():
+            if other.patient_pk == claim.patient_pk:
+                other.coverages.setdefault(payer_pk, priority)
+        self.coverage_rows.append((claim.patient_pk, payer_pk, priority, member_id))
+        self.audit.append(audit.Entry(
+            claim.pk, self.user, "coverage", "coverage", None, str(priority),
+            f"835 CLP02 {clp.status_code}: {self.payer_names.get(payer_pk, 'the payer')} added to the "
+            f"patient's coverages as {_order_name(priority).strip(' ()')}",
+            {"file": self.file, "payer_pk": payer_pk}))
 
     def _settle(self, claim: _Claim) -> None:
         """Recompute the claim; a write-off the payer's money made too large shrinks, audited."""
@@ -794,6 +820,9 @@ class _Poster:
                     self.remark_rows)
         update_rows(cur, "claim_payments", ("reversed_by_pk",),
                     [(target, reversal) for reversal, target in self.reversal_links])
+        cur.executemany("INSERT INTO coverages (patient_pk, payer_pk, priority, member_id) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) DO NOTHING",
+                        self.coverage_rows)
         touched = [c for c in self.claims.values() if c.touched]
         update_rows(cur, "claims", (
             "paid_cents", "adjusted_cents", "written_off_cents", "patient_resp_cents", "balance_cents",
