@@ -286,3 +286,18 @@ def test_a_crossover_or_a_secondary_answer_adds_the_patients_secondary_coverage(
         "SELECT count(*) FROM coverages v JOIN payers y ON y.pk = v.payer_pk "
         "WHERE y.name = 'Blue Cross Blue Shield'").fetchone()[0]
     assert priorities == 1
+
+
+def test_a_secondarys_line_payments_are_not_underpayments_of_the_primarys_fee_schedule(
+        services: Services, tmp_path: Path) -> None:
+    fees = tmp_path / "fees.csv"
+    fees.write_text("Payer,CPT,Modifier,Allowed\nMedicare Part B,97530,,60.00\nMedicare Part B,97110,,60.00\n")
+    write(services.conn, claim_record("C1"))
+    [loaded] = services.import_fee_schedule([fees])
+    assert loaded.status == "imported", loaded.error
+    post(services, tmp_path, "medicare.835", medicare())  # allowed $120 + $60: as the schedule says
+    post(services, tmp_path, "aetna.835", clp("C1", "2", svc("97530", 150, 24, ("OA", "23", 126)),
+                                              svc("97110", 75, 12, ("OA", "23", 63)), number="SEC77"),
+         trace="AET1", **AETNA)
+    figures = {f["key"]: f["value"] for f in services.report("underpayments")["figures"]}
+    assert (figures["lines_compared"], figures["lines_underpaid"]) == (2, 0)
