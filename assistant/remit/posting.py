@@ -299,6 +299,7 @@ class _Poster:
         self.payers: dict[str, int] = {}  # payer pks by lower-cased name, alias and id
         self.payer_names: dict[int, str] = {}
         self.coverage_rows: list[tuple[int, int, int, str | None]] = []  # learned: patient, payer, priority
+        self.patient_claims: dict[int, list[_Claim]] = defaultdict(list)  # the claims loaded, by patient
         self._details_for: RemittanceRecord | None = None
         self._details_parts: tuple[str, str, str] = ("", "", "")
 
@@ -534,7 +535,8 @@ class _Poster:
 
     def _load_coverages(self) -> None:
         """The patients' payers in order, for a payment's place among them (`cob.payer_level`)."""
-        by_patient: dict[int, list[_Claim]] = defaultdict(list)
+        by_patient = self.patient_claims
+        by_patient.clear()
         for claim in self.claims.values():
             by_patient[claim.patient_pk].append(claim)
         for chunk in _chunks(list(by_patient)):
@@ -683,9 +685,8 @@ class _Poster:
         rules then know whom to bill next and whom a crossover went to."""
         if payer_pk is None or payer_pk == claim.payer_pk or payer_pk in claim.coverages:
             return
-        for other in self.claims.values():
-            if other.patient_pk == claim.patient_pk:
-                other.coverages.setdefault(payer_pk, priority)
+        for other in self.patient_claims.get(claim.patient_pk, (claim,)):
+            other.coverages.setdefault(payer_pk, priority)
         self.coverage_rows.append((claim.patient_pk, payer_pk, priority, member_id))
         self.audit.append(audit.Entry(
             claim.pk, self.user, "coverage", "coverage", None, str(priority),
