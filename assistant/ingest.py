@@ -89,9 +89,10 @@ PARSERS: dict[str, str] = {
 }
 
 # The counts `import --json` reports for each kind (zero when a file was not imported).
+QUEUED = "queued_payments_posted"  # unmatched 835 payments the file's claims now take
 KIND_COUNTS: dict[str, tuple[str, ...]] = {
-    "837": ("claims", "lines"),
-    "csv": ("claims", "lines"),
+    "837": ("claims", "lines", QUEUED),
+    "csv": ("claims", "lines", QUEUED),
     "notes": ("documents", "plans_of_care"),
     "settings": ("payers", "providers"),
     "auths": ("authorizations",),
@@ -270,9 +271,10 @@ def _import_file(conn: sqlite3.Connection, path: Path, kind: str, parser: Parser
             if already_imported(conn, kind, digest):  # imported meanwhile by another process
                 return ImportResult(name, kind, "duplicate")
             counts = write_batch(conn, batch, user, name)
+            queued = _post_queued_payments(conn, batch, counts.claim_pks, user, name)
             record_import(conn, kind, digest, name, batch.records,
                           {"created": counts.created, "updated": counts.updated,
-                           "unchanged": counts.unchanged})
+                           "unchanged": counts.unchanged, "queued_payments_posted": queued})
     except AssistantError as exc:
         message = exc.message if isinstance(exc, ImportFailed) else f"{name}: {exc.message}"
         return ImportResult(name, kind, "rejected", error=message)
@@ -281,8 +283,21 @@ def _import_file(conn: sqlite3.Connection, path: Path, kind: str, parser: Parser
     return ImportResult(
         name, kind, "imported", records=batch.records, created=counts.created,
         updated=counts.updated, unchanged=counts.unchanged, warnings=batch.warnings,
-        claim_pks=counts.claim_pks, counts=batch.counts(),
+        claim_pks=counts.claim_pks, counts={**batch.counts(), QUEUED: queued},
     )
+
+
+def _post_queued_payments(conn: sqlite3.Connection, batch: ParsedBatch, claim_pks: list[int], user: str,
+                          name: str) -> int:
+    """Payments from 835s that came before these claims, waiting in the unmatched queue, are
+    posted to them now, in the import's transaction (`remit.requeue`). Returns how many."""
+    if not batch.claims or not claim_pks:
+        return 0
+    if conn.execute("SELECT 1 FROM claim_payments WHERE claim_pk IS NULL LIMIT 1").fetchone() is None:
+        return 0
+    from assistant.remit.requeue import post_matching_queue
+
+    return len(post_matching_queue(conn, user=user, claim_pks=claim_pks, source=name).posted)
 
 
 def _parse(parser: Parser, path: Path) -> ParsedBatch:

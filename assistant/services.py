@@ -884,6 +884,16 @@ class Services:
             self.refresh_claims([claim_pk(self.conn, claim_id)])
         return {**result, "paid": as_number(result["paid"]), "balance": as_number(result["balance"])}
 
+    def rematch_unmatched(self) -> dict[str, Any]:
+        """Match the whole unmatched queue again and post what now fits a claim (`remit.requeue`)."""
+        from assistant.remit.requeue import post_matching_queue
+        from assistant.storage import transaction
+
+        with transaction(self.conn):
+            done = post_matching_queue(self.conn, user=self.user)
+            self.refresh_claims(done.claim_pks)
+        return done.as_dict()
+
     def validate_835(self, path: Path) -> dict[str, Any]:
         """pyx12's implementation-guide findings for one file (advice; needs the extra)."""
         from assistant.remit.validate import validate_835

@@ -475,7 +475,7 @@ def test_cli_exit_code_and_one_line_per_file(run_cli, db_path, tmp_path) -> None
     assert data.json() == [{"file": "bad.837", "kind": "837", "status": "rejected",
                             "error": "bad.837: segment 21 (CLM): claim without a patient control number (CLM01)",
                             "records": 0, "created": 0, "updated": 0, "unchanged": 0, "warnings": [],
-                            "claims": 0, "lines": 0}]
+                            "claims": 0, "lines": 0, "queued_payments_posted": 0}]
 
 
 def test_a_folder_of_837_files_imports_each_file(services, tmp_path) -> None:

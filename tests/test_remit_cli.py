@@ -11,7 +11,7 @@ from tests.builders import claim_record, write
 from tests.remit_builders import clp, file_835, remittance, svc
 
 KEYS = {"file", "status", "error", "transactions", "claims", "service_lines", "charge_total", "paid_total",
-        "patient_responsibility_total", "adjustments", "remark_codes", "matched", "unmatched", "balanced",
+        "patient_responsibility_total", "adjustments", "remark_codes", "matched", "unmatched", "secondary_payments", "balanced",
         "warnings", "imbalances"}
 
 

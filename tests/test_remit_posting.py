@@ -345,11 +345,14 @@ def test_an_upper_cased_claim_id_from_the_payer_finds_the_lower_case_claim(servi
     assert services.claim("cr1402")["paid"] == 92.8
 
 
-def test_a_queued_payment_posted_by_hand_gives_the_claim_the_payer_claim_number(services: Services) -> None:
+def test_a_queued_payment_posted_when_its_claim_arrives_gives_the_claim_the_payer_claim_number(
+        services: Services) -> None:
     services.import_835([FIXTURES / "835" / "noridian_upper_case_and_unmatched.835"])
-    services.import_paths("837", [FIXTURES / "837" / "late_claim.837"])
-    [queued] = [q for q in services.unmatched() if q["claim_id"] == "ZZ88001"]
-    services.post_unmatched(queued["id"], "PEM1101")
+    assert [q["claim_id"] for q in services.unmatched()] == ["CR1402", "ZZ88001"]
+    (imported,) = services.import_paths("837", [FIXTURES / "837" / "late_claim.837"])
+    # The payer's claim id is not ours: it fits PEM1101 by patient, dates and charge.
+    assert imported.counts["queued_payments_posted"] == 1
+    assert [q["claim_id"] for q in services.unmatched()] == ["CR1402"]
     data = services.claim("PEM1101")
     assert (data["status"], data["paid"], data["balance"]) == ("paid", 96.0, 24.0)
     assert data["payer_claim_number"] == "22632400055500"

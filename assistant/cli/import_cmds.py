@@ -77,6 +77,9 @@ def _report(kind: str, result: Any) -> None:
                    f"{result.unchanged} already imported)")
     warned = f"; {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
     click.echo(f"imported  {result.file}: {_what(kind, result.counts)}{changes}{warned}")
+    if result.counts.get("queued_payments_posted"):
+        click.echo(f"  posted {_plural(result.counts['queued_payments_posted'], 'payment')} that waited "
+                   "in the unmatched queue for these claims")
     for warning in result.warnings[:_SHOWN_WARNINGS]:
         click.echo(f"  warning: {warning}")
     if len(result.warnings) > _SHOWN_WARNINGS:

@@ -104,23 +104,43 @@ def validate_835(file: Path, as_json: bool) -> None:
               help="With PAYMENT_ID: show the patient name and member id the payer sent.")
 @click.option("--post-to", "claim_id", metavar="CLAIM_ID",
               help="With PAYMENT_ID: post the payment to this claim.")
+@click.option("--rematch", is_flag=True,
+              help="Match every queued payment again (claim id, payer claim number, patient + dates + "
+                   "charge) and post those that now fit a claim.")
 @json_option
 @global_options
-def unmatched(payment_id: int | None, show_names: bool, claim_id: str | None, as_json: bool) -> None:
+def unmatched(payment_id: int | None, show_names: bool, claim_id: str | None, rematch: bool,
+              as_json: bool) -> None:
     """Claim payments from 835s that matched no claim, waiting to be worked.
 
     The list shows claim ids as the payer sent them, amounts, payer, file and trace,
     but no patient names; ask for one payment with --show-names to see them. Once the
-    claim is found, --post-to posts the payment to it.
+    claim is found, --post-to posts the payment to it. Importing claims posts the queued
+    payments that match them by itself; --rematch retries the whole queue.
 
     \b
     Examples:
       ar-assistant unmatched
       ar-assistant unmatched 42 --show-names
       ar-assistant unmatched 42 --post-to OT250301A1
+      ar-assistant unmatched --rematch --json
     """
     svc = services()
     claim_id = resolve_claim_id(claim_id)
+    if rematch:
+        if payment_id is not None or show_names or claim_id:
+            raise click.UsageError("--rematch takes no PAYMENT_ID, --show-names or --post-to")
+        done = svc.rematch_unmatched()
+        if as_json:
+            emit_json(done)
+            return
+        click.echo(f"Posted {done['posted']} queued payment(s); {done['still_unmatched']} still unmatched.")
+        for p in done["payments"]:
+            click.echo(f"  payment {p['id']} -> {p['claim_id']} (matched by {p['match']}): "
+                       f"status {p['status']}")
+            for warning in p["warnings"]:
+                click.echo(f"    warning: {warning}")
+        return
     if payment_id is None:
         if show_names or claim_id:
             raise click.UsageError("--show-names and --post-to need a PAYMENT_ID")

@@ -36,6 +36,7 @@ from typing import Any
 
 from assistant.domain import PayerStatus
 from assistant.money import fmt
+from assistant.remit import cob
 from assistant.remit import status as rules
 from assistant.remit.reader import Read835
 from assistant.remit.records import ClaimPaymentRecord, RemittanceRecord, ServiceRecord
@@ -54,6 +55,7 @@ class PostingResult:
     unmatched: int = 0
     reversals: int = 0
     lines_unmatched: int = 0
+    later_payers: int = 0  # matched CLPs from a payer after the claim's own (secondary, tertiary)
     remittance_pks: list[int] = field(default_factory=list)
     claim_pks: list[int] = field(default_factory=list)  # claims whose money or status changed
     match_methods: Counter[str] = field(default_factory=Counter)
@@ -68,11 +70,13 @@ class _Posting:
         "charge",
         "effect",
         "is_new",
+        "level",
         "line_paid",
         "open",
         "original_number",
         "paid",
         "payer_number",
+        "payer_pk",
         "pcn",
         "pk",
         "responsibility",
@@ -81,7 +85,8 @@ class _Posting:
     )
 
     def __init__(self, pk: int, pcn: str, effect: str, charge: int, paid: int, responsibility: int,
-                 payer_number: str | None, original_number: str | None, is_new: bool) -> None:
+                 payer_number: str | None, original_number: str | None, is_new: bool,
+                 payer_pk: int | None = None) -> None:
         self.pk = pk
         self.pcn = pcn
         self.effect = effect
@@ -95,6 +100,8 @@ class _Posting:
         self.written_off = 0
         self.open = 0
         self.line_paid: list[tuple[int, int]] = []
+        self.payer_pk = payer_pk  # the remittance's payer, when it is on file
+        self.level = 1  # the payer's place in the patient's order (`cob.payer_level`)
 
     @property
     def counts(self) -> bool:
@@ -103,6 +110,11 @@ class _Posting:
 
 
 _CARRY_NO_MONEY = frozenset({rules.REVERSAL, rules.INFORMATIONAL})
+
+
+def _order_name(level: int) -> str:
+    """" (secondary payer)": how an audit note names a later payer's answer."""
+    return f" ({ {2: 'secondary', 3: 'tertiary'}.get(level, f'payer {level} in order')} payer)"
 
 
 @lru_cache(maxsize=64)
@@ -121,14 +133,18 @@ class _Claim:
     __slots__ = (
         "billed",
         "claim_id",
+        "coverages",
         "dos_from_day",
         "dos_to_day",
         "last_day",
         "lines",
         "money",
+        "patient_pk",
         "payer_number",
+        "payer_pk",
         "pk",
         "postings",
+        "priority",
         "responsibility",
         "reversed_now",
         "status",
@@ -138,7 +154,9 @@ class _Claim:
     def __init__(self, row: Sequence[Any]) -> None:
         (self.pk, self.claim_id, self.billed, paid, adjusted, self.responsibility,
          balance, self.status, self.payer_number, self.last_day, self.dos_from_day,
-         self.dos_to_day, patient_paid, patient_adjusted, written_off, frequency) = row
+         self.dos_to_day, patient_paid, patient_adjusted, written_off, frequency,
+         self.patient_pk, self.payer_pk, self.priority) = row
+        self.coverages: dict[int, int] = {}  # the patient's payers: payer pk -> priority
         self.money = ClaimMoney.stored(self.billed, paid, adjusted, balance, patient_paid,
                                        patient_adjusted, written_off, voided=frequency == "8")
         # (pk, code, modifiers as stored: space-separated, charge, date ISO, control number, paid)
@@ -155,21 +173,37 @@ class _Claim:
     def balance(self) -> int:
         return self.money.balance
 
+    def level_of(self, posting: _Posting, status_code: str) -> int:
+        return cob.payer_level(status_code, posting.payer_pk, self.payer_pk, self.priority, self.coverages)
+
     def settle(self) -> int:
-        """Recompute from the live postings; returns what a write-off shrank by (`ClaimMoney.settle`)."""
-        paid = written_off = 0
-        live = [p for p in self.postings if not p.reversed and p.effect not in _CARRY_NO_MONEY]
-        for posting in live:
-            paid += posting.paid
-            written_off += posting.written_off
-        self.money.from_payers(paid, written_off)
-        if live:
+        """Recompute from the live postings; returns what a write-off shrank by (`ClaimMoney.settle`).
+
+        Payers are taken in the patient's order (`cob`): the first on file writes off what its
+        adjustments say; each later one only what it did to the amount the earlier ones left.
+        """
+        live = sorted((p for p in self.postings if not p.reversed and p.effect not in _CARRY_NO_MONEY),
+                      key=lambda p: p.level)  # stable: remittance order within a level
+        paid = sum(p.paid for p in live)
+        answers: list[cob.PayerAnswer] = []
+        parts: list[_Posting] = []
+        before_last = 0  # what the payers before the last one paid
+        for level in sorted({p.level for p in live}):
+            said = [p for p in live if p.level == level]
             # A payer that splits a claim answers its lines in several CLPs: each part stands
             # until a later answer covers the same lines (a reprocessing supersedes it).
-            parts = [p for k, p in enumerate(live) if not any(_supersedes(q, p) for q in live[k + 1:])]
+            parts = [p for i, p in enumerate(said) if not any(_supersedes(q, p) for q in said[i + 1:])]
+            before_last += answers[-1].paid if answers else 0
+            answers.append(cob.PayerAnswer(sum(p.paid for p in said), sum(p.responsibility for p in parts),
+                                           sum(p.open for p in parts), sum(p.written_off for p in said)))
+        written_off, refused = cob.settle_in_order(self.billed, answers)
+        self.money.from_payers(paid, written_off)
+        if live:
+            # The last payer in the order says where the claim stands; what earlier payers
+            # paid still counts as paid (a secondary that pays nothing leaves it paid, not denied).
             self.responsibility = sum(p.responsibility for p in parts)
-            self.status = _status_after(live[-1].effect, sum(p.paid for p in parts) > 0,
-                                        sum(p.open for p in parts) > 0) or self.status
+            self.status = _status_after(live[-1].effect, before_last + sum(p.paid for p in parts) > 0,
+                                        refused > 0) or self.status
         else:
             self.responsibility = 0
             if self.reversed_now:
@@ -188,7 +222,8 @@ def _supersedes(later: _Posting, earlier: _Posting) -> bool:
 
 _CLAIM_COLUMNS = ("pk, claim_id, billed_cents, paid_cents, adjusted_cents, patient_resp_cents, "
                   "balance_cents, payer_status, payer_claim_number, last_remit_day, dos_from_day, "
-                  "dos_to_day, patient_paid_cents, patient_adjusted_cents, written_off_cents, frequency_code")
+                  "dos_to_day, patient_paid_cents, patient_adjusted_cents, written_off_cents, "
+                  "frequency_code, patient_pk, payer_pk, coverage_priority")
 
 
 def post_remittances(conn: sqlite3.Connection, read: Read835, *, import_file_pk: int,
@@ -260,6 +295,11 @@ class _Poster:
         self.kinds: dict[tuple[str, str], int] = {}
         self.effects: dict[str, str] = {}  # CLP02 -> posting effect
         self.remit_day: int | None = None  # day number of the remittance being posted
+        self.payer_pk: int | None = None  # the payer of the remittance being posted, when on file
+        self.payers: dict[str, int] = {}  # payer pks by lower-cased name, alias and id
+        self.payer_names: dict[int, str] = {}
+        self.coverage_rows: list[tuple[int, int, int, str | None]] = []  # learned: patient, payer, priority
+        self.patient_claims: dict[int, list[_Claim]] = defaultdict(list)  # the claims loaded, by patient
         self._details_for: RemittanceRecord | None = None
         self._details_parts: tuple[str, str, str] = ("", "", "")
 
@@ -290,7 +330,7 @@ class _Poster:
         cp_pk = _next_pk(self.cur, "claim_payments")
         lp_pk = _next_pk(self.cur, "line_payments")
         rem_pk = _next_pk(self.cur, "remittances")
-        payers = self._payers()
+        payers = self.payers = self._payers()
         position = 0
         for rem in todo:
             self._remittance_row(rem, rem_pk, payers)
@@ -329,6 +369,7 @@ class _Poster:
         known: dict[str, int] = {}
         for pk, name, payer_id, aliases in self.cur.execute(
                 "SELECT pk, name, payer_id, aliases FROM payers"):
+            self.payer_names[pk] = name
             for key in (name, payer_id, *json.loads(aliases or "[]")):
                 if key:
                     known.setdefault(key.strip().lower(), pk)
@@ -336,6 +377,7 @@ class _Poster:
 
     def _remittance_row(self, rem: RemittanceRecord, pk: int, payers: dict[str, int]) -> None:
         payer_pk = payers.get((rem.payer_id or "").lower()) or payers.get(rem.payer_name.lower())
+        self.payer_pk = payer_pk
         self.remittance_rows.append((
             pk, self.import_file_pk, payer_pk, rem.payer_name, rem.payer_id, rem.payee_npi,
             rem.trace_number, rem.payment_cents, rem.payment_method, _iso(rem.payment_date),
@@ -472,20 +514,38 @@ class _Poster:
                 claims[row[0]].lines.append(row[1:])
 
     def _load_postings(self) -> None:
+        self._load_coverages()
         on_file: dict[int, _Posting] = {}
         for chunk in _chunks(list(self.claims)):
             marks = ",".join("?" * len(chunk))
             for (pk, claim_pk, pcn, code, charge, paid, responsibility, number,
-                 original) in self.cur.execute(
-                    "SELECT pk, claim_pk, patient_control_number, status_code, charge_cents, "
-                    "paid_cents, patient_resp_cents, payer_claim_number, original_claim_number "
-                    f"FROM claim_payments WHERE claim_pk IN ({marks}) AND reversed_by_pk IS NULL "
-                    "ORDER BY pk", chunk):
+                 original, payer_pk) in self.cur.execute(
+                    "SELECT cp.pk, cp.claim_pk, cp.patient_control_number, cp.status_code, "
+                    "cp.charge_cents, cp.paid_cents, cp.patient_resp_cents, cp.payer_claim_number, "
+                    "cp.original_claim_number, r.payer_pk FROM claim_payments cp "
+                    "JOIN remittances r ON r.pk = cp.remittance_pk "
+                    f"WHERE cp.claim_pk IN ({marks}) AND cp.reversed_by_pk IS NULL ORDER BY cp.pk", chunk):
                 posting = _Posting(pk, pcn, rules.effect_of(code), charge, paid, responsibility,
-                                   number, original, is_new=False)
+                                   number, original, is_new=False, payer_pk=payer_pk)
+                claim = self.claims[claim_pk]
+                posting.level = claim.level_of(posting, code)
                 on_file[pk] = posting
-                self.claims[claim_pk].postings.append(posting)
+                claim.postings.append(posting)
         self._load_posting_details(on_file)
+
+    def _load_coverages(self) -> None:
+        """The patients' payers in order, for a payment's place among them (`cob.payer_level`)."""
+        by_patient = self.patient_claims
+        by_patient.clear()
+        for claim in self.claims.values():
+            by_patient[claim.patient_pk].append(claim)
+        for chunk in _chunks(list(by_patient)):
+            marks = ",".join("?" * len(chunk))
+            for patient_pk, payer_pk, priority in self.cur.execute(
+                    "SELECT patient_pk, payer_pk, min(priority) FROM coverages "
+                    f"WHERE patient_pk IN ({marks}) GROUP BY patient_pk, payer_pk", chunk):
+                for claim in by_patient[patient_pk]:
+                    claim.coverages[payer_pk] = priority
 
     def _load_posting_details(self, postings: dict[int, _Posting]) -> None:
         pks = list(postings)
@@ -517,7 +577,7 @@ class _Poster:
             effect = self.effects[clp.status_code] = rules.effect_of(clp.status_code)
         posting = _Posting(cp_pk, clp.patient_control_number, effect, clp.charge_cents, clp.paid_cents,
                            clp.patient_resp_cents, clp.payer_claim_number, clp.original_claim_number,
-                           is_new=True)
+                           is_new=True, payer_pk=self.payer_pk)
         kinds = self.kinds
         written_off = open_cents = 0
         adjusted = False
@@ -589,6 +649,15 @@ class _Poster:
         result.matched += 1
         result.match_methods[method or ""] += 1
         before_status, before_balance = claim.status, claim.balance
+        posting.level = claim.level_of(posting, clp.status_code)
+        later = posting.level > claim.priority
+        if later:
+            result.later_payers += 1
+            self._learn_coverage(claim, posting.payer_pk, posting.level, clp.member_id, clp)
+        if clp.status_code in cob.FORWARDING_CODES and (clp.crossover_payer or clp.crossover_payer_id):
+            crossover = (self.payers.get((clp.crossover_payer_id or "").strip().lower())
+                         or self.payers.get((clp.crossover_payer or "").strip().lower()))
+            self._learn_coverage(claim, crossover, posting.level + 1, None, clp)
         claim.postings.append(posting)
         claim.touched = True
         if clp.payer_claim_number:
@@ -596,17 +665,34 @@ class _Poster:
         remit_day = self.remit_day
         if remit_day is not None and (claim.last_day is None or remit_day > claim.last_day):
             claim.last_day = remit_day
-        if method != PATIENT and abs(clp.charge_cents) != claim.billed:
+        if method != PATIENT and not later and abs(clp.charge_cents) != claim.billed:
             self.warn(f"segment {clp.segment} (CLP): claim {claim.claim_id}: the payer's "
                       f"charge {fmt(clp.charge_cents)} differs from the billed {fmt(claim.billed)}")
         self._settle(claim)
         self.audit.append(audit.Entry(
             claim.pk, self.user, "posting", "payer_status", before_status, claim.status,
-            f"835 CLP02 {clp.status_code}: paid {_money(clp.paid_cents)}; balance "
+            f"835 CLP02 {clp.status_code}{_order_name(posting.level) if later else ''}: "
+            f"paid {_money(clp.paid_cents)}; balance "
             f"{_money(before_balance)} -> {_money(claim.balance)}",
             self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
+
+    def _learn_coverage(self, claim: _Claim, payer_pk: int | None, priority: int, member_id: str | None,
+                        clp: ClaimPaymentRecord) -> None:
+        """A payer after the claim's own (its remittance, or the crossover carrier NM1*TT names)
+        that is not among the patient's coverages becomes one, at its place in the order: the
+        rules then know whom to bill next and whom a crossover went to."""
+        if payer_pk is None or payer_pk == claim.payer_pk or payer_pk in claim.coverages:
+            return
+        for other in self.patient_claims.get(claim.patient_pk, (claim,)):
+            other.coverages.setdefault(payer_pk, priority)
+        self.coverage_rows.append((claim.patient_pk, payer_pk, priority, member_id))
+        self.audit.append(audit.Entry(
+            claim.pk, self.user, "coverage", "coverage", None, str(priority),
+            f"835 CLP02 {clp.status_code}: {self.payer_names.get(payer_pk, 'the payer')} added to the "
+            f"patient's coverages as {_order_name(priority).strip(' ()')}",
+            {"file": self.file, "payer_pk": payer_pk}))
 
     def _settle(self, claim: _Claim) -> None:
         """Recompute the claim; a write-off the payer's money made too large shrinks, audited."""
@@ -735,6 +821,9 @@ class _Poster:
                     self.remark_rows)
         update_rows(cur, "claim_payments", ("reversed_by_pk",),
                     [(target, reversal) for reversal, target in self.reversal_links])
+        cur.executemany("INSERT INTO coverages (patient_pk, payer_pk, priority, member_id) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) DO NOTHING",
+                        self.coverage_rows)
         touched = [c for c in self.claims.values() if c.touched]
         update_rows(cur, "claims", (
             "paid_cents", "adjusted_cents", "written_off_cents", "patient_resp_cents", "balance_cents",
@@ -816,8 +905,9 @@ _LATER_LINE_RULES = (_by_code_modifiers_date, _by_code, _by_original_code, _by_c
 
 
 def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str, *,
-                        user: str) -> dict[str, Any]:
-    """Post a payment from the unmatched queue to the claim a specialist found for it.
+                        user: str, method: str = "manual", why: str = "posted by hand") -> dict[str, Any]:
+    """Post a payment from the unmatched queue to the claim a specialist (or a later import,
+    `remit.requeue`, with the `method` it matched by) found for it.
 
     Runs inside the caller's transaction: the payment, its adjustments and remarks get the
     claim, its service lines are matched to billed lines, and the claim is recomputed and
@@ -856,8 +946,8 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     line_pks = poster._match_lines(claim, record)
     update_rows(cur, "line_payments", ("line_pk",),
                 [(line[0], line_pk) for line_pk, line in zip(line_pks, lines, strict=True)])
-    cur.execute("UPDATE claim_payments SET claim_pk = ?, match_method = 'manual' WHERE pk = ?",
-                (claim.pk, payment_pk))
+    cur.execute("UPDATE claim_payments SET claim_pk = ?, match_method = ? WHERE pk = ?",
+                (claim.pk, method, payment_pk))
     cur.execute("UPDATE adjustments SET claim_pk = ? WHERE claim_payment_pk = ?", (claim.pk, payment_pk))
     cur.execute("UPDATE remarks SET claim_pk = ? WHERE claim_payment_pk = ?", (claim.pk, payment_pk))
     before = (claim.status, claim.balance)
@@ -872,10 +962,10 @@ def post_queued_payment(conn: sqlite3.Connection, payment_pk: int, claim_id: str
     poster._settle(claim)
     poster.audit.append(audit.Entry(
         claim.pk, user, "posting", field="payer_status", before=before[0], after=claim.status,
-        note=f"unmatched payment {payment_pk} ({pcn!r}) posted by hand: paid {fmt(paid)}; balance "
+        note=f"unmatched payment {payment_pk} ({pcn!r}) {why}: paid {fmt(paid)}; balance "
              f"{fmt(before[1])} -> {fmt(claim.balance)}",
         details={"file": file, "trace": trace, "payer": payer, "clp02": code, "paid_cents": paid,
-                 "claim_payment": payment_pk, "match": "manual", "balance_before": before[1],
+                 "claim_payment": payment_pk, "match": method, "balance_before": before[1],
                  "balance_after": claim.balance}))
     poster._write()
     return {"payment": payment_pk, "claim_id": claim.claim_id, "status": claim.status,

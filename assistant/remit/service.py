@@ -111,7 +111,7 @@ def _result(name: str, status: str, *, error: str | None = None,
         "file": name, "status": status, "error": error, "transactions": [], "claims": 0,
         "service_lines": 0, "charge_total": 0.0, "paid_total": 0.0,
         "patient_responsibility_total": 0.0, "adjustments": [], "remark_codes": {},
-        "matched": 0, "unmatched": 0, "balanced": None, "imbalances": [],
+        "matched": 0, "unmatched": 0, "secondary_payments": 0, "balanced": None, "imbalances": [],
         "warnings": warnings or [],
     }
 
@@ -159,6 +159,7 @@ def _summary(read: Read835, imbalances: list[Imbalance], posting: PostingResult)
         "remark_codes": dict(sorted(remarks.items())),
         "matched": posting.matched,
         "unmatched": posting.unmatched,
+        "secondary_payments": posting.later_payers,
         "balanced": not imbalances,
         "imbalances": [i.as_dict() for i in imbalances],
         "warnings": [*read.skipped, *read.all_warnings, *posting.warnings,

@@ -4,7 +4,8 @@ An adjudication is a posting whose CLP02 says the payer decided (1, 2, 3, 4, 19,
 fact sheet 8.2; `data/clp_status.toml`, as posting reads it): not a reversal (22), not a
 claim forwarded unprocessed (23), not a predetermination or pended notice. A claim's first
 adjudication is its earliest one by remittance date, reversed later or not: it is what the
-payer said the first time.
+payer said the first time; a later payer's answer (a secondary's, `is_later_payer`) is the
+first only when the claim's own payer has none on file.
 
 A denial is an adjustment that is neither patient responsibility (group PR) nor a
 contractual write-off (`writes_off`: CO-45, CO-253, OA-23 ...) on a line that was paid
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.domain import Category
+from assistant.remit.cob import LATER_CODES
 from assistant.remit.status import ADJUDICATED, DENIED, FORWARDED, INFORMATIONAL, REVERSAL, effect_of
 from assistant.rules.codes import carc, rarc, writes_off
 from assistant.storage.reporting import AdjustmentRow, ClaimRow, Ledger, LineRow, PostingRow
@@ -150,11 +152,22 @@ def adjudications(ledger: Ledger, claim: ClaimRow) -> Iterator[Adjudication]:
             yield adjudication(ledger, claim, posting)
 
 
+def is_later_payer(claim: ClaimRow, posting: PostingRow) -> bool:
+    """A secondary's (or tertiary's) answer: CLP02 says so, or another payer than the claim's sent it."""
+    return posting.status_code.strip() in LATER_CODES or (
+        posting.payer_pk is not None and posting.payer_pk != claim.payer_pk)
+
+
 def first_adjudication(ledger: Ledger, claim: ClaimRow) -> Adjudication | None:
-    for posting in ledger.postings.get(claim.pk, []):
-        if is_adjudication(posting):
-            return adjudication(ledger, claim, posting)
-    return None
+    """The claim's own payer's first answer; a later payer's only when the claim has no other.
+
+    A secondary's answer restates the primary's share (OA-23) and decides only what was
+    left: it is not the claim's first adjudication even when its 835 came first.
+    """
+    answers = [p for p in ledger.postings.get(claim.pk, []) if is_adjudication(p)]
+    own = next((p for p in answers if not is_later_payer(claim, p)), None)
+    first = own or (answers[0] if answers else None)
+    return adjudication(ledger, claim, first) if first is not None else None
 
 
 def first_adjudications(ledger: Ledger) -> dict[int, Adjudication]:
@@ -189,9 +202,16 @@ def spread(cents: int, lines: Sequence[LineRow]) -> list[tuple[LineRow, int]]:
 
 
 def live_contractual_cents(ledger: Ledger, claim_pk: int) -> int:
-    """Contractual write-offs of the claim's live postings (reversed ones and reversals excluded)."""
-    return sum(a.amount_cents for p in ledger.postings.get(claim_pk, []) if is_live(p)
-               for a in ledger.adjustments.get(p.pk, []) if a.group != "PR" and writes_off(a.group, a.code))
+    """Contractual write-offs of the claim's live postings (reversed ones and reversals excluded).
+
+    The claim's payer write-off as posting settled it, so a secondary's OA-23 (the primary's
+    share, restated) and its adjustments against the whole charge count once (`remit.cob`);
+    a claim with no live posting has none.
+    """
+    claim = ledger.claims.get(claim_pk)
+    if claim is None or not any(is_live(p) for p in ledger.postings.get(claim_pk, [])):
+        return 0
+    return claim.payer_written_off_cents
 
 
 def first_payment_day(ledger: Ledger, claim_pk: int) -> date | None:

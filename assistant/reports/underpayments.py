@@ -1,6 +1,7 @@
 """Underpayments: paid lines whose allowed amount is below what the payer's fee schedule says.
 
-Each paid line of a live adjudication (not reversed) with service in the period is compared:
+Each paid line of a live adjudication (not reversed) by the claim's own payer (a secondary's
+payment is what the primary left, not its fee schedule) with service in the period is compared:
 allowed = AMT*B6 when the payer sent it, else paid + patient responsibility (PR) +
 sequestration (CO-253, a cut of the payment, not of the allowed amount); expected = the fee
 in force on the date of service for the payer, code and modifier x the units paid (SVC05,
@@ -20,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from assistant.domain import PayerKind
-from assistant.reports.adjudication import is_adjudication, is_denial, is_live
+from assistant.reports.adjudication import is_adjudication, is_denial, is_later_payer, is_live
 from assistant.reports.common import (
     COUNT,
     DATE,
@@ -92,8 +93,8 @@ def run(conn: sqlite3.Connection, query: Query) -> dict[str, Any]:
         for claim in ledger.claims.values():
             lines = {line.pk: line for line in ledger.lines.get(claim.pk, [])}
             for posting in ledger.postings.get(claim.pk, []):
-                if not is_live(posting) or not is_adjudication(posting):
-                    continue
+                if not is_live(posting) or not is_adjudication(posting) or is_later_payer(claim, posting):
+                    continue  # a secondary's payment is what the primary left, not its fee schedule
                 adjustments = defaultdict(list)
                 for a in ledger.adjustments.get(posting.pk, []):
                     adjustments[a.line_payment_pk].append(a)

@@ -27,6 +27,7 @@ from assistant.domain import (
     PayerView,
     WorkStatus,
 )
+from assistant.remit.cob import payer_level
 from assistant.rules.codes import cpt, rarc, setting
 from assistant.rules.payer_rules import PayerRules, payer_rules
 from assistant.rules.units import units_for
@@ -107,6 +108,8 @@ class ClaimContext:
     # Whether the practice keeps these records here at all: without any, their absence says nothing.
     tracks_authorizations: bool = True
     tracks_plans: bool = True
+    # (CLP02, payer pk) of the claim's live postings: the payers that have answered it.
+    answers: tuple[tuple[str, int | None], ...] = ()
 
     # ---------------------------------------------------------------- the claim
 
@@ -391,9 +394,23 @@ class ClaimContext:
     # ---------------------------------------------------------------- other payers and claims
 
     @cached_property
+    def answered_level(self) -> int:
+        """The latest place in the patient's order that has answered the claim (`cob.payer_level`)."""
+        claim = self.claim
+        order: dict[int, int] = {}
+        for c in self.coverages:
+            order.setdefault(c.payer_pk, c.priority)
+        return max((payer_level(code, payer_pk, claim.payer.pk, claim.coverage_priority, order)
+                    for code, payer_pk in self.answers), default=claim.coverage_priority)
+
+    @cached_property
     def secondary(self) -> CoverageView | None:
-        later = [c for c in self.coverages
-                 if c.priority > self.claim.coverage_priority and c.payer_pk != self.claim.payer.pk]
+        """The next payer to bill: the first coverage after the claim's payer and after every
+        payer that has answered the claim (a secondary that answered leaves the tertiary)."""
+        after = max(self.claim.coverage_priority, self.answered_level)
+        answered = {payer_pk for _, payer_pk in self.answers}
+        later = [c for c in self.coverages if c.priority > after and c.payer_pk != self.claim.payer.pk
+                 and c.payer_pk not in answered]
         return later[0] if later else None
 
     @cached_property
@@ -452,6 +469,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
     history = clinical.history_lines(conn, patients)
     coverages = clinical.coverages(conn, patients)
     appeals = clinical.appeals(conn, list(views))
+    answers = clinical.payer_answers(conn, list(views))
     # Only the Medicare therapy threshold estimates unpriced lines (`ytd_ot_lines`).
     ratios = clinical.allowed_ratios(conn, {v.payer.pk for v in views.values()
                                             if v.payer.kind is PayerKind.MEDICARE})
@@ -472,6 +490,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
             appeals=tuple(appeals.get(pk, ())), allowed_ratio=ratios.get(view.payer.pk),
             allowed_by_line=allowed, day_minutes=minutes.get(p, {}),
             tracks_authorizations=tracks_auths, tracks_plans=tracks_plans,
+            answers=tuple(answers.get(pk, ())),
         )
     return out
 

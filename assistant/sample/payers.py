@@ -8,7 +8,9 @@ CO-45 contractual adjustment, and the patient's share is PR-1 deductible, PR-2 c
 or PR-3 copay. Medicare pays 80% of the allowed amount less 2% sequestration (CO-253).
 Claims whose run falls after "today", and a few the payer never received, get no answer.
 Later runs reverse a few payments (CLP02 22 and a corrected claim) and recoup a few more
-(PLB WO). Every 835 balances: line, claim and payment.
+(PLB WO). Medicare forwards the patient's share of a patient with a secondary payer
+(CLP02 19, NM1*TT), and the secondary answers it in its own run (CLP02 2, OA-23 for
+Medicare's part). Every 835 balances: line, claim and payment.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ WHOLE_CLAIM_KINDS = (
 )
 LINE_KINDS = ("missing_go", "gp_instead_of_go", "medicare_97014", "addon_without_base",
               "ncci_97530_97140_no_modifier", "units_8_minute")
+
+
+# Crossovers (CLP02 19) the secondary never answers, the shares of the patient's part a
+# Medicaid secondary does not pay (its own allowance is lower), and how often a commercial
+# secondary leaves a deductible of its own to the patient.
+LOST_CROSSOVER = 0.1
+MEDICAID_CUTS = (0.0, 0.0, 0.1, 0.25)
+OWN_DEDUCTIBLE = 0.2
 
 
 def line_control_number(claim_id: str, line_no: int) -> str:
@@ -132,6 +142,8 @@ class PayerSimulator:
         self.answered += 1
         if answer.paid_cents > 0:
             self._later(answer, run, rng)
+        if answer.crossover is not None and "reversal" not in self.later_events.get(claim.claim_id, ()):
+            self._forward(answer, run)
         return answer, run.day
 
     def _later(self, answer: Answer, run: Run, rng: random.Random) -> None:
@@ -153,6 +165,44 @@ class PayerSimulator:
                 self.later_events.setdefault(claim_id, []).append("recoupment")
             else:
                 self.tally.planted["recoupment"] -= 1
+
+    def _forward(self, primary: Answer, run: Run) -> None:
+        """The crossover: the secondary answers what the primary left to the patient in one of
+        its own runs (CLP02 2), restating the primary's part as OA-23. A few never answer (the
+        crossover went astray: the specialist has to call), and none after "today"."""
+        claim = primary.claim
+        secondary = claim.secondary
+        if secondary is None:
+            return
+        rng = random.Random(f"{self.seed}:secondary:{claim.claim_id}")  # its own stream
+        if chance(rng, LOST_CROSSOVER):
+            return
+        later = self._run(secondary.payer, run.day + timedelta(days=rng.randint(*secondary.payer.lag_days)))
+        if later is None:
+            return
+        later.answers.append(self._secondary_answer(primary, secondary.payer, rng))
+
+    @staticmethod
+    def _secondary_answer(primary: Answer, payer: PayerProfile, rng: random.Random) -> Answer:
+        """Line by line: the primary's patient share is what is left. Medicaid pays it up to its
+        own allowance (the rest CO-45, never the patient's); a commercial plan pays it, now and
+        then less a deductible of its own (PR-1)."""
+        cut_share = rng.choice(MEDICAID_CUTS) if payer.kind is PayerKind.MEDICAID else 0
+        keep = (rng.randrange(10, 41) * 100 if payer.kind is not PayerKind.MEDICAID
+                and chance(rng, OWN_DEDUCTIBLE) else 0)
+        services = []
+        for s in primary.services:
+            left = sum(a.amount_cents for a in s.adjustments if a.group == "PR")
+            cut = round(left * cut_share)
+            kept = min(keep, left - cut)
+            keep -= kept
+            adjustments = [AdjustmentRecord(group, reason, amount) for group, reason, amount in (
+                ("OA", "23", s.charge_cents - left), ("CO", "45", cut), ("PR", "1", kept)) if amount]
+            services.append(replace(s, paid_cents=left - cut - kept, allowed_cents=None,
+                                    adjustments=tuple(adjustments), remarks=()))
+        paid = sum(s.paid_cents for s in services)
+        patient = sum(a.amount_cents for s in services for a in s.adjustments if a.group == "PR")
+        return Answer(primary.claim, payer, "2", primary.charge_cents, paid, patient, tuple(services))
 
     # ------------------------------------------------------------------ adjudication
 
@@ -399,7 +449,9 @@ class PayerSimulator:
             filing_indicator=answer.payer.remit_filing_indicator,
             payer_claim_number=answer.icn, facility_code="11", frequency_code="1",
             patient_last=person.last_name, patient_first=person.first_name,
-            member_id=claim.coverage.member_id, service_from=claim.dos, service_to=claim.dos,
+            member_id=(claim.secondary.member_id if claim.secondary is not None
+                       and answer.payer is claim.secondary.payer else claim.coverage.member_id),
+            service_from=claim.dos, service_to=claim.dos,
             received_date=claim.submitted, crossover_payer=answer.crossover,
             crossover_payer_id=claim.secondary.payer.payer_id if answer.crossover and claim.secondary
             else None,

@@ -199,6 +199,20 @@ def coverages(conn: sqlite3.Connection, patient_pks: Iterable[int]) -> dict[int,
     return out
 
 
+def payer_answers(conn: sqlite3.Connection,
+                  claim_pks: Sequence[int]) -> dict[int, list[tuple[str, int | None]]]:
+    """(CLP02, the remittance's payer pk) of each claim's live postings: who has answered it."""
+    out: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    for part in chunks(list(claim_pks)):
+        for claim_pk, code, payer_pk in conn.execute(
+                "SELECT cp.claim_pk, cp.status_code, r.payer_pk FROM claim_payments cp "
+                "JOIN remittances r ON r.pk = cp.remittance_pk "
+                f"WHERE cp.claim_pk IN ({marks(part)}) AND cp.reversed_by_pk IS NULL "
+                "AND cp.reversal_of_pk IS NULL ORDER BY cp.pk", list(part)):
+            out[claim_pk].append((code, payer_pk))
+    return out
+
+
 def appeals(conn: sqlite3.Connection, claim_pks: Sequence[int]) -> dict[int, list[AppealView]]:
     out: dict[int, list[AppealView]] = defaultdict(list)
     for part in chunks(list(claim_pks)):

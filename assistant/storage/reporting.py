@@ -54,6 +54,12 @@ class ClaimRow:
     category: str | None
     patient_paid_cents: int = 0  # patient payments, net of refunds
     patient_adjusted_cents: int = 0  # the patient's share the practice wrote off (inside adjusted_cents)
+    written_off_cents: int = 0  # the practice's write-off by work status (inside adjusted_cents)
+
+    @property
+    def payer_written_off_cents(self) -> int:
+        """What the payers' adjustments took out of AR, as posting settled it (`settlement`)."""
+        return self.adjusted_cents - self.patient_adjusted_cents - self.written_off_cents
 
     @property
     def patient_due_cents(self) -> int:
@@ -89,6 +95,7 @@ class PostingRow:
     payer_claim_number: str | None
     reversal_of_pk: int | None
     reversed_by_pk: int | None
+    payer_pk: int | None = None  # the remittance's payer, when on file
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +159,12 @@ def load_ledger(conn: sqlite3.Connection, payer_pk: int | None = None) -> Ledger
         SELECT c.pk, c.claim_id, c.payer_pk, y.name, y.kind, c.dos_from, c.submitted_date,
                c.billed_cents, c.paid_cents, c.adjusted_cents, c.patient_resp_cents, c.balance_cents,
                c.payer_status, c.work_status, c.frequency_code, c.rendering_provider_pk, c.category,
-               c.patient_paid_cents, c.patient_adjusted_cents
+               c.patient_paid_cents, c.patient_adjusted_cents, c.written_off_cents
         FROM claims c JOIN payers y ON y.pk = c.payer_pk {where}
         """, params):
         ledger.claims[r[0]] = ClaimRow(
             r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), _date(r[6]), r[7], r[8], r[9],
-            r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18])
+            r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19])
     for r in conn.execute("SELECT pk, last_name, first_name, credential FROM providers"):
         ledger.providers[r[0]] = ProviderRow(r[0], r[1], r[2], r[3])
     for r in conn.execute(
@@ -173,13 +180,14 @@ def load_ledger(conn: sqlite3.Connection, payer_pk: int | None = None) -> Ledger
     for r in conn.execute(
         f"""
         SELECT cp.pk, cp.claim_pk, cp.remittance_pk, cp.status_code, cp.charge_cents, cp.paid_cents,
-               cp.patient_resp_cents, {_DAY}, cp.payer_claim_number, cp.reversal_of_pk, cp.reversed_by_pk
+               cp.patient_resp_cents, {_DAY}, cp.payer_claim_number, cp.reversal_of_pk, cp.reversed_by_pk,
+               r.payer_pk
         FROM claim_payments cp JOIN remittances r ON r.pk = cp.remittance_pk
         JOIN claims c ON c.pk = cp.claim_pk {where}
         ORDER BY cp.pk
         """, params):
         ledger.postings[r[1]].append(PostingRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _date(r[7]),
-                                                r[8], r[9], r[10]))
+                                                r[8], r[9], r[10], r[11]))
     for postings in ledger.postings.values():
         postings.sort(key=lambda p: (p.day or date.max, p.pk))
     joined = (f"JOIN claim_payments cp ON cp.pk = x.claim_payment_pk "
