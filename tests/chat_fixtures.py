@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+from assistant.chat.engine import ChatEngine
 from assistant.domain import PayerKind, PayerSettingsRecord, UnitRule
 from assistant.ingest import ParsedBatch, write_batch
+from assistant.paths import Locations
+from assistant.services import Services
 from assistant.storage import transaction
 from tests.builders import CLINIC, OT, OTA, PAYERS, claim_record, post_denial, post_remit
 from tests.conftest import TODAY
@@ -103,3 +109,27 @@ def build_chat_db(conn: sqlite3.Connection, fillers: int = 120) -> None:
     for n in range(0, min(fillers, 40), 3):
         post_denial(conn, f"3{n:04d}", "CO", ("50", "197", "29", "16", "18")[n % 5], 100.0,
                     remit_date=days_ago(30))
+
+
+ABSENT = object()  # in a phrasing table: the entity must not be read at all
+
+
+def chat_practice(folder: Path) -> Iterator[Services]:
+    """A database holding the chat practice (for a module-scoped fixture: `yield from`)."""
+    svc = Services(Locations.resolve(folder / "ar.db"), today=TODAY, user="tester")
+    svc.create_database()
+    build_chat_db(svc.conn)
+    yield svc
+    svc.close()
+
+
+def assert_reads(engine: ChatEngine, text: str, intent: str, expected: dict[str, Any]) -> None:
+    """A phrasing table's row: the intent, and each entity as `ask --json` gives it."""
+    u = engine.understand(text)
+    got = u.entities.as_json()
+    assert u.intent == intent, (u.summary(), u.ranking)
+    for key, value in expected.items():
+        if value is ABSENT:
+            assert key not in got, got
+        else:
+            assert got.get(key) == value, (key, got)

@@ -10,19 +10,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.chat.engine import ChatEngine
 from assistant.chat.vocabulary import INTENTS
-from assistant.paths import Locations
 from assistant.services import Services
-from tests.chat_fixtures import build_chat_db
-from tests.conftest import TODAY
+from tests.chat_fixtures import ABSENT, assert_reads, chat_practice
 
-ABSENT = object()
 HUMANA = ["Humana Choice PPO", "Humana Gold Plus HMO"]
 UHC = ["UnitedHealthcare Choice Plus", "UnitedHealthcare Community Plan"]
 ORTIZES = ["Ortiz, Ana", "Ortiz, Luis", "Ortiz, Mark"]
@@ -509,12 +505,7 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 def chat_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    db = Path(tmp_path_factory.mktemp("chat")) / "ar.db"
-    svc = Services(Locations.resolve(db), today=TODAY, user="tester")
-    svc.create_database()
-    build_chat_db(svc.conn)
-    yield svc
-    svc.close()
+    yield from chat_practice(tmp_path_factory.mktemp("chat"))
 
 
 @pytest.fixture(scope="module")
@@ -532,14 +523,7 @@ def test_the_table_is_wide() -> None:
 
 @pytest.mark.parametrize(("text", "intent", "expected"), PHRASINGS, ids=[p[0][:50] or "empty" for p in PHRASINGS])
 def test_phrasing(engine: ChatEngine, text: str, intent: str, expected: dict[str, Any]) -> None:
-    u = engine.understand(text)
-    got = u.entities.as_json()
-    assert u.intent == intent, (u.summary(), u.ranking)
-    for key, value in expected.items():
-        if value is ABSENT:
-            assert key not in got, got
-        else:
-            assert got.get(key) == value, (key, got)
+    assert_reads(engine, text, intent, expected)
 
 
 def test_every_entity_is_covered() -> None:

@@ -6,18 +6,15 @@ do). Same table format as `test_chat_phrasings.py`; today is Thursday 2026-11-26
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.chat.engine import ChatEngine
 from assistant.chat.resolve import PatientIndex
-from assistant.paths import Locations
 from assistant.services import Services
-from tests.chat_fixtures import build_chat_db
-from tests.conftest import TODAY
-from tests.test_chat_phrasings import ABSENT, HUMANA
+from tests.chat_fixtures import ABSENT, assert_reads, chat_practice
+from tests.test_chat_phrasings import HUMANA
 
 MORNING: list[tuple[str, str, dict[str, Any]]] = [
     # rows of the list shown, read before dates ("the 2nd one" is no December 2nd)
@@ -97,12 +94,7 @@ MORNING: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 def chat_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    db = Path(tmp_path_factory.mktemp("morning")) / "ar.db"
-    svc = Services(Locations.resolve(db), today=TODAY, user="tester")
-    svc.create_database()
-    build_chat_db(svc.conn)
-    yield svc
-    svc.close()
+    yield from chat_practice(tmp_path_factory.mktemp("morning"))
 
 
 @pytest.fixture
@@ -112,14 +104,7 @@ def engine(chat_services: Services) -> ChatEngine:
 
 @pytest.mark.parametrize(("text", "intent", "expected"), MORNING, ids=[p[0][:50] for p in MORNING])
 def test_phrasing(engine: ChatEngine, text: str, intent: str, expected: dict[str, Any]) -> None:
-    u = engine.understand(text)
-    got = u.entities.as_json()
-    assert u.intent == intent, (u.summary(), u.ranking)
-    for key, value in expected.items():
-        if value is ABSENT:
-            assert key not in got, got
-        else:
-            assert got.get(key) == value, (key, got)
+    assert_reads(engine, text, intent, expected)
 
 
 def test_a_lone_short_word_is_no_typo_of_a_name() -> None:

@@ -39,7 +39,7 @@ from assistant.money import fmt
 from assistant.remit import cob
 from assistant.remit import status as rules
 from assistant.remit.reader import Read835
-from assistant.remit.records import ClaimPaymentRecord, RemittanceRecord, ServiceRecord
+from assistant.remit.records import AdjustmentRecord, ClaimPaymentRecord, RemittanceRecord, ServiceRecord
 from assistant.settlement import ClaimMoney, settle_work_status
 from assistant.storage import audit
 from assistant.storage.bulk import insert_rows, update_rows
@@ -578,21 +578,8 @@ class _Poster:
         posting = _Posting(cp_pk, clp.patient_control_number, effect, clp.charge_cents, clp.paid_cents,
                            clp.patient_resp_cents, clp.payer_claim_number, clp.original_claim_number,
                            is_new=True, payer_pk=self.payer_pk)
-        kinds = self.kinds
-        written_off = open_cents = 0
-        adjusted = False
-        adjustment_rows = self.adjustment_rows
-        for a in clp.adjustments:
-            adjusted = True
-            kind = kinds.get((a.group, a.reason))
-            if kind is None:
-                kind = kinds[a.group, a.reason] = _kind(a.group, a.reason)
-            if kind == _WRITE_OFF:
-                written_off += a.amount_cents
-            elif kind == _OPEN:
-                open_cents += a.amount_cents
-            adjustment_rows.append((cp_pk, None, claim_pk, a.group, a.reason, a.amount_cents,
-                                    None if a.quantity is None else float(a.quantity)))
+        written_off, open_cents = self._adjustments(clp.adjustments, cp_pk, None, claim_pk)
+        adjusted = bool(clp.adjustments)
         remark_rows = self.remark_rows
         if clp.remarks:
             source = clp.remarks_from or "MOA"
@@ -612,17 +599,11 @@ class _Poster:
             ))
             if line_pk is not None:
                 line_paid.append((line_pk, svc.paid_cents))
-            for a in svc.adjustments:
+            if svc.adjustments:
                 adjusted = True
-                kind = kinds.get((a.group, a.reason))
-                if kind is None:
-                    kind = kinds[a.group, a.reason] = _kind(a.group, a.reason)
-                if kind == _WRITE_OFF:
-                    written_off += a.amount_cents
-                elif kind == _OPEN:
-                    open_cents += a.amount_cents
-                adjustment_rows.append((cp_pk, lp_pk, claim_pk, a.group, a.reason, a.amount_cents,
-                                        None if a.quantity is None else float(a.quantity)))
+                line_off, line_open = self._adjustments(svc.adjustments, cp_pk, lp_pk, claim_pk)
+                written_off += line_off
+                open_cents += line_open
             if svc.remarks:
                 remark_rows.extend((cp_pk, lp_pk, claim_pk, code, "LQ") for code in svc.remarks)
             lp_pk += 1
@@ -677,6 +658,23 @@ class _Poster:
             self._details(rem, clp, cp_pk, reversal_of, method, before_balance, claim.balance),
         ))
         return lp_pk
+
+    def _adjustments(self, adjustments: Sequence[AdjustmentRecord], cp_pk: int, lp_pk: int | None,
+                     claim_pk: int | None) -> tuple[int, int]:
+        """Queue the rows of one claim's or line's CAS; (written off, left open) in cents."""
+        kinds, rows = self.kinds, self.adjustment_rows
+        written_off = open_cents = 0
+        for a in adjustments:
+            kind = kinds.get((a.group, a.reason))
+            if kind is None:
+                kind = kinds[a.group, a.reason] = _kind(a.group, a.reason)
+            if kind == _WRITE_OFF:
+                written_off += a.amount_cents
+            elif kind == _OPEN:
+                open_cents += a.amount_cents
+            rows.append((cp_pk, lp_pk, claim_pk, a.group, a.reason, a.amount_cents,
+                         None if a.quantity is None else float(a.quantity)))
+        return written_off, open_cents
 
     def _learn_coverage(self, claim: _Claim, payer_pk: int | None, priority: int, member_id: str | None,
                         clp: ClaimPaymentRecord) -> None:
