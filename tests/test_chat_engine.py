@@ -311,3 +311,10 @@ def test_a_full_name_on_no_patient_is_not_taken_for_a_namesake(engine: ChatEngin
 def test_a_name_and_its_titles_or_neighbours_still_find_the_patient(engine: ChatEngine, text: str,
                                                                    claim: str) -> None:
     assert engine.ask(text).claims[:1] == [claim]
+
+
+def test_what_is_due_today_is_the_days_worklist_and_deadlines_stay_deadlines(engine: ChatEngine) -> None:
+    day = engine.ask("what do i have due today")
+    assert day.data is not None and day.data["worklist"]["worklist"] == "today"
+    deadlines = engine.ask("claims with deadlines expiring today")
+    assert deadlines.data is not None and deadlines.data["worklist"]["worklist"] == "ad hoc"

@@ -82,6 +82,12 @@ MORNING: list[tuple[str, str, dict[str, Any]]] = [
     ("total AR", "report", {"report": "aging"}),
     ("how much money is outstanding", "report", {"report": "aging"}),
     ("how much are we owed by aetna", "report", {"report": "aging", "payer": "Aetna"}),
+    # spans and past days inside a call note
+    ("called aetna re 20934, rep said expect pmt in 10-14 days", "note",
+     {"claim_id": "20934", "date": "2026-12-10", "min_age_days": ABSENT, "max_age_days": ABSENT}),
+    ("spoke to rep, claim reprocessing, allow 30-45 days, 20934", "note", {"claim_id": "20934", "date": "2027-01-10"}),
+    ("20934 pt says she paid 2 weeks ago", "note", {"claim_id": "20934", "date": "2026-11-12"}),
+    ("per pt, card was sent 3 days ago, 20937", "note", {"claim_id": "20937", "date": "2026-11-23"}),
     # units
     ("how many units for 38 min of 97110 and 15 of 97530", "units", {"minutes": {"97110": 38, "97530": 15}}),
     ("8 of 97110 and 23 min of 97530", "units", {"minutes": {"97110": 8, "97530": 23}}),

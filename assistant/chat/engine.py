@@ -558,6 +558,8 @@ class ChatEngine:
         if e.patient is not None and not e.claim_ids:
             return self._patient_list(u)
         filters = self._filters(u)
+        if filters == {"deadline_within_days": 0} and not _DEADLINE_NOUN.search(u.text.lower()):
+            filters = {}  # "what do i have due today": the day's work (`today`), not deadlines alone
         sorts = vocabulary().sorts
         sort = next((sorts[c] for c in u.cues if c in sorts), "score")
         label = _describe(filters) or "today's worklist"
@@ -735,6 +737,7 @@ class ChatEngine:
                            data={"kind": "report", "report": data})
 
 
+_DEADLINE_NOUN = re.compile(r"\b(?:deadlines?|expir\w*|runs?\s+out|running\s+out|clos\w+|timely|filing|appeals?)\b")
 _COLUMNS = re.compile(r"^(  \S.*?)\s{2,}(\S.*)$")
 
 

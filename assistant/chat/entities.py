@@ -703,6 +703,11 @@ def _in_offset(m: re.Match[str], today: date) -> date:
     return _offset(today, number(m["n"]), m["unit"], bool(m["biz"]))
 
 
+def _ago(m: re.Match[str], today: date) -> date:
+    """"paid 2 weeks ago": a day in the past, however it was counted."""
+    return _offset(today, -number(m["n"]), m["unit"], False)
+
+
 def _weekday_rule(m: re.Match[str], today: date) -> date:
     qualifier = m["q"]
     if m["nextweek"]:
@@ -737,6 +742,7 @@ _DATE_RULES: tuple[DateRule, ...] = (
     (re.compile(r"\b(?:the\s+)?(?P<edge>end|start|beginning|middle|mid)(?:\s+of|-)?\s+(?:the\s+)?"
                 r"(?P<which>this|next|following)?\s*(?P<period>month|week|year)\b"), _edge),
     (re.compile(r"\beo(?P<p>[mwy])\b"), _abbreviated_edge),
+    (_rx(r"\b(?P<n>{N})\s+(?:(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT + r"\s+ago\b"), _ago),
     (_rx(r"\b(?P<n>{N})\s+(?P<biz>(?:business|biz|bus|working|work)\.?\s+)?" + _SPAN_UNIT
          + r"\s+(?:from\s+(?:now|today)|out|later|from\s+today)"), _in_offset),
     (re.compile(r"\b(?P<w>(?:the\s+)?day\s+after\s+tomorrow|today|tonight|eod|end\s+of\s+day|tomorrow"

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rapidfuzz import process
@@ -295,6 +295,11 @@ def understand(text: str, knowledge: Knowledge, today: date,
         intent = choose_intent(ranking, present, navigation, focus)
     if intent == "follow_up" and not bulk and _score(ranking, "note") >= _NOTE_SURE:
         intent = "note"  # "called bcbs, rep said reprocessing, f/u 2 wks": a call, with its follow-up
+    if intent == "worklist" and e.claim_ids and not bulk and _score(ranking, "note") >= _CONTACT:
+        intent = "note"  # "spoke to rep, allow 30-45 days, OT123": a call about one claim, not a list
+    if intent in ("note", "follow_up") and e.date is None and e.max_age_days is not None:
+        # "expect pmt in 10-14 days": when to look again is the far end of the span
+        e.date, e.min_age_days, e.max_age_days = today + timedelta(days=e.max_age_days), None, None
     if "timely_filing" in e.categories and "denied" not in e.statuses \
             and (e.deadline_within_days is not None or any(vocab.sorts.get(c) == "deadline" for c in cues)):
         # "closest to timely filing", "tf deadlines this week": the filing limit ahead, not a denial
@@ -313,6 +318,7 @@ def understand(text: str, knowledge: Knowledge, today: date,
 
 
 _NOTE_SURE = 2.5  # a call or a contact word ("called", "spoke", "faxed", "lvm"), not just "said"
+_CONTACT = 2.0  # at least a contact word ("spoke", "talked", "mailed")
 
 
 def _score(ranking: list[IntentScore], intent: str) -> float:
