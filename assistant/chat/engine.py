@@ -737,7 +737,8 @@ class ChatEngine:
                            data={"kind": "report", "report": data})
 
 
-_DEADLINE_NOUN = re.compile(r"\b(?:deadlines?|expir\w*|runs?\s+out|running\s+out|clos\w+|timely|filing|appeals?)\b")
+_DEADLINE_NOUN = re.compile(r"\b(?:deadlines?|expir\w*|runs?\s+out|running\s+out|clos\w+|timely|filing"
+                            r"|appeals?)\b")
 _COLUMNS = re.compile(r"^(  \S.*?)\s{2,}(\S.*)$")
 
 
