@@ -88,6 +88,10 @@ MORNING: list[tuple[str, str, dict[str, Any]]] = [
     ("spoke to rep, claim reprocessing, allow 30-45 days, 20934", "note", {"claim_id": "20934", "date": "2027-01-10"}),
     ("20934 pt says she paid 2 weeks ago", "note", {"claim_id": "20934", "date": "2026-11-12"}),
     ("per pt, card was sent 3 days ago, 20937", "note", {"claim_id": "20937", "date": "2026-11-23"}),
+    # a yes/no question about a code is about the code, a question about claims is a list
+    ("is co-22 the cob one?", "explain", {"codes": ["CO-22"]}),
+    ("are co-45s contractual", "explain", {"codes": ["CO-45"]}),
+    ("are there co-22 claims", "worklist", {"codes": ["CO-22"]}),
     # units
     ("how many units for 38 min of 97110 and 15 of 97530", "units", {"minutes": {"97110": 38, "97530": 15}}),
     ("8 of 97110 and 23 min of 97530", "units", {"minutes": {"97110": 8, "97530": 23}}),

@@ -295,6 +295,9 @@ def understand(text: str, knowledge: Knowledge, today: date,
         intent = choose_intent(ranking, present, navigation, focus)
     if intent == "follow_up" and not bulk and _score(ranking, "note") >= _NOTE_SURE:
         intent = "note"  # "called bcbs, rep said reprocessing, f/u 2 wks": a call, with its follow-up
+    if intent == "worklist" and e.codes and _ABOUT_A_CODE.match(text) and not (
+            e.claim_ids or e.patient or e.payers or bulk or _LIST_WORDS.search(text)):
+        intent = "explain"  # "is co-22 the cob one?": a question about the code, not a list
     if intent == "worklist" and e.claim_ids and not bulk and _score(ranking, "note") >= _CONTACT:
         intent = "note"  # "spoke to rep, allow 30-45 days, OT123": a call about one claim, not a list
     if intent in ("note", "follow_up") and e.date is None and e.max_age_days is not None:
@@ -318,6 +321,8 @@ def understand(text: str, knowledge: Knowledge, today: date,
 
 
 _NOTE_SURE = 2.5  # a call or a contact word ("called", "spoke", "faxed", "lvm"), not just "said"
+_ABOUT_A_CODE = re.compile(r"\s*(?:is|are|does|do|isn'?t|aren'?t|was|were)\b", re.IGNORECASE)
+_LIST_WORDS = re.compile(r"\b(?:claims|accounts|show|list|how\s+many|which|any)\b", re.IGNORECASE)
 _CONTACT = 2.0  # at least a contact word ("spoke", "talked", "mailed")
 
 
