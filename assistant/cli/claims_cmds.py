@@ -63,8 +63,8 @@ def claim(claim_id: str, as_json: bool) -> None:
         emit_json({**data, "activities": [change_json(a) for a in data["activities"]]})
         return
     click.echo(f"Claim {data['claim_id']}  {data['patient']['name']} ({data['patient']['account']})")
-    click.echo(f"Payer {data['payer']['name']} [{data['payer']['kind']}]   "
-               f"DOS {data['dos_from']}..{data['dos_to']}")
+    dos = data["dos_from"] + (f"..{data['dos_to']}" if data["dos_to"] != data["dos_from"] else "")
+    click.echo(f"Payer {data['payer']['name']} [{data['payer']['kind']}]   DOS {dos}")
     click.echo(f"Billed {fmt(to_cents(data['billed']))}  paid {fmt(to_cents(data['paid']))}  "
                f"balance {fmt(to_cents(data['balance']))}  status {data['status']}  "
                f"work {data['work_status']}")
