@@ -92,8 +92,8 @@ MORNING: list[tuple[str, str, dict[str, Any]]] = [
     ("is co-22 the cob one?", "explain", {"codes": ["CO-22"]}),
     ("are co-45s contractual", "explain", {"codes": ["CO-45"]}),
     ("are there co-22 claims", "worklist", {"codes": ["CO-22"]}),
-    ("whats up with 20931", "explain", {"claim_id": "20931"}),
-    ("any update on 20934?", "explain", {"claim_id": "20934"}),
+    ("whats up with 20931", "claim", {"claim_id": "20931"}),
+    ("any update on 20934?", "claim", {"claim_id": "20934"}),
     # units
     ("how many units for 38 min of 97110 and 15 of 97530", "units", {"minutes": {"97110": 38, "97530": 15}}),
     ("8 of 97110 and 23 min of 97530", "units", {"minutes": {"97110": 8, "97530": 23}}),
