@@ -242,6 +242,32 @@ class AdjustmentView:
 
 
 @dataclass(frozen=True)
+class OtherPayerView:
+    """Another payer a claim names (837P 2320): its place in the patient's order and, when it
+    adjudicated the claim before this payer, its result (`storage/prior_payers.py`)."""
+
+    payer_pk: int  # 0 for a claim not yet imported
+    payer_name: str
+    priority: int
+    paid_cents: int | None = None
+    noncovered_cents: int | None = None
+    patient_liability_cents: int | None = None
+    adjudicated: date | None = None
+    claim_number: str | None = None
+    adjustments: tuple[OtherPayerAdjustment, ...] = ()
+    remarks: tuple[str, ...] = ()
+    lines: tuple[OtherPayerLineRecord, ...] = ()
+    member_id: str | None = None
+    group_number: str | None = None
+    filing_indicator: str | None = None
+
+    @property
+    def adjudicated_claim(self) -> bool:
+        return bool(self.paid_cents is not None or self.adjudicated or self.adjustments
+                    or self.lines or self.claim_number)
+
+
+@dataclass(frozen=True)
 class LineView:
     pk: int
     line_no: int

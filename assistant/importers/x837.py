@@ -805,7 +805,11 @@ class _TransactionReader:
                 raise self.fail(other.sbr, f"claim {draft.claim_id}: other payer loop (2320) has no "
                                            "payer (NM1*PR)")
             if other.priority is None:
-                other.priority = 1 if 1 not in taken else max(taken) + 1
+                free = [place for place in range(1, len(_PRIORITY) + 1) if place not in taken]
+                if not free:
+                    raise self.fail(other.sbr, f"claim {draft.claim_id}: more other payers than "
+                                               "payer orders (SBR01)")
+                other.priority = 1 if 1 in free else next((p for p in free if p > max(taken)), free[0])
                 taken.add(other.priority)
             elif other.priority == own:
                 self.warn(other.sbr, f"claim {draft.claim_id}: an other payer has the claim's own "
