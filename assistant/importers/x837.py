@@ -818,16 +818,16 @@ class _TransactionReader:
         lines: dict[int, list[OtherPayerLineRecord]] = {id(o): [] for o in draft.others}
         for line in draft.lines:
             for adj in line.adjudications:
-                other = by_payer.get(adj.payer_id.upper())
-                if other is None and len(draft.others) == 1:
-                    other = draft.others[0]
+                owner = by_payer.get(adj.payer_id.upper())
+                if owner is None and len(draft.others) == 1:
+                    owner = draft.others[0]
                     self.warn(adj.svd, f"claim {draft.claim_id}: line {line.number}: SVD01 is not the "
                                        "other payer's id (2330B NM109); read as its result")
-                if other is None:
+                if owner is None:
                     self.warn(adj.svd, f"claim {draft.claim_id}: line {line.number}: SVD01 names no "
                                        "other payer of the claim; its result skipped")
                     continue
-                lines[id(other)].append(OtherPayerLineRecord(
+                lines[id(owner)].append(OtherPayerLineRecord(
                     line_no=line.number, paid_cents=adj.paid_cents, code=adj.code,
                     modifiers=adj.modifiers, units=adj.units, adjustments=tuple(adj.adjustments),
                     adjudicated=adj.adjudicated, patient_liability_cents=adj.liability_cents))
