@@ -100,6 +100,7 @@ class Writer:
             npi: pk for pk, npi in conn.execute("SELECT pk, npi FROM providers")
         }
         self._patients: dict[str, int] = {}
+        self._coverages: set[tuple[Any, ...]] = set()  # upserted in this transaction already
 
     # ------------------------------------------------------------------ reference data
 
@@ -360,6 +361,10 @@ class Writer:
         return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
     def _coverage(self, patient_pk: int, payer_pk: int, record: ClaimRecord) -> None:
+        key = (patient_pk, payer_pk, record.coverage_priority, record.member_id, record.group_number, None)
+        if key in self._coverages:
+            return
+        self._coverages.add(key)
         self.conn.execute(
             "INSERT INTO coverages (patient_pk, payer_pk, priority, member_id, group_number) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) DO UPDATE SET "
@@ -370,14 +375,18 @@ class Writer:
 
     def _other_coverage(self, patient_pk: int, other: OtherPayerRecord) -> None:
         """A coverage a claim's 2320 loop names, at that payer's place in the patient's order."""
+        key = (patient_pk, self.payer(other.payer), other.priority, other.member_id, other.group_number,
+               other.relationship)
+        if key in self._coverages:
+            return
+        self._coverages.add(key)
         self.conn.execute(
             "INSERT INTO coverages (patient_pk, payer_pk, priority, member_id, group_number, "
             "relationship) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) "
             "DO UPDATE SET member_id = coalesce(excluded.member_id, member_id), "
             "group_number = coalesce(excluded.group_number, group_number), "
             "relationship = coalesce(excluded.relationship, relationship)",
-            (patient_pk, self.payer(other.payer), other.priority, other.member_id,
-             other.group_number, other.relationship),
+            key,
         )
 
     def _other_payer_rows(self, record: ClaimRecord) -> list[tuple[Any, ...]]:
