@@ -91,6 +91,58 @@ class ClaimLineRecord:
 
 
 @dataclass(frozen=True)
+class OtherPayerAdjustment:
+    """One reason of another payer's CAS (837P 2320 claim level or 2430 line level)."""
+
+    group: str  # CO, PR, OA, PI, CR
+    code: str  # CARC
+    amount_cents: int
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OtherPayerLineRecord:
+    """Loop 2430: how another payer adjudicated one billed line (SVD, CAS, DTP*573)."""
+
+    line_no: int  # the LX of the line it answers
+    paid_cents: int  # SVD02
+    code: str = ""  # SVD03 procedure
+    modifiers: tuple[str, ...] = ()
+    units: Decimal | None = None  # SVD05 paid units
+    adjustments: tuple[OtherPayerAdjustment, ...] = ()
+    adjudicated: date | None = None  # DTP*573
+    patient_liability_cents: int | None = None  # AMT*EAF
+
+
+@dataclass(frozen=True)
+class OtherPayerRecord:
+    """Loops 2320/2330A/2330B: another coverage of the patient and, once that payer has
+    adjudicated the claim, its result (a claim billed to a secondary carries the primary's)."""
+
+    payer: PayerRecord  # 2330B NM1*PR
+    priority: int  # its SBR01: 1 primary, 2 secondary, 3 tertiary ...
+    relationship: str | None = None  # SBR02 (18 self)
+    group_number: str | None = None  # SBR03
+    filing_indicator: str | None = None  # SBR09
+    member_id: str | None = None  # 2330A NM1*IL NM109
+    paid_cents: int | None = None  # AMT*D
+    noncovered_cents: int | None = None  # AMT*A8
+    patient_liability_cents: int | None = None  # AMT*EAF remaining patient liability
+    adjudicated: date | None = None  # 2330B DTP*573
+    claim_number: str | None = None  # 2330B REF*F8, the other payer's claim control number
+    adjustments: tuple[OtherPayerAdjustment, ...] = ()  # claim-level CAS
+    remarks: tuple[str, ...] = ()  # MOA03-MOA07
+    benefits_assigned: str | None = None  # OI03
+    lines: tuple[OtherPayerLineRecord, ...] = ()  # its 2430 loops
+
+    @property
+    def adjudicated_claim(self) -> bool:
+        """Whether this loop reports the payer's result, not only that the coverage exists."""
+        return bool(self.paid_cents is not None or self.adjudicated or self.adjustments
+                    or self.lines or self.claim_number)
+
+
+@dataclass(frozen=True)
 class ClaimRecord:
     claim_id: str
     patient: PatientRecord
@@ -115,6 +167,8 @@ class ClaimRecord:
     paid_cents: int | None = None
     balance_cents: int | None = None
     assignee: str | None = None
+    # 837P 2320 loops: the patient's other payers; None when the source cannot say (CSV).
+    other_payers: tuple[OtherPayerRecord, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +239,32 @@ class AdjustmentView:
     code: str
     amount_cents: int
     quantity: float | None = None
+
+
+@dataclass(frozen=True)
+class OtherPayerView:
+    """Another payer a claim names (837P 2320): its place in the patient's order and, when it
+    adjudicated the claim before this payer, its result (`storage/prior_payers.py`)."""
+
+    payer_pk: int  # 0 for a claim not yet imported
+    payer_name: str
+    priority: int
+    paid_cents: int | None = None
+    noncovered_cents: int | None = None
+    patient_liability_cents: int | None = None
+    adjudicated: date | None = None
+    claim_number: str | None = None
+    adjustments: tuple[OtherPayerAdjustment, ...] = ()
+    remarks: tuple[str, ...] = ()
+    lines: tuple[OtherPayerLineRecord, ...] = ()
+    member_id: str | None = None
+    group_number: str | None = None
+    filing_indicator: str | None = None
+
+    @property
+    def adjudicated_claim(self) -> bool:
+        return bool(self.paid_cents is not None or self.adjudicated or self.adjustments
+                    or self.lines or self.claim_number)
 
 
 @dataclass(frozen=True)

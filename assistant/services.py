@@ -197,8 +197,13 @@ class Services:
                 for a in items
             ]
 
+        from assistant.storage import prior_payers
+
+        others = prior_payers.for_claims(self.conn, [view.pk]).get(view.pk) or ()
         return {
             "claim_id": view.claim_id,
+            "coverage_priority": view.coverage_priority,
+            **prior_payers.as_json(others, view.coverage_priority),
             "patient": {
                 "name": view.patient.name,
                 "account": view.patient.account,

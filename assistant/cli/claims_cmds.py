@@ -68,6 +68,17 @@ def claim(claim_id: str, as_json: bool) -> None:
     click.echo(f"Billed {fmt(to_cents(data['billed']))}  paid {fmt(to_cents(data['paid']))}  "
                f"balance {fmt(to_cents(data['balance']))}  status {data['status']}  "
                f"work {data['work_status']}")
+    for prior in data["prior_payers"]:
+        paid = fmt(to_cents(prior["paid"])) if prior["paid"] is not None else "not stated"
+        when = f" on {prior['adjudicated']}" if prior["adjudicated"] else ""
+        number = f" claim {prior['claim_number']}" if prior["claim_number"] else ""
+        adjusted = " ".join(f"{a['group']}-{a['code']} {fmt(to_cents(a['amount']))}"
+                            for a in prior["adjustments"])
+        click.echo(f"Prior payer {prior['payer']} ({prior['order']}) paid {paid}{when}"
+                   f"{number}" + (f"  adjustments {adjusted}" if adjusted else ""))
+    if data["other_coverages"]:
+        click.echo("Other coverage " + ", ".join(
+            f"{c['payer']} ({c['order']})" for c in data["other_coverages"]))
     if data["patient_responsibility"] or data["patient_payments"]:
         click.echo(f"Patient share {fmt(to_cents(data['patient_responsibility']))}  paid "
                    f"{fmt(to_cents(data['patient_paid']))}  still due {fmt(to_cents(data['patient_due']))}  "

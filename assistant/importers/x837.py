@@ -9,8 +9,14 @@ following x12-837p-structure.md sections 2-4 and 8:
 - 2000B/2010BA/2010BB subscriber (SBR priority, group, filing indicator), NM1*IL member,
   NM1*PR payer; 2000C/2010CA patient (PAT, NM1*QC, DMG) when the patient is a dependent;
 - 2300 claim (CLM, REF*G1/F8/EA, HI, 2310A referring NM1*DN, 2310B rendering NM1*82 with
-  PRV*PE); 2320/2330 other-payer loops are skipped (they describe other payers' results);
-- 2400 lines (LX, SV1, DTP*472, REF*6R/G1, NTE, 2420A NM1*82); 2430 adjudication skipped.
+  PRV*PE);
+- 2320 other subscriber (SBR responsibility, relationship, group, filing indicator; CAS, AMT*D
+  paid, AMT*A8 non-covered, AMT*EAF remaining patient liability, OI, MOA), 2330A NM1*IL
+  (member id), 2330B NM1*PR (payer, DTP*573 adjudication date, REF*F8 its claim number) ->
+  `OtherPayerRecord`s: the patient's other coverages and the results of payers before this
+  one (section 3.4). 2330C-G (other payers' providers) are skipped;
+- 2400 lines (LX, SV1, DTP*472, REF*6R/G1, NTE, 2420A NM1*82); 2430 line adjudication (SVD,
+  CAS, DTP*573, AMT*EAF), attached to the 2320 whose 2330B NM109 equals SVD01.
   A 2310 provider or a 2300 date applies to every line that does not override it.
 
 Patient account: REF*EA (medical record number) of the claim when present; otherwise
@@ -35,6 +41,9 @@ from assistant.domain import (
     ClaimLineRecord,
     ClaimRecord,
     Credential,
+    OtherPayerAdjustment,
+    OtherPayerLineRecord,
+    OtherPayerRecord,
     PatientRecord,
     PayerRecord,
     PracticeRecord,
@@ -56,6 +65,7 @@ _DIAGNOSIS_QUALIFIERS = {"ABK", "ABF"}
 _ICD9_QUALIFIERS = {"BK", "BF"}
 _MAX_AMOUNT_DIGITS = 18  # R 1-18
 _MAX_QUANTITY_DIGITS = 15  # SV104 R 1-15
+_CAS_TRIOS = 6  # CAS02-CAS19: up to six reason / amount / quantity trios
 
 
 def parse_837(path: Path) -> ParsedBatch:
@@ -148,6 +158,38 @@ class _PatientLoop:  # 2000C
 
 
 @dataclass
+class _AdjudicationDraft:  # 2430
+    svd: Segment
+    payer_id: str
+    paid_cents: int
+    code: str = ""
+    modifiers: tuple[str, ...] = ()
+    units: Decimal | None = None
+    adjustments: list[OtherPayerAdjustment] = field(default_factory=list)
+    adjudicated: date | None = None
+    liability_cents: int | None = None
+
+
+@dataclass
+class _OtherPayerDraft:  # 2320 with its 2330A/2330B
+    sbr: Segment
+    priority: int | None  # None: SBR01 U (unknown) or not a responsibility code
+    relationship: str | None
+    group: str | None
+    filing_indicator: str
+    subscriber: _Person | None = None
+    payer: _Person | None = None
+    paid_cents: int | None = None
+    noncovered_cents: int | None = None
+    liability_cents: int | None = None
+    adjudicated: date | None = None
+    claim_number: str | None = None
+    adjustments: list[OtherPayerAdjustment] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+    benefits_assigned: str | None = None
+
+
+@dataclass
 class _LineDraft:  # 2400
     lx: Segment
     number: int
@@ -164,6 +206,7 @@ class _LineDraft:  # 2400
     prior_auth: str | None = None
     note: str | None = None
     rendering: _Person | None = None
+    adjudications: list[_AdjudicationDraft] = field(default_factory=list)
 
 
 @dataclass
@@ -183,6 +226,7 @@ class _ClaimDraft:  # 2300
     icd9: bool = False
     referring: _Person | None = None
     rendering: _Person | None = None
+    others: list[_OtherPayerDraft] = field(default_factory=list)
     lines: list[_LineDraft] = field(default_factory=list)
 
 
@@ -210,6 +254,8 @@ class _TransactionReader:
         self.entity: _Person | None = None  # the NM1 that N3/N4/REF/DMG/PRV now describe
         self.entity_kind = ""  # its NM101
         self.skipping = False  # inside 2320/2330 (other payers) or 2430 (their line results)
+        self.other: _OtherPayerDraft | None = None  # the 2320 being read
+        self.adjudication: _AdjudicationDraft | None = None  # the 2430 being read
 
     def fail(self, seg: Segment, reason: str) -> X12Error:
         return X12Error(self.name, seg.where, reason)
@@ -250,7 +296,6 @@ class _TransactionReader:
 
     def on_hl(self, seg: Segment) -> None:
         self.finish_claim()
-        self.entity, self.entity_kind, self.skipping = None, "", False
         level, own, parent = seg.get(3), seg.get(1), seg.get(2)
         if level == "20":
             self.billing = _BillingLoop()
@@ -277,7 +322,7 @@ class _TransactionReader:
 
     def on_sbr(self, seg: Segment) -> None:
         if self.claim is not None:
-            self.skipping = True  # 2320: another payer's part in this claim
+            self.start_other_payer(seg)
             return
         if self.subscriber is None or self.level != "22":
             raise self.fail(seg, "SBR outside a subscriber loop (HL*22)")
@@ -290,11 +335,36 @@ class _TransactionReader:
         self.subscriber.group = seg.get(3) or None
         self.subscriber.filing_indicator = seg.get(9).strip().upper()
 
+    def start_other_payer(self, seg: Segment) -> None:
+        """SBR inside a claim: a 2320 loop, one other payer of the patient."""
+        assert self.claim is not None
+        self.leave_loops()
+        self.skipping = True
+        if self.line is not None:
+            self.warn(seg, f"claim {self.claim.claim_id}: other payer loop (SBR) after the service "
+                           "lines skipped")
+            return
+        responsibility = seg.get(1).strip().upper()
+        priority = _PRIORITY.get(responsibility)
+        if priority is None:
+            self.warn(seg, f"claim {self.claim.claim_id}: other payer responsibility "
+                           f"{responsibility or '(none)'!r} is not a payer order")
+        self.other = _OtherPayerDraft(
+            seg, priority, relationship=seg.get(2).strip() or None, group=seg.get(3).strip() or None,
+            filing_indicator=seg.get(9).strip().upper())
+        self.claim.others.append(self.other)
+
+    def leave_loops(self) -> None:
+        self.entity, self.entity_kind, self.skipping = None, "", False
+        self.other = self.adjudication = None
+
     def on_nm1(self, seg: Segment) -> None:
         kind = seg.get(1).upper()
         self.entity_kind = kind
         self.entity = None
         if self.skipping:
+            if self.other is not None and kind in ("IL", "PR"):
+                self.other_party(seg, kind)
             return
         person = _Person(
             last=seg.get(3).strip(), first=seg.get(4).strip(), is_organization=seg.get(2) == "2",
@@ -329,6 +399,19 @@ class _TransactionReader:
                 raise self.fail(seg, "patient (NM1*QC) outside a patient loop (HL*23)")
             self.patient.patient = self.entity = person
 
+    def other_party(self, seg: Segment, kind: str) -> None:
+        """2330A other subscriber (NM1*IL) or 2330B other payer (NM1*PR)."""
+        assert self.other is not None
+        person = _Person(last=seg.get(3).strip(), first=seg.get(4).strip(),
+                         is_organization=seg.get(2) == "2", id_qualifier=seg.get(8).strip().upper(),
+                         id=seg.get(9).strip())
+        if kind == "IL":
+            self.other.subscriber = person
+            return
+        if not person.last and not person.id:
+            raise self.fail(seg, "other payer (NM1*PR) without a name or payer id")
+        self.other.payer = person
+
     def on_n3(self, seg: Segment) -> None:
         if self.entity is not None:
             self.entity.address.address1 = " ".join(p for p in (seg.get(1), seg.get(2)) if p) or None
@@ -358,6 +441,8 @@ class _TransactionReader:
     def on_ref(self, seg: Segment) -> None:
         qualifier, value = seg.get(1).upper(), seg.get(2).strip()
         if self.skipping or not value:
+            if value and self.other is not None and self.entity_kind == "PR" and qualifier == "F8":
+                self.other.claim_number = value  # 2330B: the other payer's claim number
             return
         if self.entity is not None:
             if self.entity_kind == "85" and qualifier in ("EI", "SY"):
@@ -380,7 +465,6 @@ class _TransactionReader:
 
     def on_clm(self, seg: Segment) -> None:
         self.finish_claim()
-        self.entity, self.entity_kind, self.skipping = None, "", False
         if self.subscriber is None or self.level not in ("22", "23"):
             raise self.fail(seg, "claim (CLM) outside a subscriber or patient loop")
         claim_id = seg.get(1).strip()
@@ -395,9 +479,16 @@ class _TransactionReader:
             self.claim.frequency = composite[2].strip()
 
     def on_dtp(self, seg: Segment) -> None:
-        if self.skipping or self.claim is None:
+        if self.claim is None:
             return
         qualifier = seg.get(1)
+        if self.skipping:
+            if qualifier == "573":  # adjudication or payment date of the other payer
+                if self.adjudication is not None:
+                    self.adjudication.adjudicated = self.day(seg, seg.get(3), "DTP03")
+                elif self.other is not None and self.entity_kind == "PR":
+                    self.other.adjudicated = self.day(seg, seg.get(3), "DTP03")
+            return
         if self.line is not None:
             if qualifier == "472":
                 self.line.dates = self.period(seg)
@@ -424,7 +515,7 @@ class _TransactionReader:
         if self.claim is None:
             raise self.fail(seg, "service line (LX) outside a claim (no CLM before it)")
         self.close_line()
-        self.entity, self.entity_kind, self.skipping = None, "", False
+        self.leave_loops()
         text = seg.get(1).strip()
         if not text.isdigit() or not 0 < int(text) <= 9999:
             raise self.fail(seg, f"LX01 {text[:12]!r} is not a line number")
@@ -465,8 +556,61 @@ class _TransactionReader:
                 self.line.minutes = int(match.group(1))
 
     def on_svd(self, seg: Segment) -> None:
-        if self.line is not None:
-            self.skipping = True  # 2430: another payer's result for this line
+        """2430: another payer's result for this line."""
+        if self.line is None:
+            return
+        self.leave_loops()
+        self.skipping = True
+        composite = [part.strip() for part in seg.get(3).split(self.component)]
+        units = seg.get(5).strip()
+        self.adjudication = _AdjudicationDraft(
+            seg, payer_id=seg.get(1).strip(), paid_cents=self.amount(seg, seg.get(2), "SVD02"),
+            code=composite[1].upper() if len(composite) > 1 else "",
+            modifiers=tuple(m.upper() for m in composite[2:6] if m),
+            units=self.quantity(seg, units, "SVD05") if units else None)
+        self.line.adjudications.append(self.adjudication)
+
+    def on_cas(self, seg: Segment) -> None:
+        """Claim (2320) or line (2430) adjustments of another payer; elsewhere CAS has no place."""
+        if self.adjudication is not None:
+            target = self.adjudication.adjustments
+        elif self.other is not None and not self.entity_kind:
+            target = self.other.adjustments
+        else:
+            return
+        group = seg.get(1).strip().upper()
+        if not group:
+            raise self.fail(seg, "CAS01 has no adjustment group code")
+        for trio in range(_CAS_TRIOS):
+            at = 2 + 3 * trio
+            reason = seg.get(at).strip().upper()
+            if not reason:
+                continue
+            amount = self.amount(seg, seg.get(at + 1), f"CAS{at + 1:02d}")
+            quantity_text = seg.get(at + 2).strip()
+            quantity = self.quantity(seg, quantity_text, f"CAS{at + 2:02d}") if quantity_text else None
+            target.append(OtherPayerAdjustment(group, reason, amount, quantity))
+
+    def on_amt(self, seg: Segment) -> None:
+        qualifier = seg.get(1).strip().upper()
+        if self.adjudication is not None:
+            if qualifier == "EAF":
+                self.adjudication.liability_cents = self.amount(seg, seg.get(2), "AMT02")
+        elif self.other is not None and not self.entity_kind:
+            if qualifier == "D":
+                self.other.paid_cents = self.amount(seg, seg.get(2), "AMT02")
+            elif qualifier == "A8":
+                self.other.noncovered_cents = self.amount(seg, seg.get(2), "AMT02")
+            elif qualifier == "EAF":
+                self.other.liability_cents = self.amount(seg, seg.get(2), "AMT02")
+
+    def on_oi(self, seg: Segment) -> None:
+        if self.other is not None and not self.entity_kind:
+            self.other.benefits_assigned = seg.get(3).strip().upper() or None
+
+    def on_moa(self, seg: Segment) -> None:
+        if self.other is not None and not self.entity_kind:
+            self.other.remarks.extend(code for i in range(3, 8) if (code := seg.get(i).strip().upper()))
 
     def on_lin(self, seg: Segment) -> None:
         self.entity, self.entity_kind = None, "LIN"  # 2410 drug: its REFs are not ours
@@ -537,7 +681,7 @@ class _TransactionReader:
     def finish_claim(self) -> None:
         self.close_line()
         draft, self.claim = self.claim, None
-        self.entity, self.entity_kind, self.skipping = None, "", False
+        self.leave_loops()
         if draft is not None:
             self.batch.claims.append(self.build(draft))
 
@@ -645,7 +789,64 @@ class _TransactionReader:
             payer_claim_number=draft.payer_claim_number,
             diagnoses=tuple(draft.diagnoses),
             submitted_date=self.submitted,
+            other_payers=self.other_payers(draft),
         )
+
+    def other_payers(self, draft: _ClaimDraft) -> tuple[OtherPayerRecord, ...]:
+        """The claim's 2320 loops with the 2430 results of each payer; an order left unknown
+        (SBR01 U) is primary when no one else is (X12 RFI 1980), else the next free place."""
+        if not draft.others and not any(line.adjudications for line in draft.lines):
+            return ()
+        own = draft.subscriber.priority
+        taken = {own, *(o.priority for o in draft.others if o.priority is not None)}
+        by_payer: dict[str, _OtherPayerDraft] = {}
+        for other in draft.others:
+            if other.payer is None:
+                raise self.fail(other.sbr, f"claim {draft.claim_id}: other payer loop (2320) has no "
+                                           "payer (NM1*PR)")
+            if other.priority is None:
+                free = [place for place in range(1, len(_PRIORITY) + 1) if place not in taken]
+                if not free:
+                    raise self.fail(other.sbr, f"claim {draft.claim_id}: more other payers than "
+                                               "payer orders (SBR01)")
+                other.priority = 1 if 1 in free else next((p for p in free if p > max(taken)), free[0])
+                taken.add(other.priority)
+            elif other.priority == own:
+                self.warn(other.sbr, f"claim {draft.claim_id}: an other payer has the claim's own "
+                                     "payer responsibility (SBR01)")
+            by_payer.setdefault(other.payer.id.upper(), other)
+        lines: dict[int, list[OtherPayerLineRecord]] = {id(o): [] for o in draft.others}
+        for line in draft.lines:
+            for adj in line.adjudications:
+                owner = by_payer.get(adj.payer_id.upper())
+                if owner is None and len(draft.others) == 1:
+                    owner = draft.others[0]
+                    self.warn(adj.svd, f"claim {draft.claim_id}: line {line.number}: SVD01 is not the "
+                                       "other payer's id (2330B NM109); read as its result")
+                if owner is None:
+                    self.warn(adj.svd, f"claim {draft.claim_id}: line {line.number}: SVD01 names no "
+                                       "other payer of the claim; its result skipped")
+                    continue
+                lines[id(owner)].append(OtherPayerLineRecord(
+                    line_no=line.number, paid_cents=adj.paid_cents, code=adj.code,
+                    modifiers=adj.modifiers, units=adj.units, adjustments=tuple(adj.adjustments),
+                    adjudicated=adj.adjudicated, patient_liability_cents=adj.liability_cents))
+        records = []
+        for other in draft.others:
+            payer = other.payer
+            assert payer is not None and other.priority is not None
+            records.append(OtherPayerRecord(
+                payer=PayerRecord(name=payer.last or payer.id, payer_id=payer.id or None,
+                                  kind=payer_kind_for_filing_indicator(other.filing_indicator)),
+                priority=other.priority, relationship=other.relationship, group_number=other.group,
+                filing_indicator=other.filing_indicator or None,
+                member_id=other.subscriber.id or None if other.subscriber else None,
+                paid_cents=other.paid_cents, noncovered_cents=other.noncovered_cents,
+                patient_liability_cents=other.liability_cents, adjudicated=other.adjudicated,
+                claim_number=other.claim_number, adjustments=tuple(other.adjustments),
+                remarks=tuple(other.remarks), benefits_assigned=other.benefits_assigned,
+                lines=tuple(lines[id(other)])))
+        return tuple(records)
 
     def build_line(self, draft: _ClaimDraft, line: _LineDraft,
                    rendering: ProviderRecord | None) -> ClaimLineRecord:
@@ -696,6 +897,10 @@ _HANDLERS = {
     "SV1": _TransactionReader.on_sv1,
     "NTE": _TransactionReader.on_nte,
     "SVD": _TransactionReader.on_svd,
+    "CAS": _TransactionReader.on_cas,
+    "AMT": _TransactionReader.on_amt,
+    "OI": _TransactionReader.on_oi,
+    "MOA": _TransactionReader.on_moa,
     "LIN": _TransactionReader.on_lin,
     "SE": _TransactionReader.on_se,
 }

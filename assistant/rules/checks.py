@@ -10,10 +10,21 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 from assistant.domain import DocType, Finding, LineView, PayerKind, PayerStatus
 from assistant.money import fmt
-from assistant.rules.codes import cpt, kx_threshold, ncci_modifiers, ncci_pairs, setting
+from assistant.rules.codes import (
+    carc,
+    cpt,
+    kx_threshold,
+    load_data,
+    ncci_modifiers,
+    ncci_pairs,
+    rarc,
+    setting,
+)
 from assistant.rules.context import ClaimContext, is_assistant
 from assistant.rules.icd10 import CodeStatus, code_table, compact, dotted
 from assistant.rules.units import units_for
@@ -618,6 +629,83 @@ def replacement_claim(ctx: ClaimContext) -> Iterator[Finding]:
                       None, "add REF*F8 with the payer claim number (CLP07 of the remittance)")
 
 
+# --------------------------------------------------------------------------- coordination of benefits
+
+
+@cache
+def _cob_rule(name: str) -> dict[str, Any]:
+    rule: dict[str, Any] = load_data("cob_checks.toml")["rule"][name]
+    return rule
+
+
+def _order(priority: int) -> str:
+    return {1: "primary", 2: "secondary", 3: "tertiary"}.get(priority, f"payer no. {priority}")
+
+
+def prior_payer_missing(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `prior-payer-missing`: a claim to a secondary (SBR01 S, T ...) carries each earlier
+    payer's adjudication in a 2320 loop (AMT*D, CAS); without it the secondary denies CO-22 with
+    MA04/N479 (`data/cob_checks.toml`). Only for claims whose source carries the loops (837P)."""
+    claim = ctx.claim
+    if claim.coverage_priority <= 1 or ctx.other_payers is None or claim.frequency_code == "8":
+        return
+    rule = _cob_rule("prior-payer-missing")
+    known = {o.priority: o for o in ctx.other_payers if o.priority < claim.coverage_priority}
+    denial = f"CO-{rule['denial_carc']}"
+    info = carc(rule["denial_carc"])
+    remarks = "/".join(rule["denial_rarcs"])
+    meaning = rarc(rule["denial_rarcs"][0])
+    why = (f"{claim.payer.name} denies it ({denial}{': ' + info.meaning if info else ''}; "
+           f"{remarks}{': ' + meaning.meaning if meaning else ''})")
+    for place in range(1, claim.coverage_priority):
+        other = known.get(place)
+        if other is None:
+            yield Finding("prior-payer-missing", rule["severity"],
+                          f"a claim to the {_order(claim.coverage_priority)} payer names no "
+                          f"{_order(place)} payer (2320 loop with SBR01 {'PSTABCDEFGH'[place - 1]}): "
+                          f"{why}", None,
+                          f"add the {_order(place)} payer's 2320/2330B loops with its adjudication from "
+                          "its remittance (AMT*D paid, CAS adjustments, DTP*573 date)")
+        elif not other.adjudicated_claim:
+            yield Finding("prior-payer-missing", rule["severity"],
+                          f"the {_order(place)} payer {other.payer_name} is named without its "
+                          f"adjudication (no AMT*D paid amount, CAS or 2430 results): {why}", None,
+                          f"add {other.payer_name}'s paid amount (AMT*D), adjustments (CAS) and "
+                          "adjudication date (DTP*573) from its remittance")
+
+
+def prior_payer_paid_total(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `prior-payer-paid-total`: an earlier payer's paid amount on the claim (2320 AMT*D)
+    is the sum of what it paid on the lines (its 2430 SVD02)."""
+    for other in ctx.other_payers or ():
+        if other.paid_cents is None or not other.lines:
+            continue
+        on_lines = sum(ln.paid_cents for ln in other.lines)
+        if on_lines != other.paid_cents:
+            yield Finding("prior-payer-paid-total", _cob_rule("prior-payer-paid-total")["severity"],
+                          f"{other.payer_name} ({_order(other.priority)}) paid {fmt(other.paid_cents)} "
+                          f"on the claim (AMT*D) but {fmt(on_lines)} on its lines (2430 SVD02)", None,
+                          f"copy {other.payer_name}'s paid amounts from its remittance: AMT*D is the sum "
+                          "of the line payments")
+
+
+def prior_payer_line_balance(ctx: ClaimContext) -> Iterator[Finding]:
+    """Rule `prior-payer-line-balance`: per earlier payer, a line's charge (SV102) is what that
+    payer paid on it (SVD02) plus its 2430 CAS adjustments."""
+    charges = {line.line_no: line.charge_cents for line in ctx.claim.lines}
+    for other in ctx.other_payers or ():
+        for ln in other.lines:
+            charge = charges.get(ln.line_no)
+            accounted = ln.paid_cents + sum(a.amount_cents for a in ln.adjustments)
+            if charge is not None and accounted != charge:
+                yield Finding("prior-payer-line-balance", _cob_rule("prior-payer-line-balance")["severity"],
+                              f"line {ln.line_no}: {other.payer_name} paid {fmt(ln.paid_cents)} and adjusted "
+                              f"{fmt(accounted - ln.paid_cents)}, not the line's charge {fmt(charge)}",
+                              ln.line_no,
+                              f"copy the line's payment and CAS adjustments from {other.payer_name}'s "
+                              "remittance so they add up to the charge")
+
+
 CHECKS: dict[str, Check] = {
     "eight-minute-units": eight_minute_units,
     "timed-code-one-line": timed_code_one_line,
@@ -635,6 +723,9 @@ CHECKS: dict[str, Check] = {
     "icd10-format": icd10_format,
     "replacement-claim": replacement_claim,
     "duplicate-claim": duplicate_claim,
+    "prior-payer-missing": prior_payer_missing,
+    "prior-payer-paid-total": prior_payer_paid_total,
+    "prior-payer-line-balance": prior_payer_line_balance,
 }
 
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -21,6 +21,7 @@ from assistant.domain import (
     ClaimView,
     DocType,
     LineView,
+    OtherPayerView,
     PatientView,
     PayerKind,
     PayerStatus,
@@ -31,7 +32,7 @@ from assistant.remit.cob import payer_level
 from assistant.rules.codes import cpt, rarc, setting
 from assistant.rules.payer_rules import PayerRules, payer_rules
 from assistant.rules.units import units_for
-from assistant.storage import clinical
+from assistant.storage import clinical, prior_payers
 from assistant.storage.claims import claim_pk
 from assistant.storage.claims_bulk import load_claims
 from assistant.storage.clinical import (
@@ -110,6 +111,8 @@ class ClaimContext:
     tracks_plans: bool = True
     # (CLP02, payer pk) of the claim's live postings: the payers that have answered it.
     answers: tuple[tuple[str, int | None], ...] = ()
+    # The other payers the claim names (837P 2320); None when its source cannot say (CSV).
+    other_payers: tuple[OtherPayerView, ...] | None = None
 
     # ---------------------------------------------------------------- the claim
 
@@ -470,6 +473,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
     coverages = clinical.coverages(conn, patients)
     appeals = clinical.appeals(conn, list(views))
     answers = clinical.payer_answers(conn, list(views))
+    others = prior_payers.for_claims(conn, [pk for pk in views if pk])
     # Only the Medicare therapy threshold estimates unpriced lines (`ytd_ot_lines`).
     ratios = clinical.allowed_ratios(conn, {v.payer.pk for v in views.values()
                                             if v.payer.kind is PayerKind.MEDICARE})
@@ -490,7 +494,7 @@ def _contexts(conn: sqlite3.Connection, views: dict[int, ClaimView], today: date
             appeals=tuple(appeals.get(pk, ())), allowed_ratio=ratios.get(view.payer.pk),
             allowed_by_line=allowed, day_minutes=minutes.get(p, {}),
             tracks_authorizations=tracks_auths, tracks_plans=tracks_plans,
-            answers=tuple(answers.get(pk, ())),
+            answers=tuple(answers.get(pk, ())), other_payers=others.get(pk),
         )
     return out
 
@@ -584,9 +588,12 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
     need the patient's history find nothing to say.
     """
     payer = _record_payer(conn, record)
+    others = (None if record.other_payers is None
+              else tuple(prior_payers.from_record(o) for o in record.other_payers))
     if conn is None:
         return ClaimContext(claim=record_view(record, payer), payer=payer_rules(payer), today=today,
-                            saved=False, tracks_authorizations=False, tracks_plans=False)
+                            saved=False, tracks_authorizations=False, tracks_plans=False,
+                            other_payers=others)
     row = conn.execute("SELECT pk FROM patients WHERE account = ?", (record.patient.account,)).fetchone()
     patient_pk = int(row[0]) if row else 0
     existing = conn.execute("SELECT pk FROM claims WHERE claim_id = ?", (record.claim_id,)).fetchone()
@@ -599,7 +606,7 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
     if not patient_pk:  # a new patient: no plan or authorization can be on file yet
         return ClaimContext(claim=record_view(record, payer, credentials=credentials),
                             payer=payer_rules(payer), today=today, saved=False,
-                            tracks_authorizations=False, tracks_plans=False)
+                            tracks_authorizations=False, tracks_plans=False, other_payers=others)
     from assistant.storage.claims import note_minutes
 
     minutes = note_minutes(conn, patient_pk, record.dos_from, record.dos_to)
@@ -612,5 +619,6 @@ def record_context(conn: sqlite3.Connection | None, record: ClaimRecord, today: 
         plans=ctx.plans, documents=ctx.documents, history=history, coverages=ctx.coverages,
         appeals=(), allowed_ratio=ctx.allowed_ratio, day_minutes=ctx.day_minutes, saved=False,
         tracks_authorizations=ctx.tracks_authorizations, tracks_plans=ctx.tracks_plans,
+        other_payers=others,
     )
 

@@ -527,6 +527,41 @@ def line_service_period(db: Database) -> None:
     _run(db, "ALTER TABLE claim_lines ADD COLUMN service_date_to TEXT;")
 
 
+def claim_other_payers(db: Database) -> None:
+    """The other payers an 837P claim names (loops 2320/2330/2430), one row per 2320 loop.
+
+    A claim billed to a secondary carries the primary's adjudication: what it paid (AMT*D),
+    its claim-level CAS, the patient's remaining liability (AMT*EAF), its adjudication date
+    and claim number (2330B DTP*573, REF*F8) and, per line, its 2430 results (`lines`, JSON).
+    `claims.other_payers_reported` is 1 when the claim's source carries these loops (an 837P)
+    and NULL when it cannot say (a CSV export): only then does a missing loop mean anything.
+    """
+    _run(db, """
+CREATE TABLE claim_other_payers (
+    pk INTEGER PRIMARY KEY,
+    claim_pk INTEGER NOT NULL REFERENCES claims(pk) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,                        -- the loop's place in the claim, from 1
+    payer_pk INTEGER NOT NULL REFERENCES payers(pk),
+    priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 11),   -- its SBR01
+    relationship TEXT,                           -- SBR02
+    group_number TEXT,
+    filing_indicator TEXT,                       -- SBR09
+    member_id TEXT,                              -- 2330A NM109
+    paid_cents INTEGER,                          -- AMT*D; NULL: not adjudicated (or not said)
+    noncovered_cents INTEGER,                    -- AMT*A8
+    patient_liability_cents INTEGER,             -- AMT*EAF
+    adjudicated TEXT,                            -- 2330B DTP*573
+    payer_claim_number TEXT,                     -- 2330B REF*F8
+    adjustments TEXT NOT NULL DEFAULT '[]',      -- JSON [[group, carc, cents, quantity]]
+    remarks TEXT NOT NULL DEFAULT '[]',          -- JSON list of MOA remark codes
+    lines TEXT NOT NULL DEFAULT '[]',            -- JSON list of 2430 results
+    UNIQUE (claim_pk, seq)
+);
+CREATE INDEX claim_other_payers_payer ON claim_other_payers(payer_pk);
+ALTER TABLE claims ADD COLUMN other_payers_reported INTEGER;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -538,7 +573,7 @@ def migrations() -> Migrations:
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
 STEPS = [initial_schema, worklists_ranking, fee_schedule, assessment_indexes, payer_corrected_claim_window,
-         patient_payments, audit_no_overwrite, line_service_period]
+         patient_payments, audit_no_overwrite, line_service_period, claim_other_payers]
 SCHEMA_VERSION = len(STEPS)
 
 

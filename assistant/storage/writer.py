@@ -21,6 +21,7 @@ from assistant.domain import (
     AuthorizationRecord,
     ClaimRecord,
     DocumentRecord,
+    OtherPayerRecord,
     PatientRecord,
     PayerKind,
     PayerRecord,
@@ -31,7 +32,7 @@ from assistant.domain import (
 )
 from assistant.errors import InvalidInput
 from assistant.names import proper_case
-from assistant.storage import audit
+from assistant.storage import audit, prior_payers
 
 CHUNK = 500
 
@@ -99,6 +100,7 @@ class Writer:
             npi: pk for pk, npi in conn.execute("SELECT pk, npi FROM providers")
         }
         self._patients: dict[str, int] = {}
+        self._coverages: set[tuple[Any, ...]] = set()  # upserted in this transaction already
 
     # ------------------------------------------------------------------ reference data
 
@@ -287,7 +289,7 @@ class Writer:
                            else record.billed_cents - paid)
                 new_claims.append((
                     record.claim_id, *columns.values(), paid, balance, record.assignee,
-                    self.source, digest,
+                    self.source, digest, 1 if record.other_payers is not None else None,
                 ))
                 pending_lines.append((record.claim_id, record))
                 counts.created += 1
@@ -299,10 +301,10 @@ class Writer:
                 counts.claim_pks.append(int(old["pk"]))
         if new_claims:
             cols = ", ".join(_SOURCE_COLUMNS)
-            marks = ", ".join("?" for _ in range(len(_SOURCE_COLUMNS) + 6))
+            marks = ", ".join("?" for _ in range(len(_SOURCE_COLUMNS) + 7))
             self.conn.executemany(
                 f"INSERT INTO claims (claim_id, {cols}, paid_cents, balance_cents, assignee, "
-                f"source, content_hash) VALUES ({marks})",
+                f"source, content_hash, other_payers_reported) VALUES ({marks})",
                 new_claims,
             )
             created_ids = [cid for cid, _ in pending_lines]
@@ -311,11 +313,15 @@ class Writer:
                 f"SELECT claim_id, pk FROM claims WHERE claim_id IN ({id_marks})", created_ids))
             line_rows: list[tuple[Any, ...]] = []
             dx_rows: list[tuple[Any, ...]] = []
+            other_rows: list[tuple[Any, ...]] = []
             for claim_id, record in pending_lines:
                 pk = pks[claim_id]
                 counts.claim_pks.append(pk)
                 line_rows.extend(self._line_row(pk, line) for line in record.lines)
                 dx_rows.extend((pk, seq, code) for seq, code in enumerate(record.diagnoses, 1))
+                if record.other_payers:
+                    other_rows.extend((pk, seq, *row)
+                                      for seq, row in enumerate(self._other_payer_rows(record), 1))
             self.conn.executemany(
                 "INSERT INTO claim_lines (claim_pk, line_no, code, modifiers, units, minutes, "
                 "charge_cents, dx_pointers, service_date, rendering_provider_pk, control_number, "
@@ -324,6 +330,8 @@ class Writer:
             )
             self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
                                   dx_rows)
+            if other_rows:
+                self.conn.executemany(prior_payers.INSERT, other_rows)
             self.conn.executemany(
                 "INSERT INTO activities (claim_pk, user, kind, note, details) VALUES (?, ?, ?, ?, ?)",
                 [(pks[cid], self.user, "import", "claim created",
@@ -335,6 +343,8 @@ class Writer:
         patient_pk = self.patient(record.patient)
         payer_pk = self.payer(record.payer)
         self._coverage(patient_pk, payer_pk, record)
+        for other in record.other_payers or ():
+            self._other_coverage(patient_pk, other)
 
         def provider(p: ProviderRecord | None) -> int | None:
             return self.provider(p) if p is not None else None
@@ -351,6 +361,10 @@ class Writer:
         return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
     def _coverage(self, patient_pk: int, payer_pk: int, record: ClaimRecord) -> None:
+        key = (patient_pk, payer_pk, record.coverage_priority, record.member_id, record.group_number, None)
+        if key in self._coverages:
+            return
+        self._coverages.add(key)
         self.conn.execute(
             "INSERT INTO coverages (patient_pk, payer_pk, priority, member_id, group_number) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) DO UPDATE SET "
@@ -358,6 +372,43 @@ class Writer:
             "group_number = coalesce(excluded.group_number, group_number)",
             (patient_pk, payer_pk, record.coverage_priority, record.member_id, record.group_number),
         )
+
+    def _other_coverage(self, patient_pk: int, other: OtherPayerRecord) -> None:
+        """A coverage a claim's 2320 loop names, at that payer's place in the patient's order."""
+        key = (patient_pk, self.payer(other.payer), other.priority, other.member_id, other.group_number,
+               other.relationship)
+        if key in self._coverages:
+            return
+        self._coverages.add(key)
+        self.conn.execute(
+            "INSERT INTO coverages (patient_pk, payer_pk, priority, member_id, group_number, "
+            "relationship) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (patient_pk, payer_pk, priority) "
+            "DO UPDATE SET member_id = coalesce(excluded.member_id, member_id), "
+            "group_number = coalesce(excluded.group_number, group_number), "
+            "relationship = coalesce(excluded.relationship, relationship)",
+            key,
+        )
+
+    def _other_payer_rows(self, record: ClaimRecord) -> list[tuple[Any, ...]]:
+        return [prior_payers.row_values(other, self.payer(other.payer))
+                for other in record.other_payers or ()]
+
+    def _replace_other_payers(self, claim_pk: int,
+                              record: ClaimRecord) -> tuple[str | None, str | None] | None:
+        """A re-imported claim's 2320 loops, when they changed: (before, after) for the audit.
+
+        A source that cannot carry them (CSV) leaves what an 837P said."""
+        if record.other_payers is None:
+            return None
+        rows = self._other_payer_rows(record)
+        old = prior_payers.stored_rows(self.conn, claim_pk)
+        if rows == old:
+            return None
+        before = prior_payers.describe_rows(self.conn, old)
+        self.conn.execute("DELETE FROM claim_other_payers WHERE claim_pk = ?", (claim_pk,))
+        self.conn.executemany(prior_payers.INSERT,
+                              [(claim_pk, seq, *row) for seq, row in enumerate(rows, 1)])
+        return before, prior_payers.describe_rows(self.conn, rows)
 
     def _line_row(self, claim_pk: int, line: Any) -> tuple[Any, ...]:
         rendering = self._providers.get(line.rendering_npi) if line.rendering_npi else None
@@ -394,6 +445,8 @@ class Writer:
             changed["balance_cents"] = (old["balance_cents"], balance)
             sets.append("balance_cents = ?")
             params.append(balance)
+        if record.other_payers is not None:
+            sets.append("other_payers_reported = 1")
         sets += ["content_hash = ?", "source = ?", "version = version + 1",
                  "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"]
         params += [digest, self.source, pk]
@@ -406,6 +459,9 @@ class Writer:
             self.conn.execute("DELETE FROM diagnoses WHERE claim_pk = ?", (pk,))
             self.conn.executemany("INSERT INTO diagnoses (claim_pk, seq, code) VALUES (?, ?, ?)",
                                   [(pk, seq, code) for seq, code in enumerate(record.diagnoses, 1)])
+        other_payers = self._replace_other_payers(pk, record)
+        if other_payers is not None:
+            changed["other_payers"] = other_payers
         for col, (before, after) in changed.items():
             if col.endswith("_day"):
                 continue  # the day number mirrors its date column, audited already
