@@ -22,7 +22,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.letters import choice as choosing
 from assistant.letters.appeals import OPEN_NEXT_LEVEL, next_level_deadline
 from assistant.letters.context import build_context
-from assistant.letters.evidence import Evidence, Gap, Situation, gaps_for, gather
+from assistant.letters.evidence import Evidence, Gap, Situation, appealability, gaps_for, gather
 from assistant.letters.excerpts import Excerpt, best_excerpts
 from assistant.letters.markup import Block, parse
 from assistant.letters.templates import LetterTemplates, TemplateInfo
@@ -158,19 +158,19 @@ class Drafter:
                           lines=tuple(p for p in (", ".join(practice.address_lines), contact) if p),
                           base=base)
 
-    def _info(self, chosen: choosing.Choice) -> tuple[TemplateInfo, list[str], str]:
+    def _info(self, chosen: choosing.Choice) -> tuple[TemplateInfo, list[str], str | None]:
         """The template's metadata, the evidence it needs and the excerpt profile it quotes for.
 
         A request form (Medicare) that extends the category's letter needs both letters'
-        evidence and quotes for the argument.
+        evidence and quotes for the argument; no profile when the letter quotes no notes.
         """
         info = self.templates.info(chosen.template)
         needs = list(info.evidence)
-        profile = info.evidence_profile
+        profile: str | None = info.evidence_profile if info.quotes else None
         if info.evidence_profile == "argument":
             argument = self.templates.info(chosen.argument)
             needs += argument.evidence
-            profile = argument.evidence_profile
+            profile = argument.evidence_profile if argument.quotes else None
         return info, needs, profile
 
     def prepare(self, claim_id: str, template: str | None = None) -> tuple[Draft, dict[str, Any]]:
@@ -195,14 +195,17 @@ class Drafter:
                               supported_units=lambda minutes: know.supported_units(view, minutes))
         deadline = _deadline(assessment, level, evidence, view.payer)
         gaps = gaps_for(needs, evidence, situation, template=info.name)
+        if info.appeal:
+            gaps = sorted([*appealability(view, assessment), *gaps], key=lambda g: not g.blocking)
         if deadline is not None and deadline < self.today and info.appeal:
             gaps.insert(0, Gap("deadline", f"the appeal deadline ({deadline:%m/%d/%Y}) has passed: a late "
                                "appeal is heard only with good cause for the delay, which the letter must "
                                "state", blocking=True))
-        excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates)
+        excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates) if profile else []
         context = build_context(view=view, assessment=assessment, info=info, needs=needs, choice=chosen,
                                 practice=self.practice, evidence=evidence, excerpts=excerpts,
-                                gaps=gaps, situation=situation, today=self.today, user=self.user)
+                                gaps=gaps, situation=situation, today=self.today, user=self.user,
+                                quotes=profile is not None)
         markup = self.templates.render(info.name, context)
         draft = Draft(
             claim_id=view.claim_id, claim_pk=view.pk, template=info.name, level=level,
