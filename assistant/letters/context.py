@@ -175,9 +175,15 @@ def _plan(ev: Evidence) -> dict[str, Any] | None:
 
 
 def _enclosures(needs: set[str], ev: Evidence, view: ClaimView, denial_date: date | None) -> list[str]:
-    """What goes in the envelope: the denial, and each piece of needed evidence that is on file."""
+    """What goes in the envelope: the denial, the decision appealed from, and each piece of
+    needed evidence that is on file."""
     out = [f"Remittance advice / denial notice dated {denial_date:%m/%d/%Y}" if denial_date
            else "Remittance advice / denial notice"]
+    decided = [a for a in ev.appeals if a.outcome is not None and a.decided_date is not None]
+    if decided:
+        last = decided[-1]
+        out.append(f"Decision on our {level_name(view.payer.kind, last.level)} dated "
+                   f"{last.decided_date:%m/%d/%Y}")
     if needs & {"plan_of_care", "certification"} and ev.plan is not None:
         cert = (f", certified {ev.plan.certified_date:%m/%d/%Y}" if ev.plan.certified_date else "")
         out.append(f"Plan of care {ev.plan.start_date:%m/%d/%Y} - {ev.plan.end_date:%m/%d/%Y}{cert}")

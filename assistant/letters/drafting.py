@@ -109,11 +109,14 @@ def _appeal_level(assessment: Assessment, evidence: Evidence) -> int:
 
 def _deadline(assessment: Assessment, level: int, evidence: Evidence, payer: PayerView) -> date | None:
     for action in assessment.actions:
-        if action.action is Action.APPEAL and action.deadline:
+        if action.action is Action.APPEAL and action.deadline and action.level in (None, level):
             return action.deadline
     decided = [(a.level, a.decided_date) for a in evidence.appeals
                if a.decided_date is not None and a.outcome in OPEN_NEXT_LEVEL]
-    if level > 1 and decided:
+    if level > 1:
+        # counted from the decision appealed from; unknown until that decision is recorded
+        if not decided:
+            return None
         last_level, decided_on = decided[-1]
         return next_level_deadline(payer, last_level, decided_on)
     return assessment.deadline
@@ -189,6 +192,11 @@ class Drafter:
                 not self.templates.info(chosen.argument).appeal:
             chosen = choosing.Choice(chosen.argument, chosen.argument, level)  # a correction, not an appeal
         info, needs, profile = self._info(chosen)
+        if info.level is not None and info.level != level:
+            # A letter written for one level (a Medicare reconsideration) asked for by name:
+            # its level names the request and counts its deadline.
+            level = info.level
+            chosen = choosing.Choice(chosen.template, chosen.argument, level)
         situation = Situation(view=view, is_timed=know.is_timed,
                               timely_filing_days=know.timely_filing_days(view),
                               findings=assessment.findings, unit_rule=know.unit_rule(view),
