@@ -227,6 +227,7 @@ def build_context(
     today: date,
     user: str,
     quotes: bool = True,
+    deadline: date | None = None,
 ) -> dict[str, Any]:
     payer = view.payer
     medicare = payer.kind is PayerKind.MEDICARE
@@ -289,7 +290,7 @@ def build_context(
         "denial": denial,
         "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message, "fix": f.fix,
                       "line": f.line} for f in assessment.findings],
-        "deadline": assessment.deadline,
+        "deadline": deadline,
         "deadline_kind": assessment.deadline_kind,
         "excerpts": [
             {"document_id": e.document_id, "type": e.doc_type.value, "type_label": DOC_LABELS[e.doc_type],

@@ -213,7 +213,7 @@ class Drafter:
         context = build_context(view=view, assessment=assessment, info=info, needs=needs, choice=chosen,
                                 practice=self.practice, evidence=evidence, excerpts=excerpts,
                                 gaps=gaps, situation=situation, today=self.today, user=self.user,
-                                quotes=profile is not None)
+                                quotes=profile is not None, deadline=deadline)
         markup = self.templates.render(info.name, context)
         draft = Draft(
             claim_id=view.claim_id, claim_pk=view.pk, template=info.name, level=level,

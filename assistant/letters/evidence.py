@@ -395,6 +395,10 @@ def _denies(group: str, code: str, amount_cents: int) -> bool:
     return amount_cents > 0 and group != "PR" and not writes_off(group, code)
 
 
+def _other_than_appeal(actions: Sequence[Action]) -> Action | None:
+    return next((a for a in actions if a is not Action.APPEAL), None)
+
+
 def appealability(view: ClaimView, assessment: Assessment) -> list[Gap]:
     """Why this denial should not be appealed at all, with the better action.
 
@@ -414,13 +418,13 @@ def appealability(view: ClaimView, assessment: Assessment) -> list[Gap]:
             where = f" at {kind.value.replace('_', ' ')}" if kind in info.not_appealable_for else ""
             gaps.append(Gap("appealable", f"CARC {code} ({info.meaning}) cannot be appealed{where}: "
                             f"{info.notes or info.advice}", blocking=True,
-                            instead=better or next(iter(info.actions), None)))
+                            instead=better or _other_than_appeal(info.actions)))
     for code in dict.fromkeys(view.all_remarks):
         remark = rarc(code)
         if remark is not None and remark.appealable is False:
             gaps.append(Gap("appealable", f"remark {code} ({remark.meaning}): the denial carries no "
                             "appeal rights", blocking=True,
-                            instead=better or next(iter(remark.actions), None)))
+                            instead=better or _other_than_appeal(remark.actions)))
     if not denials and any(writes_off(a.group, a.code) and a.amount_cents > 0 for a in adjustments):
         gaps.append(Gap("appealable", "the claim holds only contractual adjustments (such as CO-45), "
                         "which are the contract, not a denial: write them off, or dispute an "
