@@ -8,6 +8,7 @@ templates. Money stays in cents (`| money` formats it); dates stay dates (`| mdy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from assistant.letters.choice import Choice, level_name
 from assistant.letters.evidence import Evidence, Gap, Situation
 from assistant.letters.excerpts import DOC_LABELS, Excerpt
 from assistant.letters.templates import TemplateInfo
-from assistant.rules.codes import carc, rarc, writes_off
+from assistant.rules.codes import carc, modifier, ncci_modifiers, rarc, writes_off
 from assistant.storage.practice import PracticeView
 
 CATEGORY_LABELS = {
@@ -41,8 +42,36 @@ def _dates_text(days: Sequence[date]) -> str:
     return f"{days[0]:%m/%d/%Y} - {days[-1]:%m/%d/%Y}"
 
 
+_STATE_ZIP = re.compile(r"^[A-Z]{2}\s+\d{5}(-\d{4})?$")
+
+
+def address_lines(text: str | None) -> list[str]:
+    """An address as envelope lines: as typed when it has line breaks or semicolons; a
+    one-line address split at its commas ("Dept, PO Box 1, Fargo ND 58108"), keeping a
+    state and ZIP on the city's line ("Fargo, ND 58108")."""
+    raw = (text or "").replace(";", "\n")
+    parts = [line.strip() for line in raw.splitlines() if line.strip()]
+    if len(parts) != 1:
+        return parts
+    out: list[str] = []
+    for piece in (p.strip() for p in parts[0].split(",")):
+        if not piece:
+            continue
+        if out and _STATE_ZIP.match(piece):
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
 def _is_denial(group: str, code: str, amount_cents: int) -> bool:
     return amount_cents > 0 and group != "PR" and not writes_off(group, code)
+
+
+def _is_assistant(code: str) -> bool:
+    """CO (CQ): furnished in whole or in part by a therapy assistant (modifiers.toml)."""
+    info = modifier(code)
+    return info is not None and info.role == "assistant"
 
 
 def _line(line: LineView, view: ClaimView, minutes: dict[tuple[str, str], int],
@@ -60,6 +89,8 @@ def _line(line: LineView, view: ClaimView, minutes: dict[tuple[str, str], int],
         "units_text": f"{line.units:g}", "minutes": on_file, "charge_cents": line.charge_cents,
         "paid_cents": line.paid_cents, "denied_cents": sum(a.amount_cents for a in own),
         "denied": bool(codes), "codes": codes, "remarks": list(line.remarks),
+        "distinct_modifier": bool(ncci_modifiers() & set(line.modifiers)),
+        "assistant": any(_is_assistant(m) for m in line.modifiers),
     }
 
 
@@ -83,7 +114,8 @@ def _denial(view: ClaimView, assessment: Assessment) -> dict[str, Any]:
         entry["amount_cents"] += adj.amount_cents
     for code in assessment.codes:
         group, _, reason = code.rpartition("-")
-        if group and code not in seen and carc(reason) is not None:
+        if group and code not in seen and carc(reason) is not None and group != "PR" \
+                and not writes_off(group, reason):
             seen[code] = {"code": code, "group": group, "reason": reason,
                           "meaning": _code_meaning(reason), "amount_cents": 0}
     remark_codes = dict.fromkeys([*view.all_remarks, *(c for c in assessment.codes if "-" not in c)])
@@ -116,11 +148,13 @@ def _service_days(lines: Sequence[dict[str, Any]], situation: Situation) -> list
         minutes: dict[str, int] = {}
         for line in timed:
             minutes[line["code"]] = minutes.get(line["code"], 0) + (line["minutes"] or 0)
+        supported = situation.supported_units(minutes) if complete and timed else None
         out.append({
             "date": day,
             "timed_minutes": sum(line["minutes"] or 0 for line in timed),
             "minutes_complete": complete,
-            "supported_units": situation.supported_units(minutes) if complete and timed else None,
+            "supported_units": supported,
+            "over_billed": supported is not None and supported < units,
             "timed_units": units,
             "timed_units_text": f"{units:g}",
             "codes": ", ".join(f"{line['code']} {line['minutes']} min" for line in timed
@@ -141,9 +175,15 @@ def _plan(ev: Evidence) -> dict[str, Any] | None:
 
 
 def _enclosures(needs: set[str], ev: Evidence, view: ClaimView, denial_date: date | None) -> list[str]:
-    """What goes in the envelope: the denial, and each piece of needed evidence that is on file."""
+    """What goes in the envelope: the denial, the decision appealed from, and each piece of
+    needed evidence that is on file."""
     out = [f"Remittance advice / denial notice dated {denial_date:%m/%d/%Y}" if denial_date
            else "Remittance advice / denial notice"]
+    decided = [a for a in ev.appeals if a.outcome is not None and a.decided_date is not None]
+    if decided:
+        last = decided[-1]
+        out.append(f"Decision on our {level_name(view.payer.kind, last.level)} dated "
+                   f"{last.decided_date:%m/%d/%Y}")
     if needs & {"plan_of_care", "certification"} and ev.plan is not None:
         cert = (f", certified {ev.plan.certified_date:%m/%d/%Y}" if ev.plan.certified_date else "")
         out.append(f"Plan of care {ev.plan.start_date:%m/%d/%Y} - {ev.plan.end_date:%m/%d/%Y}{cert}")
@@ -186,11 +226,12 @@ def build_context(
     situation: Situation,
     today: date,
     user: str,
+    quotes: bool = True,
+    deadline: date | None = None,
 ) -> dict[str, Any]:
     payer = view.payer
     medicare = payer.kind is PayerKind.MEDICARE
-    address = [line.strip() for line in (payer.appeal_address or "").replace(";", "\n").splitlines()
-               if line.strip()]
+    address = address_lines(payer.appeal_address)
     rendering = _person(view.rendering_name, view.rendering_credential, view.rendering_npi)
     signer_name = (practice.contact if practice and practice.contact else None) or \
         (rendering["display"] if rendering else user)
@@ -201,6 +242,7 @@ def build_context(
     return {
         "letter": {
             "date": today, "template": info.name, "title": info.title, "level": choice.level,
+            "appeal": info.appeal, "quotes": quotes,
             "level_name": level_name(payer.kind, choice.level),
             "argument_template": f"{choice.argument}.j2",
         },
@@ -248,7 +290,7 @@ def build_context(
         "denial": denial,
         "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message, "fix": f.fix,
                       "line": f.line} for f in assessment.findings],
-        "deadline": assessment.deadline,
+        "deadline": deadline,
         "deadline_kind": assessment.deadline_kind,
         "excerpts": [
             {"document_id": e.document_id, "type": e.doc_type.value, "type_label": DOC_LABELS[e.doc_type],
@@ -265,7 +307,12 @@ def build_context(
                            "approved": evidence.authorization.approved,
                            "unit_kind": evidence.authorization.unit_kind,
                            "start": evidence.authorization.start_date,
-                           "end": evidence.authorization.end_date}
+                           "end": evidence.authorization.end_date,
+                           "used": max((evidence.authorization_use.get(d, 0.0)
+                                        for d in evidence.service_dates), default=0.0),
+                           "exceeded": any(evidence.authorization_use.get(d, 0.0)
+                                           > evidence.authorization.approved
+                                           for d in evidence.service_dates)}
                           if evidence.authorization else None),
         "coverages": [{"payer": c.payer_name, "priority": c.priority}
                       for c in evidence.coverages],

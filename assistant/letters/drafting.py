@@ -22,7 +22,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.letters import choice as choosing
 from assistant.letters.appeals import OPEN_NEXT_LEVEL, next_level_deadline
 from assistant.letters.context import build_context
-from assistant.letters.evidence import Evidence, Gap, Situation, gaps_for, gather
+from assistant.letters.evidence import Evidence, Gap, Situation, appealability, gaps_for, gather
 from assistant.letters.excerpts import Excerpt, best_excerpts
 from assistant.letters.markup import Block, parse
 from assistant.letters.templates import LetterTemplates, TemplateInfo
@@ -109,11 +109,14 @@ def _appeal_level(assessment: Assessment, evidence: Evidence) -> int:
 
 def _deadline(assessment: Assessment, level: int, evidence: Evidence, payer: PayerView) -> date | None:
     for action in assessment.actions:
-        if action.action is Action.APPEAL and action.deadline:
+        if action.action is Action.APPEAL and action.deadline and action.level in (None, level):
             return action.deadline
     decided = [(a.level, a.decided_date) for a in evidence.appeals
                if a.decided_date is not None and a.outcome in OPEN_NEXT_LEVEL]
-    if level > 1 and decided:
+    if level > 1:
+        # counted from the decision appealed from; unknown until that decision is recorded
+        if not decided:
+            return None
         last_level, decided_on = decided[-1]
         return next_level_deadline(payer, last_level, decided_on)
     return assessment.deadline
@@ -158,19 +161,19 @@ class Drafter:
                           lines=tuple(p for p in (", ".join(practice.address_lines), contact) if p),
                           base=base)
 
-    def _info(self, chosen: choosing.Choice) -> tuple[TemplateInfo, list[str], str]:
+    def _info(self, chosen: choosing.Choice) -> tuple[TemplateInfo, list[str], str | None]:
         """The template's metadata, the evidence it needs and the excerpt profile it quotes for.
 
         A request form (Medicare) that extends the category's letter needs both letters'
-        evidence and quotes for the argument.
+        evidence and quotes for the argument; no profile when the letter quotes no notes.
         """
         info = self.templates.info(chosen.template)
         needs = list(info.evidence)
-        profile = info.evidence_profile
+        profile: str | None = info.evidence_profile if info.quotes else None
         if info.evidence_profile == "argument":
             argument = self.templates.info(chosen.argument)
             needs += argument.evidence
-            profile = argument.evidence_profile
+            profile = argument.evidence_profile if argument.quotes else None
         return info, needs, profile
 
     def prepare(self, claim_id: str, template: str | None = None) -> tuple[Draft, dict[str, Any]]:
@@ -189,20 +192,28 @@ class Drafter:
                 not self.templates.info(chosen.argument).appeal:
             chosen = choosing.Choice(chosen.argument, chosen.argument, level)  # a correction, not an appeal
         info, needs, profile = self._info(chosen)
+        if info.level is not None and info.level != level:
+            # A letter written for one level (a Medicare reconsideration) asked for by name:
+            # its level names the request and counts its deadline.
+            level = info.level
+            chosen = choosing.Choice(chosen.template, chosen.argument, level)
         situation = Situation(view=view, is_timed=know.is_timed,
                               timely_filing_days=know.timely_filing_days(view),
                               findings=assessment.findings, unit_rule=know.unit_rule(view),
                               supported_units=lambda minutes: know.supported_units(view, minutes))
         deadline = _deadline(assessment, level, evidence, view.payer)
         gaps = gaps_for(needs, evidence, situation, template=info.name)
+        if info.appeal:
+            gaps = sorted([*appealability(view, assessment), *gaps], key=lambda g: not g.blocking)
         if deadline is not None and deadline < self.today and info.appeal:
             gaps.insert(0, Gap("deadline", f"the appeal deadline ({deadline:%m/%d/%Y}) has passed: a late "
                                "appeal is heard only with good cause for the delay, which the letter must "
                                "state", blocking=True))
-        excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates)
+        excerpts = best_excerpts(evidence.documents, profile, evidence.service_dates) if profile else []
         context = build_context(view=view, assessment=assessment, info=info, needs=needs, choice=chosen,
                                 practice=self.practice, evidence=evidence, excerpts=excerpts,
-                                gaps=gaps, situation=situation, today=self.today, user=self.user)
+                                gaps=gaps, situation=situation, today=self.today, user=self.user,
+                                quotes=profile is not None, deadline=deadline)
         markup = self.templates.render(info.name, context)
         draft = Draft(
             claim_id=view.claim_id, claim_pk=view.pk, template=info.name, level=level,

@@ -16,10 +16,10 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from assistant.domain import Action, ClaimView, DocType, Finding, PayerKind, UnitRule
+from assistant.domain import Action, Assessment, ClaimView, DocType, Finding, PayerKind, UnitRule
 from assistant.errors import ConfigError
 from assistant.letters.choice import appeal_letters
-from assistant.rules.codes import ncci_modifiers, setting
+from assistant.rules.codes import carc, ncci_modifiers, rarc, setting, writes_off
 from assistant.storage.appeals import AppealView, appeals_for_claim, denial_notice
 from assistant.storage.claims import note_minutes
 from assistant.storage.clinical import (
@@ -373,12 +373,13 @@ def _prior_decision(ev: Evidence, s: Situation) -> list[Gap]:
 
 def _distinct_time(ev: Evidence, s: Situation) -> list[Gap]:
     gaps: list[Gap] = []
-    denied = [line for line in s.view.lines if any(a.amount_cents > 0 and a.group != "PR"
+    denied = [line for line in s.view.lines if any(_denies(a.group, a.code, a.amount_cents)
                                                    for a in line.adjustments)]
     unmodified = [line for line in denied if not ncci_modifiers() & set(line.modifiers)]
     if unmodified:
         lines = ", ".join(f"line {line.line_no} ({line.code})" for line in unmodified)
-        gaps.append(Gap("distinct_time", f"{lines} carries no 59/X modifier: if the services were in "
+        verb = "carries" if len(unmodified) == 1 else "carry"
+        gaps.append(Gap("distinct_time", f"{lines} {verb} no 59/X modifier: if the services were in "
                         "separate time blocks, the better action is a corrected claim with the modifier "
                         "(fact sheet 5 and 7.4)", blocking=True, instead=s.correction))
     notes = [d for day in ev.service_dates for d in ev.notes_on(day)]
@@ -386,6 +387,54 @@ def _distinct_time(ev: Evidence, s: Situation) -> list[Gap]:
         gaps.append(Gap("distinct_time", "the treatment note does not say the services were performed in "
                         "separate time blocks; 59/X is valid only then (fact sheet 5.1, S41): add the "
                         "therapist's time-stamped statement before appealing"))
+    return gaps
+
+
+def _denies(group: str, code: str, amount_cents: int) -> bool:
+    """A denial, not a contractual write-off (CO-45, CO-253) or the patient's share."""
+    return amount_cents > 0 and group != "PR" and not writes_off(group, code)
+
+
+def _other_than_appeal(actions: Sequence[Action]) -> Action | None:
+    return next((a for a in actions if a is not Action.APPEAL), None)
+
+
+def appealability(view: ClaimView, assessment: Assessment) -> list[Gap]:
+    """Why this denial should not be appealed at all, with the better action.
+
+    A code the payer gives no appeal rights for (MA130; CO-29 at Medicare), or a claim whose
+    only adjustments are contractual (CO-45 is the contract, not a denial), blocks; when the
+    rules recommend something else first (a duplicate: wait for the original), it is said.
+    """
+    kind = view.payer.kind
+    adjustments = list(view.all_adjustments)
+    denials = [a for a in adjustments if _denies(a.group, a.code, a.amount_cents)]
+    better = next((a.action for a in assessment.actions
+                   if a.action not in (Action.APPEAL, Action.REOPENING)), None)
+    gaps: list[Gap] = []
+    for code in dict.fromkeys(a.code for a in denials):
+        info = carc(code)
+        if info is not None and not info.appealable_for(kind):
+            where = f" at {kind.value.replace('_', ' ')}" if kind in info.not_appealable_for else ""
+            gaps.append(Gap("appealable", f"CARC {code} ({info.meaning}) cannot be appealed{where}: "
+                            f"{info.notes or info.advice}", blocking=True,
+                            instead=better or _other_than_appeal(info.actions)))
+    for code in dict.fromkeys(view.all_remarks):
+        remark = rarc(code)
+        if remark is not None and remark.appealable is False:
+            gaps.append(Gap("appealable", f"remark {code} ({remark.meaning}): the denial carries no "
+                            "appeal rights", blocking=True,
+                            instead=better or _other_than_appeal(remark.actions)))
+    if not denials and any(writes_off(a.group, a.code) and a.amount_cents > 0 for a in adjustments):
+        gaps.append(Gap("appealable", "the claim holds only contractual adjustments (such as CO-45), "
+                        "which are the contract, not a denial: write them off, or dispute an "
+                        "underpayment (allowed below the contract rate) as a payment dispute",
+                        blocking=True, instead=Action.WRITE_OFF))
+    if not gaps and denials and assessment.actions and better is not None and not any(
+            a.action in (Action.APPEAL, Action.REOPENING) for a in assessment.actions):
+        first = assessment.actions[0]
+        gaps.append(Gap("appealable", f"the rules recommend {first.action.value.replace('_', ' ')}, "
+                        f"not an appeal: {first.reason}", instead=first.action))
     return gaps
 
 

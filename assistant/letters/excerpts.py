@@ -108,6 +108,7 @@ def profile_names() -> list[str]:
 
 # --------------------------------------------------------------------------- passages
 
+_LIST_MARK = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\"'])")
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z /&()-]{0,30}:$")
 
@@ -133,12 +134,14 @@ def split_passages(text: str) -> list[str]:
     """A note as quotable passages: each line or paragraph, long ones cut at sentence ends.
 
     A bare section heading ("Assessment:") joins the line after it, so the quotation says
-    which part of the note it comes from.
+    which part of the note it comes from; an indented line continues the line above it
+    (a timed code's minutes, then what was done in them). A list marker ("- ", "2. ") is
+    not quoted: the quotation is the item.
     """
-    passages: list[str] = []
+    lines: list[str] = []
     heading = ""
     for raw in clean_text(text).splitlines():
-        line = " ".join(raw.split())
+        line = _LIST_MARK.sub("", " ".join(raw.split()))
         if not line:
             continue
         if _HEADER_LINE.match(line):
@@ -147,10 +150,13 @@ def split_passages(text: str) -> list[str]:
         if heading:
             line = f"{heading} {line}"
             heading = ""
-        passages.extend(_sentence_groups(line))
+        elif raw[:1] in (" ", "\t") and lines and not _HEADER_LINE.match(lines[-1]):
+            lines[-1] = f"{lines[-1]} {line}"
+            continue
+        lines.append(line)
     if heading:
-        passages.append(heading)
-    return [p for p in passages if p]
+        lines.append(heading)
+    return [p for line in lines for p in _sentence_groups(line) if p]
 
 
 # --------------------------------------------------------------------------- ranking
@@ -247,6 +253,12 @@ def best_excerpts(
     from rapidfuzz import fuzz
 
     prof = profile(profile_name)
+    dates = set(service_dates)
+    if prof.doc_types[:1] == (DocType.DAILY_NOTE,) and any(
+            d.doc_type is DocType.DAILY_NOTE and d.doc_date in dates for d in documents):
+        # The record of the service itself is what this denial turns on (minutes, time
+        # blocks, what was done): another day's note would only mislead the reviewer.
+        documents = [d for d in documents if d.doc_date in dates]
     passages = [
         _Passage(doc, i, text)
         for doc in documents
@@ -256,7 +268,6 @@ def best_excerpts(
         return []
     vocabulary = {w.lower() for p in passages for w in _WORD.findall(p.text)}
     relevance = _ranked(passages, query_for(prof, vocabulary))
-    dates = set(service_dates)
     weights = {t: 1.0 - 0.12 * i for i, t in enumerate(prof.doc_types)}
 
     def score(i: int) -> float:

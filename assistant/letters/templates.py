@@ -51,6 +51,7 @@ class TemplateInfo:
     evidence_profile: str  # "argument": quote for the category letter this one extends
     description: str
     appeal: bool  # False: not an appeal (a corrected-claim cover letter), never put in a request form
+    quotes: bool  # False: the letter quotes no therapy notes (timely filing, coordination of benefits)
     path: Path
     practice: bool  # the practice's own file (overrides a shipped one of the same name)
 
@@ -59,7 +60,7 @@ class TemplateInfo:
             "name": self.name, "title": self.title, "categories": list(self.categories),
             "level": self.level, "evidence": list(self.evidence),
             "evidence_profile": self.evidence_profile, "description": self.description,
-            "appeal": self.appeal, "path": str(self.path), "practice": self.practice,
+            "appeal": self.appeal, "quotes": self.quotes, "path": str(self.path), "practice": self.practice,
         }
 
 
@@ -98,6 +99,7 @@ def _info(name: str, path: Path, practice: bool) -> TemplateInfo:
         evidence_profile=str(meta.get("evidence_profile", "service_record")),
         description=str(meta.get("description", "")),
         appeal=bool(meta.get("appeal", True)),
+        quotes=bool(meta.get("quotes", True)),
         path=path,
         practice=practice,
     )
@@ -113,6 +115,14 @@ def _short_date(value: date | None) -> str:
 
 def _money(cents: int | None) -> str:
     return fmt(cents) if cents is not None else ""
+
+
+def _counted(count: float | int | None, noun: str, plural: str | None = None) -> str:
+    """A number with its noun in the right number: 1 unit, 2 units, 1.5 units."""
+    if count is None:
+        return ""
+    number = f"{count:g}" if isinstance(count, float) else str(count)
+    return f"{number} {noun if count == 1 else (plural or noun + 's')}"
 
 
 def _quote(excerpt: Mapping[str, Any]) -> MarkupText:
@@ -260,6 +270,7 @@ class LetterTemplates:
         filters: dict[str, Callable[..., Any]] = {
             "longdate": _long_date, "mdy": _short_date, "money": _money,
             "quote": _quote, "table": _table, "service_table": _service_table,
+            "counted": _counted,
         }
         env.filters.update(filters)
         env.globals["raw"] = MarkupText
