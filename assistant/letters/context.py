@@ -181,9 +181,9 @@ def _enclosures(needs: set[str], ev: Evidence, view: ClaimView, denial_date: dat
            else "Remittance advice / denial notice"]
     decided = [a for a in ev.appeals if a.outcome is not None and a.decided_date is not None]
     if decided:
-        last = decided[-1]
-        out.append(f"Decision on our {level_name(view.payer.kind, last.level)} dated "
-                   f"{last.decided_date:%m/%d/%Y}")
+        appeal = decided[-1]
+        out.append(f"Decision on our {level_name(view.payer.kind, appeal.level)} dated "
+                   f"{appeal.decided_date:%m/%d/%Y}")
     if needs & {"plan_of_care", "certification"} and ev.plan is not None:
         cert = (f", certified {ev.plan.certified_date:%m/%d/%Y}" if ev.plan.certified_date else "")
         out.append(f"Plan of care {ev.plan.start_date:%m/%d/%Y} - {ev.plan.end_date:%m/%d/%Y}{cert}")
