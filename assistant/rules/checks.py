@@ -52,6 +52,10 @@ def _n(units: float) -> str:
     return f"{units:g}"
 
 
+def _units(units: float) -> str:
+    return f"{units:g} unit{'' if units == 1 else 's'}"
+
+
 # --------------------------------------------------------------------------- units
 
 
@@ -110,7 +114,7 @@ def _judge_units(ctx: ClaimContext, day: date, timed: list[LineView]) -> Iterato
                    key=lambda c: first_line.get(c, 999))
     want_by_code = min(choices, key=lambda units: sum(abs(got_by_code.get(c, 0.0) - units.get(c, 0.0))
                                                      for c in codes))
-    basis = (f"{result.total_minutes} timed min on {day} = {result.total_units} units under "
+    basis = (f"{result.total_minutes} timed min on {day} = {_units(result.total_units)} under "
              f"{'CMS total time' if rule.value == 'cms' else 'the per-code rule'}")
     for code in codes:
         want = int(want_by_code.get(code, 0))
@@ -118,13 +122,13 @@ def _judge_units(ctx: ClaimContext, day: date, timed: list[LineView]) -> Iterato
         on_claim = code in first_line
         if got > want and on_claim:
             yield Finding("eight-minute-units", ERROR,
-                          f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
-                          first_line[code], f"bill {want} unit{'s' if want != 1 else ''} of {code}"
+                          f"{code}: {_units(got)} billed, the minutes support {want} ({basis})",
+                          first_line[code], f"bill {_units(want)} of {code}"
                           if want else f"remove {code}: its minutes do not reach a unit")
         elif got < want and code not in orphans and (on_claim or code not in elsewhere):
             yield Finding("eight-minute-units", WARNING,
-                          f"{code}: {_n(got)} units billed, the minutes support {want} ({basis})",
-                          first_line.get(code), f"bill {want} units of {code} if the notes support it")
+                          f"{code}: {_units(got)} billed, the minutes support {want} ({basis})",
+                          first_line.get(code), f"bill {_units(want)} of {code} if the notes support it")
 
 
 def _billed_elsewhere(ctx: ClaimContext, day: date) -> dict[str, float]:
@@ -576,8 +580,8 @@ def _billable(ctx: ClaimContext, i: int, code: str) -> Iterator[Finding]:
             yield Finding("icd10-format", severity,
                           f"diagnosis {i} ({dotted(code)}) is without its 7th character: not billable "
                           f"({examples})", None,
-                          "add the 7th character from the chart (A initial, D subsequent, S sequela; "
-                          "X placeholders)")
+                          "add the 7th character from the chart (A initial, D subsequent, S sequela), "
+                          "with X placeholders before it in a short code")
         else:
             yield Finding("icd10-format", severity,
                           f"diagnosis {i} ({dotted(code)}) is a category, not a billable code: it has "
