@@ -60,7 +60,8 @@ class WorklistBar(FittedStatic):
         around = [names[at - 1], self.active, names[(at + 1) % len(names)]]
         where = Content.styled(f"  {at + 1} of {len(names)} · [ ]", "dim")
         short = self._line(around, Content.assemble(owed, where))
-        return short if short.cell_length <= width else self._line([self.active], Content.assemble(owed, where))
+        tail = Content.assemble(owed, where)
+        return short if short.cell_length <= width else self._line([self.active], tail)
 
     def _line(self, names: Sequence[str], tail: Content | str) -> Content:
         parts: list[Content | str] = [Content.styled("Worklists ", "bold")]
