@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from assistant.chat.engine import ChatEngine, ChatReply
     from assistant.services import Services
-    from assistant.tui.sources import Page, RankingProgress, WorklistSource
+    from assistant.tui.sources import Page, RankingProgress, ShownList, WorklistSource
 
     FirstPage = tuple[WorklistSource, Future[Page]]
 
@@ -33,7 +33,7 @@ class ArApp(App[None]):
     COMMANDS = App.COMMANDS | {BindingCommands, ClaimFinder, WorklistCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
     def __init__(self, services: Services, gate: ServiceGate | None = None,
@@ -45,8 +45,8 @@ class ArApp(App[None]):
         self.today = services.today
         self.user = services.user
         self.focused_claim_id: str | None = None  # the highlighted row or the open claim
-        self.shown_list: tuple[str, tuple[str, ...]] | None = None  # the worklist on screen, for chat
-        self._chat_list: tuple[str, tuple[str, ...]] | None = None  # the one the chat last walked
+        self.shown_list: ShownList | None = None  # the worklist on screen, for chat
+        self._chat_list: ShownList | None = None  # the one the chat last walked
         self.chat_log: list[tuple[str, Content]] = []  # the conversation, shown on every screen
         self._chat: ChatEngine | None = None
         self.sub_title = f"{services.locations.db.name} · today {services.today.isoformat()}"
@@ -65,7 +65,9 @@ class ArApp(App[None]):
         session = self._chat.session
         if self.shown_list is not None and self.shown_list != self._chat_list:
             self._chat_list = self.shown_list  # "next" walks the list on screen until chat shows another
-            session.show_worklist(list(self.shown_list[1]), self.shown_list[0])
+            shown = self.shown_list
+            session.show_worklist(list(shown.claim_ids), shown.label, shown.total,
+                                  lambda offset: shown.more(services, offset))
         if focus is not None and focus != session.focus:
             session.set_focus(focus)
         return self._chat.ask(text)

@@ -46,12 +46,12 @@ def _category(row: Row) -> str:
 WORKLIST_COLUMNS: tuple[Column, ...] = (
     Column("rank", "#", 5, lambda r: str(r.get("rank", "")), align="right"),
     Column("claim_id", "Claim", 12, lambda r: str(r["claim_id"])),
-    Column("patient", "Patient", 18, lambda r: str(r.get("patient") or ""), drop=5),
-    Column("payer", "Payer", 14, lambda r: str(r.get("payer") or ""), drop=3),
+    Column("patient", "Patient", 18, lambda r: str(r.get("patient") or ""), drop=5, grow=8),
+    Column("payer", "Payer", 14, lambda r: str(r.get("payer") or ""), drop=3, grow=14),
     Column("age_days", "Age", 5, _age, align="right", drop=2),
     Column("balance", "Balance", 11, lambda r: money(r.get("balance")), align="right"),
-    Column("category", "Category", 16, _category, drop=4),
-    Column("next_action", "Next action", 17, lambda r: words(r.get("next_action"))),
+    Column("category", "Category", 16, _category, drop=4, grow=8),
+    Column("next_action", "Next action", 17, lambda r: words(r.get("next_action")), grow=7),
     Column("days_left", "Left", 7, days_left, align="right", tone=_deadline_tone),
     # The reason panel under the table says it in full: the first to go when space is short.
     Column("why", "Why", 20, lambda r: str(r.get("why") or ""), flex=True, tone=lambda _r: "muted",

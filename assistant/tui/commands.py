@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from assistant.tui.columns import money
+from assistant.tui.columns import money, words
 
 if TYPE_CHECKING:
     from textual.binding import Binding
@@ -64,7 +64,7 @@ class ClaimFinder(Provider):
             app.gate.call, lambda s: s.find_claims(query, SEARCH_LIMIT))
         for i, row in enumerate(rows):
             title = f"Open {row['claim_id']} · {row['patient']}"
-            detail = (f"{row['payer']} · DOS {row['dos']} · {money(row['balance'])} · {row['status']}"
+            detail = (f"{row['payer']} · DOS {row['dos']} · {money(row['balance'])} · {words(row['status'])}"
                       f" · matched {'claim id' if row['match'] == 'claim' else 'patient'}")
             score = 1.0 - i / (len(rows) + 1)
             yield Hit(score, title, partial(app.open_claim, row["claim_id"]), text=title, help=detail)

@@ -51,3 +51,17 @@ class WorklistSource:
 def default_source() -> WorklistSource:
     """What the app opens on."""
     return WorklistSource()
+
+
+@dataclass(frozen=True)
+class ShownList:
+    """The worklist on screen, as the chat walks it: its first page, its size, and the rest on demand."""
+
+    label: str
+    claim_ids: tuple[str, ...]
+    total: int
+    source: WorklistSource
+
+    def more(self, services: Services, offset: int) -> list[str]:
+        """The claim ids after `offset` (called by the chat inside the gate, with its services)."""
+        return [str(r["claim_id"]) for r in self.source.fetch(services, offset, FIRST_PAGE).rows]

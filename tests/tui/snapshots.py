@@ -38,3 +38,23 @@ def assert_snapshot(app: App[object], name: str, tmp_path: Path) -> None:
         fresh.write_text(svg, encoding="utf-8")
         raise AssertionError(f"screen {name!r} changed: compare {fresh} with {stored} "
                              "(AR_UPDATE_SNAPSHOTS=1 stores the new one)")
+
+
+def screen_lines(app: App[object]) -> list[str]:
+    """What the user reads: the screen's text, one string per terminal row (from the SVG export)."""
+    import html
+    import re
+
+    rows: dict[float, list[tuple[int, str]]] = {}
+    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', still_svg(app)):
+        rows.setdefault(float(m[2]), []).append((round(float(m[1]) / CELL_WIDTH), html.unescape(m[3])))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for column, text in sorted(rows[y]):
+            line = line.ljust(column) + text
+        lines.append(line.replace("\xa0", " ").rstrip())
+    return lines
+
+
+CELL_WIDTH = 12.2  # Rich's SVG export: 0.61 of its 20-pixel font per cell

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from assistant.tui.columns import money
@@ -17,6 +17,7 @@ from assistant.tui.screens import claim_text
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
 from assistant.tui.widgets.bars import SAMPLE_BANNER
 from assistant.tui.widgets.chat_pane import ChatPane
+from assistant.tui.widgets.footer import KeysFooter
 from assistant.tui.widgets.hanging import Hanging
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
                 yield Static("Documents (Enter reads one)", classes="section-title")
                 yield OptionList(id="claim-documents")
             yield ChatPane()
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#claim-left").focus()

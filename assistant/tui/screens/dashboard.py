@@ -16,10 +16,11 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from assistant.tui.columns import money
+from assistant.tui.widgets.footer import KeysFooter
 from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 yield DataTable(id="table-denial-payers", zebra_stripes=True)
                 yield Static("Top root causes and their upstream fix", classes="section-title")
                 yield Static(id="root-causes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

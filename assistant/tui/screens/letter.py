@@ -14,10 +14,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from assistant.tui.screens.dialogs import ConfirmDialog
+from assistant.tui.widgets.footer import KeysFooter
 from assistant.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class LetterScreen(ReportsWorkerErrors, Screen[None]):
                 yield Static("Letter", classes="section-title")
                 yield Static(id="letter-preview")
         yield Static("", id="letter-saved")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#letter-templates").focus()

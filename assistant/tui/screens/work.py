@@ -46,8 +46,8 @@ class ClaimWorkScreen(ReportsWorkerErrors, Screen[ResultT]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "appeal", "Appeal", id="claim.appeal"),
-        Binding("l", "note", "Log note", id="claim.note"),
-        Binding("f", "follow_up", "Follow-up", id="claim.follow_up"),
+        Binding("l", "note", "Note", id="claim.note"),
+        Binding("f", "follow_up", "Follow-up", show=False, id="claim.follow_up"),  # the note sets one too
         Binding("s", "status", "Status", id="claim.status"),
         Binding("u", "assign", "Assign", show=False, id="claim.assign"),
         Binding("c", "toggle_chat", "Chat", id="chat.toggle"),

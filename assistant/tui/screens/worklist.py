@@ -10,13 +10,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from assistant.tui.columns import WORKLIST_COLUMNS
 from assistant.tui.screens.work import Claim, ClaimWorkScreen
-from assistant.tui.sources import FIRST_PAGE, Page, RankingProgress, WorklistSource, default_source
+from assistant.tui.sources import (
+    FIRST_PAGE,
+    Page,
+    RankingProgress,
+    ShownList,
+    WorklistSource,
+    default_source,
+)
 from assistant.tui.widgets.bars import SAMPLE_BANNER, AgingStrip, ReasonPanel, WorklistBar
 from assistant.tui.widgets.chat_pane import ChatPane
+from assistant.tui.widgets.footer import KeysFooter
 from assistant.tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -32,12 +40,12 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="worklist.filter"),
-        Binding("right_square_bracket", "switch(1)", "Next list", id="worklist.next_list"),
+        Binding("right_square_bracket", "switch(1)", "Lists", id="worklist.next_list"),
         Binding("left_square_bracket", "switch(-1)", "Previous list", show=False,
                 id="worklist.previous_list"),
         Binding("d", "dashboard", "Dashboard", id="worklist.dashboard"),
         Binding("r", "reload", "Refresh", show=False, id="worklist.reload"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="worklist.clear_filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="worklist.clear_filter"),
     ]
 
     class PageLoaded(Message):
@@ -80,7 +88,7 @@ class WorklistScreen(ClaimWorkScreen[None]):
                 yield RankedTable(WORKLIST_COLUMNS, id="claims")
                 yield ReasonPanel(id="reason")
             yield ChatPane()
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> RankedTable:
@@ -153,15 +161,17 @@ class WorklistScreen(ClaimWorkScreen[None]):
         self.shown = page.worklist
         if page.offset == 0:
             label = page.worklist + (f" matching {self.source.search!r}" if self.source.search else "")
-            self.app.shown_list = (label, tuple(str(r["claim_id"]) for r in page.rows))
-        self.query_one(WorklistBar).show(self.names or [page.worklist], page.worklist, page.total,
-                                         page.total_balance)
+            self.app.shown_list = ShownList(label, tuple(str(r["claim_id"]) for r in page.rows), page.total,
+                                            self.source)
+        if page.offset == 0:
+            self.query_one(WorklistBar).show(self.names or [page.worklist], page.worklist, page.total,
+                                             page.total_balance)
 
     def on_worklist_screen_lists_loaded(self, message: ListsLoaded) -> None:
         self.names = message.names
         self.set_class(message.sample, "-sample")
         if self.shown:
-            self.query_one(WorklistBar).show(self.names, self.shown, self.table.total)
+            self.query_one(WorklistBar).show_names(self.names)
 
     def on_worklist_screen_aging_loaded(self, message: AgingLoaded) -> None:
         self.query_one(AgingStrip).show(message.aging)
@@ -219,15 +229,27 @@ class WorklistScreen(ClaimWorkScreen[None]):
 
     # ------------------------------------------------------------------ filter
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc is offered (and shown) only while there is a filter to clear."""
+        if action == "clear_filter":
+            return self.has_class("-filtering") or bool(self.source.search)
+        return True
+
     def action_filter(self) -> None:
         self.add_class("-filtering")
         self.query_one("#filter", Input).focus()
+        self.refresh_bindings()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         self.remove_class("-filtering")
         field.value = ""
         self.table.focus()
+        self.refresh_bindings()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        if self.source.search:
+            self._show(WorklistSource(self.source.name))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -237,8 +259,11 @@ class WorklistScreen(ClaimWorkScreen[None]):
         text = event.value.strip()
         if text == self.source.search:
             return
-        self._filter_timer = self.set_timer(
-            FILTER_PAUSE, lambda: self._show(WorklistSource(self.source.name, text)))
+        self._filter_timer = self.set_timer(FILTER_PAUSE, lambda: self._narrow(text))
+
+    def _narrow(self, text: str) -> None:
+        self._show(WorklistSource(self.source.name, text))
+        self.refresh_bindings()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:

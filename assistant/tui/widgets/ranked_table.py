@@ -40,6 +40,7 @@ class Column:
     flex: bool = False  # takes the width left over (at least `width`)
     tone: Callable[[Row], str | None] | None = None  # a component-class suffix: urgent, soon, muted
     drop: int | None = None  # when the table is too narrow, columns go in this order (None: never)
+    grow: int = 0  # on a wide table, up to this many more cells before the flex column takes the rest
 
 
 def _fit(text: str, width: int, align: str) -> str:
@@ -58,7 +59,7 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
         Binding("home,g", "first", "First", show=False, id="table.first"),
         Binding("end,G", "last", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open claim", id="table.open"),
+        Binding("enter", "select", "Open", id="table.open"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -295,9 +296,16 @@ class RankedTable(ScrollView, can_focus=True, inherit_bindings=False):
             droppable = sorted((c for c in shown if c.drop is not None), key=lambda c: c.drop or 0)
             while droppable and sum(c.width for c in shown) + len(shown) - 1 > width:
                 shown.remove(droppable.pop(0))
-            left = max(0, width - sum(c.width for c in shown if not c.flex) - (len(shown) - 1))
+            spare = max(0, width - sum(c.width for c in shown) - (len(shown) - 1))
+            widths = {c.key: c.width for c in shown}
+            for column in sorted(shown, key=lambda c: -c.grow):  # payers, names first; then the flex text
+                more = min(column.grow, spare)
+                widths[column.key] += more
+                spare -= more
             flex = [c for c in shown if c.flex]
-            self._layout = tuple((c, max(c.width, left // len(flex)) if c.flex else c.width) for c in shown)
+            for column in flex:
+                widths[column.key] += spare // len(flex)
+            self._layout = tuple((c, widths[c.key]) for c in shown)
         return self._layout
 
     def _header_strip(self, width: int) -> Strip:
