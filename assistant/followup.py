@@ -109,6 +109,17 @@ def add_note(conn: sqlite3.Connection, claim_pk: int, text: str, *, user: str, t
     return changes
 
 
+def start_work(conn: sqlite3.Connection, claim_pk: int, *, user: str, why: str) -> list[Change]:
+    """A `new` claim somebody has started on (an appeal drafted) is `in_progress`, so the team
+    sees it is being handled; any other status is the specialist's to change. A note alone
+    changes nothing: notes never conflict with another user's change."""
+    row = _claim(conn, claim_pk, None)
+    if row["work_status"] != WorkStatus.NEW.value:
+        return []
+    return _write(conn, row, {"work_status": WorkStatus.IN_PROGRESS.value}, user=user, kind="status",
+                  note=f"worked: {why}")
+
+
 def set_follow_up(conn: sqlite3.Connection, claim_pk: int, day: date | None, *, user: str, today: date,
                   note: str | None = None, expected_version: int | None = None,
                   details: Mapping[str, object] | None = None) -> list[Change]:

@@ -65,6 +65,7 @@ def test_drafting_again_before_sending_updates_the_same_appeal(services) -> None
 
 def test_sent_then_decided_lost_opens_the_next_level(services) -> None:
     pk = drafted(services)
+    assert load_claim(services.conn, "C1").work_status.value == "in_progress"  # drafting starts the work
     with transaction(services.conn):
         sent = appeals.mark_sent(services.conn, "C1", "fax", date(2026, 10, 7), "tester")
     assert (sent.status.value, sent.channel, sent.sent_date) == ("sent", "fax", date(2026, 10, 7))
@@ -79,7 +80,7 @@ def test_sent_then_decided_lost_opens_the_next_level(services) -> None:
     assert history(services, pk) == [
         ("appeal_status", None, "drafted"),
         ("appeal_status", "drafted", "sent"),
-        ("work_status", "new", "appealed"),
+        ("work_status", "in_progress", "appealed"),
         ("follow_up_date", None, "2026-12-06"),
         ("appeal_outcome", "sent", "lost"),
         ("work_status", "appealed", "in_progress"),

@@ -21,6 +21,7 @@ from typing import Any
 
 from assistant.domain import AppealStatus, PayerView, WorkStatus
 from assistant.errors import InvalidInput
+from assistant.followup import start_work
 from assistant.letters.choice import appeal_letters
 from assistant.money import as_number
 from assistant.rules.codes import writes_off
@@ -99,6 +100,7 @@ def record_draft(conn: sqlite3.Connection, draft: DraftRecord, today: date, user
     audit.record(conn, claim_pk=draft.claim_pk, user=user, kind="appeal", field="appeal_status",
                  after=AppealStatus.DRAFTED.value,
                  note=f"level {draft.level} appeal letter drafted", details=details)
+    start_work(conn, draft.claim_pk, user=user, why="an appeal letter was drafted")
     return pk
 
 
