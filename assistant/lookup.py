@@ -39,9 +39,15 @@ def find_claims(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[di
     seen = {r["claim_id"] for r in found}
     patients = patient_names(conn)
     choices = {pk: f"{last}, {first} {first} {last} {account}" for pk, account, last, first in patients}
-    best = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                           limit=max(1, limit // PER_PATIENT + 1), score_cutoff=MIN_SCORE)
-    ranked = [(pk, score) for _, score, pk in best]
+    wanted = max(1, limit // PER_PATIENT + 1)
+    near = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                           limit=wanted * 10, score_cutoff=MIN_SCORE)
+    # WRatio finds the candidates; each typed word nearest a word of the name orders them, so
+    # "watsn maria" puts Watson, Maria before Dixon, Maria (both hold "maria" exactly)
+    words = utils.default_process(query).split()
+    ranked = sorted(((pk, (_word_score(words, choice), score)) for choice, score, pk in near),
+                    key=lambda item: item[1], reverse=True)[:wanted]
+    ranked = [(pk, score) for pk, (_, score) in ranked]
     claims = claims_of_patients(conn, [pk for pk, _ in ranked], PER_PATIENT)
     for pk, score in ranked:
         for row in claims[pk]:
@@ -49,3 +55,14 @@ def find_claims(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[di
                 seen.add(row["claim_id"])
                 found.append(_row(row, "patient", score))
     return found[:limit]
+
+
+def _word_score(words: list[str], choice: str) -> float:
+    """Mean over the typed words of the best match with a word of the name or account (a
+    typed prefix of a word counts in full, as the user is still typing)."""
+    from rapidfuzz import fuzz, utils
+
+    tokens = utils.default_process(choice).split()
+    if not words or not tokens:
+        return 0.0
+    return sum(max(100.0 if t.startswith(w) else fuzz.ratio(w, t) for t in tokens) for w in words) / len(words)

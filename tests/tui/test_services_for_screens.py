@@ -21,6 +21,16 @@ def test_find_claims_by_a_misspelt_patient_name(practice_services: Services) -> 
     assert found[0]["balance"] == 225.0  # money owed first
 
 
+def test_find_claims_puts_the_misspelt_surname_before_a_namesake(services: Services) -> None:
+    from tests.builders import claim_record, write
+
+    write(services.conn, claim_record("D1", account="D1", last="Dixon", first="Maria"),
+          claim_record("W1", account="W1", last="Watson", first="Maria"),
+          claim_record("W2", account="W2", last="Watson", first="Doris"))
+    assert [r["patient"] for r in services.find_claims("watsn maria")][:2] == ["Watson, Maria", "Watson, Doris"]
+    assert services.find_claims("wats")[0]["patient"].startswith("Watson")  # still typing
+
+
 def test_find_claims_finds_nothing_in_nonsense(practice_services: Services) -> None:
     assert practice_services.find_claims("zzqx") == []
     assert practice_services.find_claims("   ") == []
