@@ -45,9 +45,8 @@ def find_claims(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[di
     # WRatio finds the candidates; each typed word nearest a word of the name orders them, so
     # "watsn maria" puts Watson, Maria before Dixon, Maria (both hold "maria" exactly)
     words = utils.default_process(query).split()
-    ranked = sorted(((pk, (_word_score(words, choice), score)) for choice, score, pk in near),
-                    key=lambda item: item[1], reverse=True)[:wanted]
-    ranked = [(pk, score) for pk, (_, score) in ranked]
+    ordered = sorted(near, key=lambda hit: (_word_score(words, hit[0]), hit[1]), reverse=True)
+    ranked = [(pk, score) for _, score, pk in ordered[:wanted]]
     claims = claims_of_patients(conn, [pk for pk, _ in ranked], PER_PATIENT)
     for pk, score in ranked:
         for row in claims[pk]:
@@ -65,4 +64,5 @@ def _word_score(words: list[str], choice: str) -> float:
     tokens = utils.default_process(choice).split()
     if not words or not tokens:
         return 0.0
-    return sum(max(100.0 if t.startswith(w) else fuzz.ratio(w, t) for t in tokens) for w in words) / len(words)
+    best = (max(100.0 if t.startswith(w) else fuzz.ratio(w, t) for t in tokens) for w in words)
+    return sum(best) / len(words)
