@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from assistant.services import Services
 from assistant.tui.app import ArApp
-from assistant.tui.screens.dashboard import DashboardScreen, Figure, value_text
+from assistant.tui.screens.dashboard import DashboardScreen, Figure, money_ticks, value_text
 from assistant.tui.screens.worklist import WorklistScreen
 from tests.tui.conftest import drive, settle
 
@@ -42,3 +44,15 @@ def test_values_read_as_money_rates_days_and_dashes() -> None:
     assert value_text(45.0, "days") == "45 days"
     assert value_text(1234, "count") == "1,234"
     assert value_text(None, "rate") == "-"
+
+
+@given(st.lists(st.floats(min_value=0, max_value=5e7, allow_nan=False), min_size=1, max_size=12))
+def test_money_axis_ticks_are_round_and_reach_past_the_largest_bar(values: list[float]) -> None:
+    ticks, labels = money_ticks(values)
+    assert ticks[0] == 0 and ticks[-1] >= max(values) and len(ticks) <= 6
+    assert ticks == sorted(set(ticks)) and all(label.startswith("$") for label in labels)
+
+
+def test_money_axis_labels_read_as_money() -> None:
+    assert money_ticks([49710.8, 12000.0]) == ([0, 20000, 40000, 60000], ["$0", "$20k", "$40k", "$60k"])
+    assert money_ticks([3.2e6])[1][-1] == "$4M"

@@ -49,6 +49,25 @@ def value_text(value: Any, kind: str) -> str:
     return str(value).replace("_", " ")  # categories and actions are stored with underscores
 
 
+def money_ticks(values: Sequence[float], count: int = 4) -> tuple[list[float], list[str]]:
+    """Axis ticks for dollar amounts at round steps up past the largest, labelled as money
+    ($0, $20k, $40k, $60k) rather than plotext's bare numbers."""
+    top = max((float(v or 0) for v in values), default=0.0)
+    if top <= 0:
+        return [0.0], ["$0"]
+    raw = top / count
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [step * i for i in range(int(-(-top // step)) + 1)]
+    return ticks, [_short_money(t) for t in ticks]
+
+
+def _short_money(amount: float) -> str:
+    if amount >= 1_000_000:
+        return f"${amount / 1_000_000:,.3g}M"
+    return f"${amount / 1000:,.3g}k" if amount >= 1000 else f"${amount:,.0f}"
+
+
 def section(report: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     return next((s for s in report.get("sections", []) if s["name"] == name), None)
 
@@ -139,6 +158,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         plt = plot.plt
         plt.clear_figure()
         plt.bar(labels, [b["balance"] for b in buckets])
+        plt.yticks(*money_ticks([b["balance"] for b in buckets]))
         plt.title(f"Open AR by age of service: {money(report['total_balance'])}")
         plot.refresh()
         payers = report["by_payer"][:TOP_BARS]
@@ -149,6 +169,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             plt.stacked_bar([p["payer"][:18] for p in payers],
                             [[p["buckets"][i]["balance"] for p in payers] for i in range(len(labels))],
                             labels=labels, orientation="horizontal")  # type: ignore[call-arg]  # stub says label
+            plt.xticks(*money_ticks([p["total_balance"] for p in payers]))
         plt.title("Open balance by payer and age")
         plot.refresh()
         self._table("#table-aging", ["Payer", *labels, "Total", "Claims"],
@@ -179,7 +200,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             if money_key:
                 names = [str(v).replace("_", " ")[:18]
                          for v in column(sec, sec["columns"][0]["key"])][:TOP_BARS]
-                plt.bar(names, [v or 0 for v in column(sec, money_key)][:TOP_BARS], orientation="horizontal")
+                amounts = [v or 0 for v in column(sec, money_key)][:TOP_BARS]
+                plt.bar(names, amounts, orientation="horizontal")
+                plt.xticks(*money_ticks(amounts))
         plt.title(title)
         plot.refresh()
 
