@@ -74,13 +74,14 @@ class LetterScreen(ReportsWorkerErrors, Screen[None]):
         self.claim_id = claim_id
         self.draft: dict[str, Any] | None = None
         self.saved: Path | None = None
+        self.titles: dict[str, str] = {}  # template name -> its title
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"Drafting the appeal for {self.claim_id}…", id="letter-summary")
         with Horizontal(id="letter-body"):
             with Vertical(id="letter-side"):
-                yield Static("Templates (Enter previews)", classes="section-title")
+                yield Static("Templates (★ recommended; Enter previews)", classes="section-title")
                 yield OptionList(id="letter-templates")
                 yield Static("Before you send", classes="section-title")
                 yield Static(id="letter-gaps")
@@ -125,6 +126,8 @@ class LetterScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_letter_screen_previewed(self, message: Previewed) -> None:
         self.draft = d = message.draft
+        if message.templates is not None:
+            self.titles = {t["name"]: t["title"] for t in message.templates}
         left = ""
         if d.get("deadline"):
             days = (date.fromisoformat(d["deadline"]) - self.app.today).days
@@ -132,7 +135,7 @@ class LetterScreen(ReportsWorkerErrors, Screen[None]):
                 f" · deadline {d['deadline']} (passed {-days} days ago)"
         self.query_one("#letter-summary", Static).update(Content.assemble(
             Content.styled(f"Appeal for {d['claim_id']}", "bold"),
-            f" · template {d['template']} · level {d['level']}",
+            f" · {self.titles.get(d['template'], d['template'])} · level {d['level']}",
             f" · {d['category'].replace('_', ' ')}" if d.get("category") else "", left))
         self.query_one("#letter-gaps", Static).update(_gaps(d["gaps"]))
         self.query_one("#letter-excerpts", Static).update(_excerpts(d["excerpts"]))
