@@ -137,3 +137,39 @@ def test_libreoffice_converts_the_letter_to_pdf(drafter, tmp_path: Path) -> None
                    check=True, capture_output=True, timeout=120)
     pdf = tmp_path / f"{draft.path.stem}.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_letter_is_a_whole_office_package_another_reader_opens(drafter) -> None:
+    """What makes Word say "unreadable content": a part that is not XML, a relationship to a
+    missing part, a part without a content type. Then mammoth, a .docx reader independent of
+    python-docx, reads the letter's text with no error."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    import mammoth
+
+    draft = drafter.draft("MN-MCR-1")
+    with zipfile.ZipFile(draft.path) as package:
+        names = set(package.namelist())
+        assert package.testzip() is None and "[Content_Types].xml" in names
+        types = ElementTree.fromstring(package.read("[Content_Types].xml"))
+        ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+        defaults = {d.get("Extension", "").lower() for d in types.iter(f"{ns}Default")}
+        overrides = {o.get("PartName", "").lstrip("/") for o in types.iter(f"{ns}Override")}
+        for name in names - {"[Content_Types].xml"}:
+            assert name in overrides or name.rsplit(".", 1)[-1].lower() in defaults, name
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(package.read(name))  # well-formed
+        for rels in (n for n in names if n.endswith(".rels")):
+            base = posixpath.dirname(posixpath.dirname(rels))
+            for rel in ElementTree.fromstring(package.read(rels)):
+                if rel.get("TargetMode") != "External":
+                    target = rel.get("Target", "")
+                    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                        posixpath.join(base, target))
+                    assert part in names, (rels, target)
+    with draft.path.open("rb") as fh:
+        result = mammoth.extract_raw_text(fh)
+    assert not [m for m in result.messages if m.type == "error"]
+    assert "Request for Redetermination" in result.value and "OT" in result.value

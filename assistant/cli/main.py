@@ -32,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "appeal-templates": "assistant.cli.letters_cmds:appeal_templates",
     "explain": "assistant.cli.rules_cmds:explain",
     "units": "assistant.cli.rules_cmds:units",
-    "check": "assistant.cli.rules_cmds:check",
+    "check": "assistant.cli.check_cmds:check",
     "next": "assistant.cli.rules_cmds:next_",
     "validate": "assistant.cli.validate_cmds:validate_group",
     "unmatched": "assistant.cli.remit_cmds:unmatched",

@@ -69,23 +69,24 @@ def screen_width() -> int | None:
     """The terminal's width when a person reads the output, or AR_ASSISTANT_WIDTH; None when
     it goes to a file or a pipe, where one line per row is easier to search."""
     import os
-    import shutil
 
     wanted = os.environ.get("AR_ASSISTANT_WIDTH", "")
     if wanted.isdigit():
         return max(int(wanted), 40)
     if sys.stdout.isatty():
+        import shutil  # only on a screen: a piped command starts without it
+
         return max(shutil.get_terminal_size((100, 24)).columns, 40)
     return None
 
 
 def wrap(text: str, indent: str = "", width: int | None = None) -> str:
     """A paragraph wrapped to the screen (as is when not on a screen), later lines indented."""
-    import textwrap
-
     width = width or screen_width()
     if width is None or len(text) <= width:
         return text
+    import textwrap
+
     return textwrap.fill(text, width, initial_indent="", subsequent_indent=indent, break_on_hyphens=False,
                          break_long_words=False)
 
