@@ -111,3 +111,17 @@ def test_every_excerpt_is_verbatim_note_text(texts: list[str]) -> None:
         assert found
     for excerpt in found:
         assert squash(excerpt.text) in by_id[excerpt.document_id]
+
+
+def test_a_daily_notes_assessment_outweighs_the_patients_report_and_a_routine_plan() -> None:
+    note = ("S: Pt reports she is motivated to regain independence with dressing and wants skilled help.\n"
+            "O: 97535 Self-care training: 30 min; dressing with min A and verbal cueing for safety.\n"
+            "A: Requires the skilled judgment of a therapist to grade dressing tasks; progressing toward "
+            "the functional goal.\n"
+            "P: Continue plan of care 3x/week toward dressing and safety goals with skilled intervention.")
+    found = best_excerpts([doc(1, note)], "medical_necessity", [DOS], limit=2)
+    assert [e.text[:2] for e in found] == ["O:", "A:"]  # in the note's order; S: and P: left out
+    evaluation = doc(2, "Plan: skilled OT 2x/week for 8 weeks for ADL retraining, functional goals and "
+                        "safety education.", date(2026, 8, 20), DocType.EVALUATION)
+    quoted = best_excerpts([evaluation], "medical_necessity", [DOS], limit=2)
+    assert quoted and quoted[0].text.startswith("Plan:")  # an evaluation's plan is its substance

@@ -79,7 +79,7 @@ class Excerpt:
 
 
 @cache
-def _data() -> tuple[dict[str, Profile], dict[str, tuple[str, ...]]]:
+def _data() -> tuple[dict[str, Profile], dict[str, tuple[str, ...]], dict[str, float]]:
     path = package_data("evidence_terms.toml")
     with path.open("rb") as fh:
         raw = tomllib.load(fh)
@@ -88,14 +88,29 @@ def _data() -> tuple[dict[str, Profile], dict[str, tuple[str, ...]]]:
             name: Profile(name, tuple(entry["terms"]), tuple(DocType(t) for t in entry["doc_types"]))
             for name, entry in raw["profiles"].items()
         }
-    except (KeyError, ValueError) as exc:
+        sections = {name: float(weight) for name, weight in raw.get("sections", {}).items()
+                    if name != "source"}
+    except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: bad evidence profile ({exc})") from None
     synonyms = {term.lower(): tuple(values) for term, values in raw.get("synonyms", {}).items()}
-    return profiles, synonyms
+    return profiles, synonyms, sections
+
+
+_SECTION = re.compile(r"^(?P<name>s|o|a|p|subjective|objective|assessment|plan)\s*[:\-]\s", re.IGNORECASE)
+_SECTION_NAMES = {"s": "subjective", "o": "objective", "a": "assessment", "p": "plan"}
+
+
+def section_weight(passage: str) -> float:
+    """The weight of the note section a passage opens (1.0 when it names none)."""
+    match = _SECTION.match(passage)
+    if match is None:
+        return 1.0
+    name = match["name"].lower()
+    return _data()[2].get(_SECTION_NAMES.get(name, name), 1.0)
 
 
 def profile(name: str) -> Profile:
-    profiles, _ = _data()
+    profiles = _data()[0]
     found = profiles.get(name)
     if found is None:
         raise ConfigError(f"unknown evidence profile {name!r}; known: {', '.join(sorted(profiles))}")
@@ -193,7 +208,7 @@ def _variants(terms: Sequence[str], vocabulary: set[str]) -> list[str]:
 @cache
 def _term_phrases(name: str) -> tuple[str, ...]:
     """A profile's terms and their charting synonyms as FTS5 phrases."""
-    _, synonyms = _data()
+    synonyms = _data()[1]
     terms: list[str] = []
     for term in profile(name).terms:
         terms.append(term)
@@ -273,6 +288,8 @@ def best_excerpts(
     def score(i: int) -> float:
         p = passages[i]
         value = relevance.get(i, 0.0) * weights.get(p.document.doc_type, 0.4)
+        if p.document.doc_type is DocType.DAILY_NOTE:
+            value *= section_weight(p.text)
         if p.document.doc_date in dates:
             value *= SERVICE_DATE_BONUS
         if len(p.text) < MIN_PASSAGE:
