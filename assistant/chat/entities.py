@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -831,18 +831,26 @@ def extract_deadline(scan: Scan, today: date) -> int | None:
             return (_add_months(today, 0, -1) - today).days
         return {"today": 0, "tomorrow": 1, "tmrw": 1, "this week": 7, "next week": 14}.get(when, SOON_DAYS)
     for match in scan.finditer(_DEADLINE_BY):
-        for pattern, resolve in _DATE_RULES:
-            found = pattern.match(scan.masked, match.end())
-            if found is None:
-                continue
-            try:
-                day = resolve(found, today)
-            except (ValueError, OverflowError, KeyError):
-                day = None
-            if day is not None and day >= today:
+        for day, found in _dates_at(scan, match.end(), today, _DATE_RULES):
+            if day >= today:
                 scan.take(match.start(), found.end())
                 return (day - today).days
     return None
+
+
+def _dates_at(scan: Scan, at: int, today: date,
+              rules: Sequence[DateRule]) -> Iterator[tuple[date, re.Match[str]]]:
+    """Each date a rule reads starting at `at` (after "due by", "dos"), with its match."""
+    for pattern, resolve in rules:
+        found = pattern.match(scan.masked, at)
+        if found is None:
+            continue
+        try:
+            day = resolve(found, today)
+        except (ValueError, OverflowError, KeyError):
+            continue
+        if day is not None:
+            yield day, found
 
 
 # --------------------------------------------------------------------------- date of service
@@ -856,16 +864,8 @@ def extract_service_date(scan: Scan, today: date) -> date | None:
     without a year is the latest one on or before today (services are in the past), and it is
     never a follow-up date."""
     for match in scan.finditer(_SERVICE_DATE):
-        for pattern, resolve in _DATE_RULES[:4]:  # the calendar dates: ISO, 9/11, Sept 11, 11 Sept
-            found = pattern.match(scan.masked, match.end())
-            if found is None:
-                continue
-            try:
-                day = resolve(found, today)
-            except (ValueError, OverflowError, KeyError):
-                day = None
-            if day is None:
-                continue
+        # the calendar dates only: ISO, 9/11, Sept 11, 11 Sept
+        for day, found in _dates_at(scan, match.end(), today, _DATE_RULES[:4]):
             if day > today and not found.groupdict().get("y"):
                 day = _add_months(day, -12)
             scan.take(match.start(), found.end())
