@@ -169,6 +169,11 @@ class ClaimRecord:
     assignee: str | None = None
     # 837P 2320 loops: the patient's other payers; None when the source cannot say (CSV).
     other_payers: tuple[OtherPayerRecord, ...] | None = None
+    # 837P CLM11 related causes (AA auto accident, EM employment, OA other accident), the
+    # auto accident's state (CLM11-4) and DTP*439; a CSV export can carry only the date.
+    related_causes: tuple[str, ...] = ()
+    accident_date: date | None = None
+    accident_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -324,6 +329,20 @@ def patient_due_cents(responsibility: int, patient_paid: int, patient_adjusted: 
 
 
 @dataclass(frozen=True)
+class AccidentView:
+    """What caused the condition a claim treats: a workers' comp or auto adjuster finds the
+    claim by the date of injury."""
+
+    day: date | None  # DTP*439, or a CSV export's injury date
+    causes: tuple[str, ...] = ()  # CLM11: AA auto accident, EM employment, OA other accident
+    state: str | None = None  # CLM11-4, where an auto accident happened
+
+    @property
+    def employment(self) -> bool:
+        return "EM" in self.causes
+
+
+@dataclass(frozen=True)
 class ClaimView:
     """Everything known about one claim, as rules, letters and screens read it."""
 
@@ -362,6 +381,7 @@ class ClaimView:
     version: int = 1
     patient_paid_cents: int = 0  # what the patient paid (patient_payments), net of refunds
     patient_adjusted_cents: int = 0  # the patient's share the practice wrote off (in adjusted_cents)
+    accident: AccidentView | None = None  # None: the claim names no accident or injury
 
     @property
     def patient_due_cents(self) -> int:

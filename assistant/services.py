@@ -232,6 +232,9 @@ class Services:
             "prior_auth": view.prior_auth,
             "payer_claim_number": view.payer_claim_number,
             "submitted_date": view.submitted_date.isoformat() if view.submitted_date else None,
+            "accident": None if view.accident is None else {
+                "date": view.accident.day.isoformat() if view.accident.day else None,
+                "causes": list(view.accident.causes), "state": view.accident.state},
             "rendering_provider": view.rendering_name,
             "rendering_credential": view.rendering_credential,
             "diagnoses": list(view.diagnoses),

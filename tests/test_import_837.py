@@ -23,6 +23,7 @@ from tests.conftest import FIXTURES
 
 F837 = FIXTURES / "837"
 WELL_FORMED = ["medicare_self.837", "commercial_dependent.837", "two_sets.837", "replacement.837",
+               "workers_comp.837",
                "newline_terminated.837"]
 
 

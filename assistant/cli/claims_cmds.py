@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from assistant.cli.context import claim_id_argument, global_options, json_option, services
@@ -68,6 +70,10 @@ def claim(claim_id: str, as_json: bool) -> None:
     click.echo(f"Billed {fmt(to_cents(data['billed']))}  paid {fmt(to_cents(data['paid']))}  "
                f"balance {fmt(to_cents(data['balance']))}  status {data['status']}  "
                f"work {data['work_status']}")
+    if data["accident"] and data["accident"]["date"]:
+        click.echo(f"Injury/accident date {data['accident']['date']}{_accident_detail(data['accident'])}")
+    elif data["accident"]:
+        click.echo(f"Related causes{_accident_detail(data['accident'])} (no injury/accident date)")
     for prior in data["prior_payers"]:
         paid = fmt(to_cents(prior["paid"])) if prior["paid"] is not None else "not stated"
         when = f" on {prior['adjudicated']}" if prior["adjudicated"] else ""
@@ -101,3 +107,14 @@ def claim(claim_id: str, as_json: bool) -> None:
                    f"({', '.join(sorted({d['type'] for d in data['documents']}))})")
     if data["activities"]:
         click.echo(f"History: {len(data['activities'])} entries (`ar-assistant history {claim_id}`)")
+
+
+_CAUSES = {"AA": "auto accident", "EM": "employment", "OA": "other accident"}
+
+
+def _accident_detail(accident: dict[str, Any]) -> str:
+    """What CLM11 says caused the condition, as " (employment, state OR)"."""
+    causes = [_CAUSES.get(code, code) for code in accident["causes"]]
+    if accident["state"]:
+        causes.append(f"state {accident['state']}")
+    return f" ({', '.join(causes)})" if causes else ""

@@ -294,6 +294,7 @@ def _claim(claim_id: str, rows: list[RowReader], settings: CsvMapping, warnings:
         payer_claim_number=first.text("payer_claim_number") or None,
         diagnoses=_diagnoses(first.text("diagnoses")),
         submitted_date=first.date("submitted"),
+        accident_date=first.date("accident_date"),
         paid_cents=paid,
         balance_cents=balance,
         assignee=first.text("assignee") or None,

@@ -8,8 +8,8 @@ following x12-837p-structure.md sections 2-4 and 8:
   an organization or person provider;
 - 2000B/2010BA/2010BB subscriber (SBR priority, group, filing indicator), NM1*IL member,
   NM1*PR payer; 2000C/2010CA patient (PAT, NM1*QC, DMG) when the patient is a dependent;
-- 2300 claim (CLM, REF*G1/F8/EA, HI, 2310A referring NM1*DN, 2310B rendering NM1*82 with
-  PRV*PE);
+- 2300 claim (CLM with its CLM11 related causes, DTP*439 accident date, REF*G1/F8/EA, HI,
+  2310A referring NM1*DN, 2310B rendering NM1*82 with PRV*PE);
 - 2320 other subscriber (SBR responsibility, relationship, group, filing indicator; CAS, AMT*D
   paid, AMT*A8 non-covered, AMT*EAF remaining patient liability, OI, MOA), 2330A NM1*IL
   (member id), 2330B NM1*PR (payer, DTP*573 adjudication date, REF*F8 its claim number) ->
@@ -61,6 +61,8 @@ _AMOUNT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)\Z")
 _QUANTITY = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\Z")
 _D8 = re.compile(r"\d{8}\Z")
 _MINUTES = re.compile(r"(\d{1,3})\s*-?\s*MIN(?:UTE)?S?\b", re.IGNORECASE)
+_STATE = re.compile(r"[A-Z]{2}\Z")
+_RELATED_CAUSES = ("AA", "EM", "OA")  # CLM11-1..3: auto accident, employment, other accident
 _DIAGNOSIS_QUALIFIERS = {"ABK", "ABF"}
 _ICD9_QUALIFIERS = {"BK", "BF"}
 _MAX_AMOUNT_DIGITS = 18  # R 1-18
@@ -222,6 +224,9 @@ class _ClaimDraft:  # 2300
     payer_claim_number: str | None = None
     record_number: str | None = None
     dates: tuple[date, date] | None = None
+    related_causes: tuple[str, ...] = ()
+    accident_state: str | None = None
+    accident_date: date | None = None
     diagnoses: list[str] = field(default_factory=list)
     icd9: bool = False
     referring: _Person | None = None
@@ -477,6 +482,26 @@ class _TransactionReader:
         self.claim.place_of_service = composite[0].strip() or None
         if len(composite) > 2 and composite[2].strip():
             self.claim.frequency = composite[2].strip()
+        self.related_causes(seg, self.claim)
+
+    def related_causes(self, seg: Segment, draft: _ClaimDraft) -> None:
+        """CLM11: up to three related-cause codes, then the auto accident's state."""
+        parts = [part.strip().upper() for part in seg.get(11).split(self.component)]
+        causes: list[str] = []
+        for cause in parts[:3]:
+            if not cause:
+                continue
+            if cause not in _RELATED_CAUSES:
+                raise self.fail(seg, f"claim {draft.claim_id}: CLM11 {cause[:8]!r} is not a related "
+                                     "cause (AA auto accident, EM employment, OA other accident)")
+            if cause not in causes:
+                causes.append(cause)
+        state = parts[3] if len(parts) > 3 else ""
+        if state and not _STATE.match(state):
+            raise self.fail(seg, f"claim {draft.claim_id}: CLM11-4 {state[:8]!r} is not a state code")
+        if "AA" in causes and not state:
+            self.warn(seg, f"claim {draft.claim_id}: auto accident (CLM11 AA) without its state (CLM11-4)")
+        draft.related_causes, draft.accident_state = tuple(causes), state or None
 
     def on_dtp(self, seg: Segment) -> None:
         if self.claim is None:
@@ -494,6 +519,8 @@ class _TransactionReader:
                 self.line.dates = self.period(seg)
         elif qualifier in ("472", "434") and not self.entity_kind:
             self.claim.dates = self.period(seg)
+        elif qualifier == "439" and not self.entity_kind:
+            self.claim.accident_date = self.day(seg, seg.get(3), "DTP03 (accident date)")
 
     def on_hi(self, seg: Segment) -> None:
         if self.claim is None or self.line is not None or self.skipping:
@@ -764,6 +791,11 @@ class _TransactionReader:
         if line_total != draft.charge_cents:
             self.warn(clm, f"claim {draft.claim_id}: CLM02 {_money(draft.charge_cents)} is not the sum "
                            f"of its lines {_money(line_total)}")
+        if draft.accident_date is not None and draft.accident_date > min(starts):
+            self.warn(clm, f"claim {draft.claim_id}: accident date (DTP*439) after the first date of "
+                           "service")
+        elif draft.accident_date is None and {"AA", "OA"} & set(draft.related_causes):
+            self.warn(clm, f"claim {draft.claim_id}: accident (CLM11) without its date (DTP*439)")
         if draft.icd9:
             self.warn(clm, f"claim {draft.claim_id}: ICD-9 diagnosis qualifiers (BK/BF); ICD-10-CM "
                            "(ABK/ABF) has been required since 2015-10-01")
@@ -790,6 +822,9 @@ class _TransactionReader:
             diagnoses=tuple(draft.diagnoses),
             submitted_date=self.submitted,
             other_payers=self.other_payers(draft),
+            related_causes=draft.related_causes,
+            accident_date=draft.accident_date,
+            accident_state=draft.accident_state,
         )
 
     def other_payers(self, draft: _ClaimDraft) -> tuple[OtherPayerRecord, ...]:

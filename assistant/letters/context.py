@@ -212,6 +212,17 @@ def _person(name: str | None, credential: str | None, npi: str | None) -> dict[s
             "display": f"{name}, {credential}" if credential else name}
 
 
+def _accident(view: ClaimView) -> dict[str, Any] | None:
+    """The date an adjuster finds the claim by: an injury at work (a workers' comp payer or
+    CLM11 EM) or another accident; None when the claim carries no such date."""
+    accident = view.accident
+    if accident is None or accident.day is None:
+        return None
+    injury = view.payer.kind is PayerKind.WORKERS_COMP or accident.employment
+    return {"date": accident.day, "label": "Date of injury" if injury else "Date of accident",
+            "causes": list(accident.causes), "state": accident.state}
+
+
 def build_context(
     *,
     view: ClaimView,
@@ -283,6 +294,7 @@ def build_context(
             "rendering": rendering,
             "referring": _person(view.referring_name, None, view.referring_npi),
             "denial_date": evidence.denial_date,
+            "accident": _accident(view),
         },
         "lines": lines,
         "service_days": _service_days(lines, situation),

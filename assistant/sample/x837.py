@@ -2,7 +2,8 @@
 
 Loops: 1000A submitter, 1000B receiver (the clearinghouse), 2000A billing provider (the
 clinic's group NPI and EIN), then per claim a 2000B subscriber (and a 2000C patient when the
-patient is a dependent), 2300 claim (REF*G1 prior authorization, REF*EA account number, HI
+patient is a dependent), 2300 claim (CLM11 EM and DTP*439 the date of injury for a workers'
+comp claim, REF*G1 prior authorization, REF*EA account number, HI
 diagnoses, 2310A NM1*DN certifying physician, 2310B NM1*82 rendering OT, 2320 secondary
 payer) and 2400 lines (SV1, DTP*472, REF*6R). Counts (SE, GE, IEA) and HL numbering are
 computed, never typed; `shared/domain/x12-837p-structure.md` is the reference followed.

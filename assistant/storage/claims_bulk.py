@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from assistant.domain import (
+    AccidentView,
     AdjustmentView,
     ClaimView,
     LineView,
@@ -203,5 +204,13 @@ def _load_chunk(conn: sqlite3.Connection, pks: Sequence[int],
             version=row["version"],
             patient_paid_cents=row["patient_paid_cents"],
             patient_adjusted_cents=row["patient_adjusted_cents"],
+            accident=_accident(row),
         )
     return views
+
+
+def _accident(row: sqlite3.Row) -> AccidentView | None:
+    causes = tuple((row["accident_causes"] or "").split())
+    if row["accident_date"] is None and not causes:
+        return None
+    return AccidentView(day=_date(row["accident_date"]), causes=causes, state=row["accident_state"])

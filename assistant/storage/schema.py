@@ -562,6 +562,17 @@ ALTER TABLE claims ADD COLUMN other_payers_reported INTEGER;
 """)
 
 
+def claim_accident(db: Database) -> None:
+    """What caused the condition: the 837P CLM11 related causes (space-separated AA, EM, OA),
+    the auto accident's state (CLM11-4) and the accident or injury date (DTP*439), which a
+    workers' comp or auto adjuster needs to find the claim."""
+    _run(db, """
+ALTER TABLE claims ADD COLUMN accident_date TEXT;
+ALTER TABLE claims ADD COLUMN accident_causes TEXT;
+ALTER TABLE claims ADD COLUMN accident_state TEXT;
+""")
+
+
 def migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -573,7 +584,7 @@ def migrations() -> Migrations:
 
 # Append new steps at the end; never edit or reorder a step that has shipped.
 STEPS = [initial_schema, worklists_ranking, fee_schedule, assessment_indexes, payer_corrected_claim_window,
-         patient_payments, audit_no_overwrite, line_service_period, claim_other_payers]
+         patient_payments, audit_no_overwrite, line_service_period, claim_other_payers, claim_accident]
 SCHEMA_VERSION = len(STEPS)
 
 

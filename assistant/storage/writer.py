@@ -70,11 +70,15 @@ _SOURCE_COLUMNS = (
     "patient_pk", "payer_pk", "coverage_priority", "member_id", "billing_provider_pk",
     "rendering_provider_pk", "referring_provider_pk", "place_of_service", "frequency_code",
     "prior_auth", "dos_from", "dos_to", "dos_from_day", "dos_to_day", "submitted_date",
-    "submitted_day", "billed_cents", "payer_claim_number",
+    "submitted_day", "billed_cents", "payer_claim_number", "accident_date", "accident_causes",
+    "accident_state",
 )
 # Source columns a later file without the value must not clear: the payer claim number
-# also arrives from remittances (CLP07), and a re-sent original carries no REF*F8.
-_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number", "submitted_date", "submitted_day"})
+# also arrives from remittances (CLP07), and a re-sent original carries no REF*F8. A CSV
+# export carries no related causes (CLM11) and seldom the injury date, which the adjuster
+# of a workers' comp or auto claim still needs.
+_KEEP_WHEN_ABSENT = frozenset({"payer_claim_number", "submitted_date", "submitted_day",
+                               "accident_date", "accident_causes", "accident_state"})
 # The first filing date stays: it is the proof of timely filing, and a replacement or void
 # (or a re-sent original) filed later must not make the claim look late.
 _KEEP_EARLIEST = frozenset({"submitted_date", "submitted_day"})
@@ -356,7 +360,8 @@ class Writer:
             record.prior_auth, record.dos_from.isoformat(), record.dos_to.isoformat(),
             day_number(record.dos_from), day_number(record.dos_to), _iso(record.submitted_date),
             day_number(record.submitted_date) if record.submitted_date else None,
-            record.billed_cents, record.payer_claim_number,
+            record.billed_cents, record.payer_claim_number, _iso(record.accident_date),
+            " ".join(record.related_causes) or None, record.accident_state,
         )
         return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
