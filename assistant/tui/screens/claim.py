@@ -23,7 +23,7 @@ from assistant.tui.widgets.hanging import Hanging
 if TYPE_CHECKING:
     from assistant.tui.app import ArApp
 
-LINE_COLUMNS = ("#", "Code", "Modifiers", "Units", "Min", "Charge", "Paid", "Adjustments", "Remarks")
+LINE_COLUMNS = ("#", "Code", "Mods", "Units", "Min", "Charge", "Paid", "Adjustments", "Remarks")
 
 
 class ClaimScreen(ClaimWorkScreen[str | None]):
@@ -121,7 +121,7 @@ class ClaimScreen(ClaimWorkScreen[str | None]):
         table.add_columns(*LINE_COLUMNS)
         for line in lines:
             table.add_row(
-                str(line["line"]), line["code"], " ".join(line["modifiers"]), f"{line['units']:g}",
+                str(line["line"]), line["code"], "-".join(line["modifiers"]), f"{line['units']:g}",
                 "" if line["minutes"] is None else str(line["minutes"]), money(line["charge"]),
                 money(line["paid"]),
                 " ".join(f"{a['group']}-{a['code']} {money(a['amount'])}" for a in line["adjustments"]),
