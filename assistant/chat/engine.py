@@ -630,12 +630,8 @@ class ChatEngine:
     def _on_follow_up(self, u: Understanding, yes: bool) -> ChatReply:
         day = u.entities.date
         if day is None and any(cue in _CLEAR_FOLLOW_UP for cue in u.cues):
-            claim_id, target = self._one(u)  # "no f/u needed": the tickler is cleared
-            if claim_id is None:
-                return target.ask  # type: ignore[return-value]
-            result = self.services.follow_up(claim_id, None)
-            return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
-                               data={"kind": "change", "change": result})
+            # "no f/u needed": the tickler is cleared
+            return self._change_one(u, lambda claim_id: self.services.follow_up(claim_id, None))
         if day is None:
             raise NeedsClaim("when should it come back? e.g. \"push it to Monday\" or "
                              "\"follow up in 2 weeks\"")
@@ -644,12 +640,7 @@ class ChatEngine:
             return self._bulk(u, yes, ids, "follow_up", day,
                               f"set the follow-up of {replies.plural(len(ids), 'claim')} ({label}) to "
                               f"{day.isoformat()}")
-        claim_id, target = self._one(u)
-        if claim_id is None:
-            return target.ask  # type: ignore[return-value]
-        result = self.services.follow_up(claim_id, day)
-        return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
-                           data={"kind": "change", "change": result})
+        return self._change_one(u, lambda claim_id: self.services.follow_up(claim_id, day))
 
     def _on_set_status(self, u: Understanding, yes: bool) -> ChatReply:
         e = u.entities
@@ -696,10 +687,14 @@ class ChatEngine:
             ids, label = self._selection(u)
             return self._bulk(u, yes, ids, "assign", user,
                               f"give {replies.plural(len(ids), 'claim')} ({label}) to {user or 'nobody'}")
+        return self._change_one(u, lambda claim_id: self.services.assign(claim_id, user))
+
+    def _change_one(self, u: Understanding, change: Callable[[str], dict[str, Any]]) -> ChatReply:
+        """One change to the claim the message names (or the question which claim)."""
         claim_id, target = self._one(u)
         if claim_id is None:
             return target.ask  # type: ignore[return-value]
-        result = self.services.assign(claim_id, user)
+        result = change(claim_id)
         return self._reply(u, replies.changed(claim_id, result), claims=[claim_id],
                            data={"kind": "change", "change": result})
 
