@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime, timedelta
 
@@ -27,6 +28,23 @@ _MONTHS = {name: number for number, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")), 1) for name in names}
+
+
+def month_number(name: str) -> int | None:
+    """A month from its English name or abbreviation ("Sept", "sep.", "September")."""
+    key = name.lower().rstrip(".")
+    return _MONTHS.get(key) or _MONTHS.get(key[:3])
+
+
+def add_months(d: date, months: int, day: int | None = None) -> date:
+    """`d` moved by whole months: on `day` (-1 the last), else on d's day, kept in the month."""
+    index = d.month - 1 + months
+    year, month = d.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    wanted = d.day if day is None else (last if day == -1 else day)
+    return date(year, month, min(wanted, last))
+
+
 # "Nov 3, 2026", "November 3rd 2026", "Nov. 3 2026" / "3 Nov 2026", "03-Nov-2026", "3-Nov-26"
 _MONTH_DAY_YEAR = re.compile(r"([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-]*([a-z]{3,9})\.?,?[\s\-]*(\d{4}|\d{2})")

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from assistant.chat.scan import Scan
-from assistant.dates import parse_typed
+from assistant.dates import add_months, month_number, parse_typed
 from assistant.errors import InvalidInput
 
 # --------------------------------------------------------------------------- numbers
@@ -516,9 +516,6 @@ def _is_money_max(cmp: str) -> bool:
 
 # --------------------------------------------------------------------------- dates
 
-_MONTHS = {name: i for i in range(1, 13)
-           for name in (calendar.month_name[i].lower(), calendar.month_abbr[i].lower())}
-_MONTHS["sept"] = 9
 _MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -542,12 +539,10 @@ _NO_NOUN = r"(?!\s+(?!(?:of|for|on|and|at|to|please|pls|then|or|if|so|with|re|ab
 _SPAN_UNIT = r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?)\b(?!/)"
 
 
-def _add_months(d: date, months: int, day: int | None = None) -> date:
-    index = d.month - 1 + months
-    year, month = d.year + index // 12, index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    wanted = d.day if day is None else (last if day == -1 else day)
-    return date(year, month, min(wanted, last))
+def _month(m: re.Match[str]) -> int:
+    number = month_number(m["month"])
+    assert number is not None  # the pattern only matches month names
+    return number
 
 
 def _ordinal(text: str) -> int:
@@ -585,8 +580,8 @@ def _month_day(today: date, month: int, day: int, year: int | None) -> date | No
 
 def _next_day_of_month(today: date, day: int) -> date:
     """"the 15th": this month's if still ahead (or today), else next month's."""
-    this = _add_months(today, 0, day)
-    return this if this >= today and (day == -1 or this.day == day) else _add_months(today, 1, day)
+    this = add_months(today, 0, day)
+    return this if this >= today and (day == -1 or this.day == day) else add_months(today, 1, day)
 
 
 def _weekday(today: date, weekday: int, qualifier: str | None) -> date:
@@ -616,8 +611,8 @@ def _offset(today: date, n: int, unit: str, business: bool) -> date:
     if unit in ("w", "wk", "week"):
         return today + timedelta(weeks=n)
     if unit in ("mo", "month"):
-        return _add_months(today, n)
-    return _add_months(today, 12 * n)
+        return add_months(today, n)
+    return add_months(today, 12 * n)
 
 
 def _period_edge(today: date, edge: str, which: str | None, period: str) -> date:
@@ -630,11 +625,11 @@ def _period_edge(today: date, edge: str, which: str | None, period: str) -> date
         return monday + timedelta(weeks=shift, days=2 if edge in ("middle", "mid") else 4)
     if period == "month":
         if edge in ("start", "beginning"):
-            return _add_months(today, 1, 1)
+            return add_months(today, 1, 1)
         if edge in ("middle", "mid"):
-            mid = _add_months(today, shift, 15)
-            return mid if mid >= today else _add_months(today, 1, 15)
-        return _add_months(today, shift, -1)
+            mid = add_months(today, shift, 15)
+            return mid if mid >= today else add_months(today, 1, 15)
+        return add_months(today, shift, -1)
     if edge in ("start", "beginning"):
         return date(today.year + 1, 1, 1)
     return date(today.year + shift, 7, 1) if edge in ("middle", "mid") else date(today.year + shift, 12, 31)
@@ -655,13 +650,13 @@ def _us(m: re.Match[str], today: date) -> date | None:
 
 
 def _named_month(m: re.Match[str], today: date) -> date | None:
-    return _month_day(today, _MONTHS[m["month"][:3] if m["month"][:4] != "sept" else "sept"],
+    return _month_day(today, _month(m),
                       int(m["d"]), int(m["y"]) if m["y"] else None)
 
 
 def _month_edge(m: re.Match[str], today: date) -> date | None:
     """"mid dec" the 15th, "early jan" the 1st, "end of march" its last day; the next such day."""
-    month = _MONTHS[m["month"][:3] if m["month"][:4] != "sept" else "sept"]
+    month = _month(m)
     edge = m["edge"].split()[0]
     year = int(m["y"]) if m["y"] else None
     if edge in ("end", "late"):
@@ -677,9 +672,9 @@ def _ordinal_of_month(m: re.Match[str], today: date) -> date:
     day = _ordinal(m["ord"])
     which = m["which"]
     if which in ("next", "following", "coming"):
-        return _add_months(today, 1, day)
+        return add_months(today, 1, day)
     if which in ("this", "current"):
-        return _add_months(today, 0, day)
+        return add_months(today, 0, day)
     return _next_day_of_month(today, day)
 
 
@@ -720,8 +715,8 @@ def _next_period(m: re.Match[str], today: date) -> date:
     if period == "week":
         return today - timedelta(days=today.weekday()) + timedelta(weeks=1)
     if period == "month":
-        return _add_months(today, 1)
-    return _add_months(today, 12)
+        return add_months(today, 1)
+    return add_months(today, 12)
 
 
 def _ordinal_day(m: re.Match[str], today: date) -> date:
@@ -828,7 +823,7 @@ def extract_deadline(scan: Scan, today: date) -> int | None:
         when = " ".join(match.group("when").split())
         scan.take(*match.span())
         if when == "this month":
-            return (_add_months(today, 0, -1) - today).days
+            return (add_months(today, 0, -1) - today).days
         return {"today": 0, "tomorrow": 1, "tmrw": 1, "this week": 7, "next week": 14}.get(when, SOON_DAYS)
     for match in scan.finditer(_DEADLINE_BY):
         for day, found in _dates_at(scan, match.end(), today, _DATE_RULES):
@@ -867,7 +862,7 @@ def extract_service_date(scan: Scan, today: date) -> date | None:
         # the calendar dates only: ISO, 9/11, Sept 11, 11 Sept
         for day, found in _dates_at(scan, match.end(), today, _DATE_RULES[:4]):
             if day > today and not found.groupdict().get("y"):
-                day = _add_months(day, -12)
+                day = add_months(day, -12)
             scan.take(match.start(), found.end())
             return day
     return None

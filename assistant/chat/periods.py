@@ -4,15 +4,13 @@ is the latest one not after today (a report of "december" in November is last De
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, timedelta
 
+from assistant.dates import add_months, month_number
+
 Period = tuple[date, date]
 
-_MONTH_NAMES = {name: i for i in range(1, 13)
-                for name in (calendar.month_name[i].lower(), calendar.month_abbr[i].lower())}
-_MONTH_NAMES["sept"] = 9
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _YEAR = r"(?:19|20)\d\d"
@@ -58,14 +56,14 @@ def report_period(text: str, today: date) -> Period | None:
         start = date(year, 3 * q - 2, 1)
         if start > today and not m["y"]:
             start = start.replace(year=year - 1)
-        return _clip(start, _add_months(start, 3) - timedelta(days=1), today)
+        return _clip(start, add_months(start, 3, 1) - timedelta(days=1), today)
     if m := _NAMED_MONTH.search(low):
-        month = _month(m["m"])
+        month = _month_of(m["m"])
         year = int(m["y"]) if m["y"] else today.year
         start = date(year, month, 1)
         if start > today and not m["y"]:
             start = start.replace(year=year - 1)
-        return _clip(start, _add_months(start, 1) - timedelta(days=1), today)
+        return _clip(start, add_months(start, 1, 1) - timedelta(days=1), today)
     if m := _NAMED_YEAR.search(low):
         return _clip(date(int(m["y"]), 1, 1), date(int(m["y"]), 12, 31), today)
     return None
@@ -85,13 +83,10 @@ def _start_of(unit: str, day: date) -> date:
     return date(day.year, 1, 1)
 
 
-def _add_months(d: date, months: int) -> date:
-    index = d.month - 1 + months
-    return date(d.year + index // 12, index % 12 + 1, 1)
-
-
-def _month(name: str) -> int:
-    return _MONTH_NAMES["sept" if name.startswith("sept") else name[:3]]
+def _month_of(name: str) -> int:
+    number = month_number(name)
+    assert number is not None  # the pattern only matches month names
+    return number
 
 
 def _has_year(text: str) -> bool:
@@ -107,7 +102,7 @@ def _past_day(text: str, today: date) -> date | None:
         month, day = int(m[1]), int(m[2])
         year = None if m[3] is None else int(m[3]) + (2000 if len(m[3]) == 2 else 0)
     elif m := re.fullmatch(r"(" + _MONTH + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", text):
-        month, day, year = _month(m[1]), int(m[2]), int(m[3]) if m[3] else None
+        month, day, year = _month_of(m[1]), int(m[2]), int(m[3]) if m[3] else None
     else:
         return None
     try:
